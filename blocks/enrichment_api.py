@@ -1,0 +1,101 @@
+"""The enrichment-API block and its HTTP client: what an outside service knows about an entity.
+
+The contract (served by `examples/enrichment_service`): POST {base_url}/enrich with
+{"name": ..., "type": ...} answers 200 with {"found": bool, "canonical_name", "description", "url", ...}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import httpx
+from prefect.blocks.core import Block
+from pydantic import Field, SecretStr
+
+from tasks.errors import (
+    CallTimedOut,
+    ConnectionFailed,
+    InvalidModelOutput,
+    PipelineError,
+    RateLimited,
+    RequestRejected,
+    UpstreamUnavailable,
+)
+from tasks.models import Enrichment, Entity
+
+
+class EnrichmentApi(Block):
+    """An HTTP service that enriches entities; with no base URL, enrichment is skipped."""
+
+    _block_type_name = "Enrichment API"
+    _description = "The HTTP API the enrich step calls for each entity (POST {base_url}/enrich)."
+
+    base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8765; empty skips enrichment.")
+    token: SecretStr | None = Field(default=None, description="Sent as a bearer token when set.")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="The client timeout of one call.")
+
+    @classmethod
+    def from_environment(cls) -> EnrichmentApi:
+        """The API AGENTIC_ENRICHMENT_URL names (and AGENTIC_ENRICHMENT_TOKEN authorises), or none."""
+        token = os.environ.get("AGENTIC_ENRICHMENT_TOKEN")
+        return cls(
+            base_url=os.environ.get("AGENTIC_ENRICHMENT_URL") or None,
+            token=SecretStr(token) if token else None,
+        )
+
+    @property
+    def configured(self) -> bool:
+        """Whether there is an API to call at all."""
+        return bool(self.base_url)
+
+    async def enrich(self, entity: Entity) -> Enrichment:
+        """Ask the API about one entity; HTTP failures become our retryable or permanent errors."""
+        try:
+            response = await _client_for(self).post("/enrich", json={"name": entity.name, "type": entity.type})
+            response.raise_for_status()
+            body = response.json()
+        except httpx.HTTPError as exc:
+            raise to_pipeline_error(exc) from exc
+        except ValueError as exc:
+            raise InvalidModelOutput(f"enrichment API answered with invalid JSON: {exc}", raw=response.text) from exc
+        return Enrichment(
+            name=entity.name,
+            type=entity.type,
+            found=bool(body.get("found")),
+            canonical_name=body.get("canonical_name"),
+            description=body.get("description"),
+            url=body.get("url"),
+        )
+
+
+def to_pipeline_error(exc: httpx.HTTPError) -> PipelineError:
+    """Map an httpx error to the most specific error of ours, retryable or not."""
+    if isinstance(exc, httpx.TimeoutException):
+        return CallTimedOut(f"enrichment API timed out: {exc!r}")
+    if isinstance(exc, httpx.TransportError):
+        return ConnectionFailed(f"enrichment API unreachable: {exc!r}")
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        if status == 429:
+            retry_after = exc.response.headers.get("retry-after")
+            return RateLimited("enrichment API rate-limited the call (429)",
+                               float(retry_after) if retry_after else None)
+        if status >= 500:
+            return UpstreamUnavailable(f"enrichment API failed ({status})")
+        return RequestRejected(f"enrichment API rejected the call ({status}): {exc.response.text[:200]}")
+    return ConnectionFailed(f"enrichment API call failed: {exc!r}")
+
+
+_clients: dict[tuple[object, ...], httpx.AsyncClient] = {}
+
+
+def _client_for(api: EnrichmentApi) -> httpx.AsyncClient:
+    """One pooled client per API and event loop."""
+    token = api.token.get_secret_value() if api.token else None
+    key = (id(asyncio.get_running_loop()), api.base_url, token, api.timeout_seconds)
+    if key not in _clients:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        _clients[key] = httpx.AsyncClient(base_url=api.base_url or "", headers=headers,
+                                          timeout=api.timeout_seconds)
+    return _clients[key]

@@ -1,0 +1,63 @@
+"""The language-model block: which model answers, where it lives, what it costs."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from prefect.blocks.core import Block
+from pydantic import Field, SecretStr
+
+OFFLINE = "offline"
+"""The provider and model name of the built-in deterministic, extractive model."""
+
+
+class LanguageModel(Block):
+    """A language model: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, LM Studio) or the offline model."""
+
+    _block_type_name = "Language Model"
+    _description = (
+        "An OpenAI-compatible chat model (or the built-in offline model) with its timeout, "
+        "output limit and prices, used by every agent step."
+    )
+
+    provider: Literal["openai-compatible", "offline"] = Field(
+        default=OFFLINE, description="'offline' needs no key; 'openai-compatible' calls base_url."
+    )
+    model: str = Field(default=OFFLINE, description="The model name sent to the endpoint.")
+    base_url: str | None = Field(
+        default=None, description="The endpoint, e.g. http://127.0.0.1:11434/v1; empty means OpenAI."
+    )
+    api_key: SecretStr | None = Field(default=None, description="The endpoint's API key.")
+    timeout_seconds: float = Field(default=60.0, gt=0, description="The client timeout of one call.")
+    max_output_tokens: int = Field(default=1024, gt=0, description="The most tokens one answer may use.")
+    input_price_per_million: float = Field(default=0.0, ge=0, description="USD per million input tokens.")
+    output_price_per_million: float = Field(default=0.0, ge=0, description="USD per million output tokens.")
+
+    @classmethod
+    def from_environment(cls) -> LanguageModel:
+        """The model the environment names: OPENAI_BASE_URL or OPENAI_API_KEY select an endpoint, else offline.
+
+        AGENTIC_MODEL names the model, AGENTIC_MODEL_PROVIDER forces a provider, and
+        AGENTIC_PRICE_INPUT / AGENTIC_PRICE_OUTPUT set prices per million tokens.
+        """
+        base_url = os.environ.get("OPENAI_BASE_URL") or None
+        api_key = os.environ.get("OPENAI_API_KEY") or None
+        default_provider = "openai-compatible" if (base_url or api_key) else OFFLINE
+        provider = os.environ.get("AGENTIC_MODEL_PROVIDER", default_provider)
+        if provider == OFFLINE:
+            return cls(provider=OFFLINE, model=OFFLINE)
+        return cls(
+            provider="openai-compatible",
+            model=os.environ.get("AGENTIC_MODEL", "gpt-4o-mini"),
+            base_url=base_url,
+            api_key=SecretStr(api_key) if api_key else None,
+            input_price_per_million=float(os.environ.get("AGENTIC_PRICE_INPUT", "0")),
+            output_price_per_million=float(os.environ.get("AGENTIC_PRICE_OUTPUT", "0")),
+        )
+
+    def cost_usd(self, input_tokens: int, output_tokens: int) -> float:
+        """What a call with these token counts costs at this block's prices."""
+        return (
+            input_tokens * self.input_price_per_million + output_tokens * self.output_price_per_million
+        ) / 1_000_000

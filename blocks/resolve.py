@@ -1,0 +1,39 @@
+"""Choose the blocks a run uses: a saved block by name, or one built from the environment."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from prefect.blocks.core import Block
+from pydantic import BaseModel
+
+from blocks.enrichment_api import EnrichmentApi
+from blocks.language_model import LanguageModel
+from blocks.store import PipelineStore
+
+
+BlockT = TypeVar("BlockT", bound=Block)
+
+
+async def load_or_environment(block_type: type[BlockT], name: str | None) -> BlockT:
+    """The saved block called name, or, when no name is given, the block the environment describes."""
+    if name:
+        return await block_type.aload(name)
+    return block_type.from_environment()  # type: ignore[attr-defined]
+
+
+class PipelineBlocks(BaseModel):
+    """The three blocks a document-pipeline run works with."""
+
+    model: LanguageModel
+    enrichment: EnrichmentApi
+    store: PipelineStore
+
+    @classmethod
+    async def resolve(cls, model: str | None, enrichment: str | None, store: str | None) -> PipelineBlocks:
+        """Load each block by name, or from the environment where no name is given."""
+        return cls(
+            model=await load_or_environment(LanguageModel, model),
+            enrichment=await load_or_environment(EnrichmentApi, enrichment),
+            store=await load_or_environment(PipelineStore, store),
+        )

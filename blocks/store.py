@@ -1,0 +1,155 @@
+"""The pipeline store block: a SQL database (SQLite file by default, PostgreSQL at scale) and its writes."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from prefect.blocks.core import Block
+from pydantic import BaseModel, Field, SecretStr
+from sqlalchemy import Engine, delete, event, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from blocks.store_tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow, utc_now
+from tasks.models import DocumentOutcome
+
+DEFAULT_DATABASE_URL = "sqlite:///.agentic/pipeline.db"
+"""A SQLite file under the working directory: the embedded default."""
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+class UsageTotals(BaseModel):
+    """Model calls actually made, and their tokens and cost."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class PipelineStore(Block):
+    """Where documents, their results and model usage are kept: any SQLAlchemy URL (SQLite or PostgreSQL)."""
+
+    _block_type_name = "Pipeline Store"
+    _description = "The database the pipelines write documents, entities, summaries, reviews and usage to."
+
+    database_url: SecretStr = Field(
+        default=SecretStr(DEFAULT_DATABASE_URL),
+        description="e.g. sqlite:///.agentic/pipeline.db or postgresql://user:pass@host:5432/db",
+    )
+
+    @classmethod
+    def from_environment(cls) -> PipelineStore:
+        """The store AGENTIC_DATABASE_URL names, or the SQLite default."""
+        return cls(database_url=SecretStr(os.environ.get("AGENTIC_DATABASE_URL", DEFAULT_DATABASE_URL)))
+
+    def engine(self) -> Engine:
+        """This store's engine, created once per process with its tables."""
+        return _engine_for(self.database_url.get_secret_value())
+
+    def save_outcome(self, outcome: DocumentOutcome, text: str | None, flow_run_id: str | None) -> None:
+        """Write one document's outcome and results in one transaction; writing it again changes nothing."""
+        document_id = outcome.document_id
+        if document_id is None:
+            raise ValueError(f"{outcome.source}: an outcome without a document id cannot be stored")
+        with Session(self.engine()) as session:
+            _upsert(session, DocumentRow(
+                id=document_id, source=outcome.source, status=outcome.status, text=text,
+                model=outcome.model, entity_count=len(outcome.entities),
+                enrichment_note=outcome.enrichment_note, failed_step=outcome.failed_step,
+                error=outcome.error, flow_run_id=flow_run_id, updated_at=utc_now(),
+            ))
+            if outcome.status == "processed":
+                self._replace_results(session, document_id, outcome)
+            session.commit()
+
+    @staticmethod
+    def _replace_results(session: Session, document_id: str, outcome: DocumentOutcome) -> None:
+        """Replace a processed document's entities, summary and review."""
+        session.exec(delete(EntityRow).where(EntityRow.document_id == document_id))
+        enrichments = {(e.name, e.type): e for e in outcome.enrichments}
+        for position, entity in enumerate(outcome.entities):
+            found = enrichments.get((entity.name, entity.type))
+            session.add(EntityRow(
+                document_id=document_id, position=position, name=entity.name, type=entity.type,
+                found=found.found if found else None,
+                canonical_name=found.canonical_name if found else None,
+                description=found.description if found else None,
+                url=found.url if found else None,
+            ))
+        model = outcome.model or "unknown"
+        if outcome.summary is not None:
+            _upsert(session, SummaryRow(document_id=document_id, summary=outcome.summary, model=model))
+        if outcome.review is not None:
+            _upsert(session, ReviewRow(document_id=document_id, score=outcome.review.score,
+                                       critique=outcome.review.critique, model=model))
+
+    def record_usage(self, usage: ModelUsageRow) -> None:
+        """Keep one model call's tokens and cost."""
+        with Session(self.engine()) as session:
+            session.add(usage)
+            session.commit()
+
+    def usage_totals(self, flow_run_id: str) -> UsageTotals:
+        """The model calls one flow run made, with their tokens and cost."""
+        query = select(
+            func.count(ModelUsageRow.id),
+            func.coalesce(func.sum(ModelUsageRow.input_tokens), 0),
+            func.coalesce(func.sum(ModelUsageRow.output_tokens), 0),
+            func.coalesce(func.sum(ModelUsageRow.cost_usd), 0.0),
+        ).where(ModelUsageRow.flow_run_id == flow_run_id)
+        with Session(self.engine()) as session:
+            calls, input_tokens, output_tokens, cost = session.exec(query).one()
+        return UsageTotals(calls=calls, input_tokens=input_tokens, output_tokens=output_tokens,
+                           cost_usd=float(cost))
+
+
+def normalized_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs (the one this project installs)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def _engine_for(url: str) -> Engine:
+    """One engine per URL per process; SQLite gets WAL mode and a busy timeout for concurrent writers."""
+    with _engines_lock:
+        if url not in _engines:
+            url_to_use = normalized_url(url)
+            if url_to_use.startswith("sqlite:///"):
+                Path(url_to_use.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url_to_use, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url_to_use, pool_pre_ping=True)
+            SQLModel.metadata.create_all(engine)
+            _engines[url] = engine
+        return _engines[url]
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Let readers and one writer work at once, and wait for locks instead of failing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.close()
+
+
+def _upsert(session: Session, row: SQLModel) -> None:
+    """Insert a row or update it in place by primary key (keeping first_seen), on SQLite and PostgreSQL."""
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = row.model_dump()
+    keys = [column.name for column in table.primary_key.columns]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(values)
+    updates = {k: statement.excluded[k] for k in values if k not in keys and k != "first_seen"}
+    session.exec(statement.on_conflict_do_update(index_elements=keys, set_=updates))

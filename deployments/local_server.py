@@ -1,0 +1,80 @@
+"""Make sure a Prefect API answers: the one PREFECT_API_URL names, or a local server started in the background.
+
+Imports nothing from Prefect, so it can run (and set PREFECT_API_URL) before Prefect reads its settings.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+DEFAULT_API_URL = "http://127.0.0.1:4200/api"
+STARTUP_TIMEOUT_SECONDS = 90
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0"}
+
+
+def api_answers(api_url: str) -> bool:
+    """Whether a Prefect API answers its health check at this URL."""
+    try:
+        return httpx.get(f"{api_url.rstrip('/')}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_local_server(api_url: str, home: Path) -> subprocess.Popen[bytes]:
+    """Start `prefect server start` in the background (its own session, log in PREFECT_HOME)."""
+    parsed = urlparse(api_url)
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_API_URL": api_url,
+    }
+    log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the server process for its lifetime
+    return subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start",
+         "--host", parsed.hostname or "127.0.0.1", "--port", str(parsed.port or 4200)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+
+
+def wait_until_answering(api_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait for the server's health check; fail with the log's tail if it dies or takes too long."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if api_answers(api_url):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.5)
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise SystemExit(f"The local Prefect server did not start at {api_url}. Its log ({log}) ends with:\n{tail}")
+
+
+def ensure_server(home: Path) -> str:
+    """The API URL to use, starting a local server when nothing answers at a local address."""
+    api_url = os.environ.get("PREFECT_API_URL") or DEFAULT_API_URL
+    if api_answers(api_url):
+        return api_url
+    if urlparse(api_url).hostname not in LOCAL_HOSTS:
+        raise SystemExit(f"No Prefect API answers at PREFECT_API_URL={api_url}: start that server or unset it.")
+    print(f"Starting a local Prefect server at {api_url} (log: {home / 'server.log'}) …", flush=True)
+    process = start_local_server(api_url, home)
+    wait_until_answering(api_url, process, home / "server.log")
+    return api_url
+
+
+def main() -> None:
+    """Print the API URL once one answers."""
+    print(ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect"))))
+
+
+if __name__ == "__main__":
+    main()

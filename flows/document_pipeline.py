@@ -1,0 +1,152 @@
+"""The document pipeline: ingest → validate → extract → enrich → summarize → review → store.
+
+Each document is its own unit: its failure is recorded with the step and the error, and the others
+go on. Every model and tool step is a cached, persisted task, so running the same input again
+(after a crash, or from the UI's Retry) redoes only what did not finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from prefect import flow, runtime
+from prefect.states import Completed, Failed, State
+from prefect.utilities.urls import url_for
+
+from blocks.resolve import PipelineBlocks
+from tasks.agents import extract_entities, review_summary, summarize
+from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
+from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
+from tasks.progress import ProgressArtifact
+from tasks.publish import publish_report, store_outcome
+from tasks.report import PipelineReport, print_report
+from tasks.tools import enrich_entity
+
+ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
+"""Entity types worth asking the enrichment API about (dates, amounts and emails are not)."""
+
+ENRICHMENT_SKIPPED = "enrichment skipped: no enrichment API configured"
+
+
+async def _run_step(task: Any, outcome: DocumentOutcome, *args: Any) -> Any:
+    """Run a model task, counting whether it called the model or came from cache; raise if it failed."""
+    state = await task(*args, return_state=True)
+    if state.name == "Cached":
+        outcome.cached_steps += 1
+    elif state.is_completed():
+        outcome.model_calls += 1
+    return await state.aresult()
+
+
+async def _enrich(entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
+    """Enrich each distinct person, organisation, place and product of a document."""
+    distinct = {(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}
+    return list(await asyncio.gather(*(enrich_entity(e, blocks.enrichment) for e in distinct.values())))
+
+
+async def process_document(document: Document, blocks: PipelineBlocks) -> DocumentOutcome:
+    """Run one document through every step and store it; any failure is kept in its outcome, never raised."""
+    outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed")
+    step = "extract_entities"
+    try:
+        extraction = await _run_step(extract_entities, outcome, document, blocks.model, blocks.store)
+        outcome.entities, outcome.model = extraction.output.entities, extraction.model
+        step = "enrich"
+        if blocks.enrichment.configured:
+            outcome.enrichments = await _enrich(outcome.entities, blocks)
+        else:
+            outcome.enrichment_note = ENRICHMENT_SKIPPED
+        step = "summarize"
+        summary = await _run_step(summarize, outcome, document, blocks.model, blocks.store)
+        outcome.summary = summary.output.summary
+        step = "review"
+        review = await _run_step(review_summary, outcome, document, outcome.summary, blocks.model, blocks.store)
+        outcome.review = review.output
+    except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
+        outcome.status, outcome.failed_step, outcome.error = "failed", step, f"{type(exc).__name__}: {exc}"
+    return await _stored(outcome, document.text, blocks)
+
+
+async def _stored(outcome: DocumentOutcome, text: str | None, blocks: PipelineBlocks) -> DocumentOutcome:
+    """Store an outcome; if even that fails, say so in the outcome."""
+    if outcome.document_id is None:
+        return outcome
+    try:
+        await store_outcome(outcome, text, blocks.store)
+    except Exception as exc:  # noqa: BLE001 - reported in the outcome and the run's final state
+        return outcome.model_copy(update={
+            "status": "failed", "failed_step": "store", "error": f"{type(exc).__name__}: {exc}"
+        })
+    return outcome
+
+
+def _rejected(rejection: Rejection) -> DocumentOutcome:
+    """The outcome of a source that never became a document."""
+    return DocumentOutcome(source=rejection.source, document_id=rejection.document_id,
+                           status="rejected", failed_step="validate", error=rejection.error)
+
+
+@flow(name="document-pipeline", description="Extract, enrich, summarize and review documents, then store them.")
+async def document_pipeline(
+    folder: str | None = None,
+    paths: list[str] | None = None,
+    texts: list[str] | None = None,
+    language_model: str | None = None,
+    enrichment_api: str | None = None,
+    store: str | None = None,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_concurrent_documents: int = 16,
+) -> State[PipelineReport]:
+    """Process every document of a folder, a list of paths and inline texts.
+
+    Block parameters name saved blocks; left empty, each comes from the environment (see README).
+    The run fails when any document failed in processing; rejected input is reported but is no failure.
+    """
+    blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
+    items = ingest(folder, paths, texts, max_document_bytes)
+    documents = [item for item in items if isinstance(item, Document)]
+    progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
+    limit = asyncio.Semaphore(max_concurrent_documents)
+
+    async def run_one(document: Document) -> DocumentOutcome:
+        async with limit:
+            outcome = await process_document(document, blocks)
+        await progress.advance()
+        return outcome
+
+    processed = await asyncio.gather(*(run_one(d) for d in documents))
+    rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
+    flow_run_id = runtime.flow_run.id
+    report = PipelineReport(
+        outcomes=[*processed, *rejected],
+        usage=await asyncio.to_thread(blocks.store.usage_totals, flow_run_id),
+        model=blocks.model.model,
+        enrichment=blocks.enrichment.base_url or ENRICHMENT_SKIPPED,
+        flow_run_url=url_for("flow-run", obj_id=flow_run_id),
+    )
+    await publish_report(report)
+    if report.count("failed"):
+        return Failed(message=f"{report.headline()}. Failed: {report.failures()}", data=report)
+    return Completed(message=report.headline(), data=report)
+
+
+def main() -> None:
+    """Run the pipeline once from the command line and print its report."""
+    parser = argparse.ArgumentParser(description="Run the document pipeline once.")
+    parser.add_argument("folder", nargs="?", help="a folder of documents")
+    parser.add_argument("--path", action="append", dest="paths", help="a document file (repeatable)")
+    parser.add_argument("--text", action="append", dest="texts", help="an inline document (repeatable)")
+    args = parser.parse_args()
+    state = asyncio.run(document_pipeline(args.folder, args.paths, args.texts, return_state=True))
+    report = state.result(raise_on_failure=False)
+    if isinstance(report, PipelineReport):
+        print_report(report)
+    else:
+        print(f"The run ended {state.name}: {state.message}")
+    raise SystemExit(0 if state.is_completed() else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Agent steps: each one model call with the LLM-call policy, its usage written to the store."""
+
+from __future__ import annotations
+
+import asyncio
+
+from prefect import task
+from prefect.context import TaskRunContext
+
+from blocks.language_model import LanguageModel
+from blocks.model_clients import ModelRequest, model_client
+from blocks.store import PipelineStore
+from blocks.store_tables import ModelUsageRow
+from tasks.models import Document, EntityList, ModelReply, OutputT, Review, Summary
+from tasks.policies import LLM_CALL
+
+EXTRACT_INSTRUCTIONS = (
+    "Extract the named entities of the document: people, organisations, locations, dates, "
+    "money amounts, email addresses and products. Name each once, as written, with its type."
+)
+SUMMARIZE_INSTRUCTIONS = "Summarise the document in at most three sentences, keeping names, figures and dates."
+REVIEW_INSTRUCTIONS = (
+    "Judge whether the summary is faithful to the document and keeps what matters. "
+    "Give a score from 0 (useless) to 1 (excellent) and a one-sentence critique."
+)
+
+
+async def ask_model(
+    document: Document,
+    model: LanguageModel,
+    store: PipelineStore,
+    request: ModelRequest,
+    output_type: type[OutputT],
+) -> ModelReply[OutputT]:
+    """Make one model call and record its tokens and cost against this task and flow run."""
+    reply = await model_client(model).generate(request, output_type)
+    run = TaskRunContext.get()
+    usage = ModelUsageRow(
+        flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,
+        task_run_id=str(run.task_run.id) if run else None,
+        document_id=document.id,
+        step=request.step,
+        model=reply.model,
+        input_tokens=reply.usage.input_tokens,
+        output_tokens=reply.usage.output_tokens,
+        cost_usd=reply.usage.cost_usd,
+    )
+    await asyncio.to_thread(store.record_usage, usage)
+    return reply
+
+
+@task(name="extract-entities", task_run_name="extract-entities[{document.short_id}]", **LLM_CALL)
+async def extract_entities(
+    document: Document, model: LanguageModel, store: PipelineStore
+) -> ModelReply[EntityList]:
+    """The extraction agent: typed entities of one document."""
+    request = ModelRequest(step="extract_entities", instructions=EXTRACT_INSTRUCTIONS,
+                           material={"document": document.text})
+    return await ask_model(document, model, store, request, EntityList)
+
+
+@task(name="summarize", task_run_name="summarize[{document.short_id}]", **LLM_CALL)
+async def summarize(document: Document, model: LanguageModel, store: PipelineStore) -> ModelReply[Summary]:
+    """The summary agent: a short summary of one document."""
+    request = ModelRequest(step="summarize", instructions=SUMMARIZE_INSTRUCTIONS,
+                           material={"document": document.text})
+    return await ask_model(document, model, store, request, Summary)
+
+
+@task(name="review-summary", task_run_name="review-summary[{document.short_id}]", **LLM_CALL)
+async def review_summary(
+    document: Document, summary: str, model: LanguageModel, store: PipelineStore
+) -> ModelReply[Review]:
+    """The review agent (an LLM judge): scores a summary against its document."""
+    request = ModelRequest(step="review", instructions=REVIEW_INSTRUCTIONS,
+                           material={"document": document.text, "summary": summary})
+    return await ask_model(document, model, store, request, Review)

@@ -1,0 +1,56 @@
+"""The error hierarchy: every failure a step can meet, split into worth-retrying and not."""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class TransientError(PipelineError):
+    """A failure that may pass if the same call is tried again later."""
+
+
+class RateLimited(TransientError):
+    """The dependency answered 429: too many requests."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UpstreamUnavailable(TransientError):
+    """The dependency answered with a server error (5xx)."""
+
+
+class CallTimedOut(TransientError):
+    """The dependency did not answer in time."""
+
+
+class ConnectionFailed(TransientError):
+    """The connection to the dependency failed or was dropped."""
+
+
+class InvalidModelOutput(TransientError):
+    """The model answered, but not with the structure the step asked for."""
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class PermanentError(PipelineError):
+    """A failure that trying again cannot fix."""
+
+
+class RequestRejected(PermanentError):
+    """The dependency refused the request itself (4xx other than 429)."""
+
+
+class InvalidInput(PermanentError):
+    """A source cannot become a document: empty, binary, too large or not UTF-8."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors a retry may cure: our transient errors and timeouts of any origin."""
+    return isinstance(exc, (TransientError, TimeoutError))

@@ -1,0 +1,100 @@
+"""Named task policies: how each kind of step retries, times out, caches and persists.
+
+Every agent or tool task takes its policy from here, so a reader finds the whole retry and cache
+behaviour of the project in one file. Defaults are documented on `PolicySettings` and can be
+overridden with `AGENTIC_*` environment variables (tests use that to shorten backoff).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import Task
+from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE, CachePolicy
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tasks.errors import is_transient
+
+
+class PolicySettings(BaseSettings):
+    """Retry, backoff and timeout figures of the named policies."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENTIC_")
+
+    llm_retries: int = 4
+    """How many times a model call is tried again after a transient error."""
+    llm_timeout_seconds: float = 120.0
+    """The longest one model call may take, retries not included."""
+    tool_retries: int = 3
+    """How many times a tool call is tried again after a transient error."""
+    tool_timeout_seconds: float = 30.0
+    """The longest one tool call may take."""
+    backoff_base_seconds: float = 1.0
+    """The first retry's delay; each further retry doubles it."""
+    backoff_cap_seconds: float = 30.0
+    """No retry waits longer than this, before jitter."""
+    backoff_jitter: float = 0.5
+    """Each delay varies randomly by up to this fraction, so workers do not retry in lockstep."""
+
+
+def capped_exponential_backoff(retries: int, base: float, cap: float) -> list[float]:
+    """Delays base, 2·base, 4·base … for each retry, none above cap."""
+    return [min(cap, base * 2**attempt) for attempt in range(retries)]
+
+
+def retry_only_transient(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry on 429, 5xx, timeouts, connection errors and unparsable model output; never on the rest."""
+    return isinstance(state.data, BaseException) and is_transient(state.data)
+
+
+RESUMABLE_CACHE: CachePolicy = (INPUTS + TASK_SOURCE) - "store"
+"""Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
+The `store` argument only says where usage is written, so it never changes an answer."""
+
+
+def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[str, Any]:
+    """The shared shape of every policy that calls something outside the process."""
+    return {
+        "retries": retries,
+        "retry_delay_seconds": capped_exponential_backoff(
+            retries, settings.backoff_base_seconds, settings.backoff_cap_seconds
+        ),
+        "retry_jitter_factor": settings.backoff_jitter,
+        "retry_condition_fn": retry_only_transient,
+        "timeout_seconds": timeout,
+        "cache_policy": RESUMABLE_CACHE,
+        "persist_result": True,
+    }
+
+
+def llm_call_policy(settings: PolicySettings | None = None) -> dict[str, Any]:
+    """Task options for a model call: transient-only retries with capped jittered backoff, timeout, resumable cache."""
+    settings = settings or PolicySettings()
+    return _retrying(settings.llm_retries, settings.llm_timeout_seconds, settings)
+
+
+def tool_call_policy(settings: PolicySettings | None = None) -> dict[str, Any]:
+    """Task options for an HTTP tool call: the model-call shape with the tool's own figures."""
+    settings = settings or PolicySettings()
+    return _retrying(settings.tool_retries, settings.tool_timeout_seconds, settings)
+
+
+PUBLISH_RETRIES = 2
+PUBLISH_RETRY_DELAY_SECONDS = 1.0
+
+
+def publish_policy() -> dict[str, Any]:
+    """Task options for a write: never cached (it must happen), retried freely since every write is idempotent."""
+    return {
+        "cache_policy": NO_CACHE,
+        "persist_result": False,
+        "retries": PUBLISH_RETRIES,
+        "retry_delay_seconds": PUBLISH_RETRY_DELAY_SECONDS,
+    }
+
+
+LLM_CALL = llm_call_policy()
+TOOL_CALL = tool_call_policy()
+PUBLISH = publish_policy()

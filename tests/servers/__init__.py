@@ -1,0 +1,19 @@
+"""In-process HTTP stub servers with fault injection, for tests, chaos runs and benchmarks."""
+
+from .enrichment_server import EnrichmentServer
+from .faults import Fault, FaultPlan, RequestLog, RequestRecord
+from .model_server import ModelServer, Responder
+from .schema_sample import sample_instance
+from .stub_http import StubServer
+
+__all__ = [
+    "EnrichmentServer",
+    "Fault",
+    "FaultPlan",
+    "ModelServer",
+    "RequestLog",
+    "RequestRecord",
+    "Responder",
+    "StubServer",
+    "sample_instance",
+]
