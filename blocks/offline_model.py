@@ -39,7 +39,8 @@ _PATTERNS: list[tuple[EntityType, re.Pattern[str]]] = [
 ]
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}\b")
 _LOCATIONS = {
-    "London", "Paris", "Berlin", "Munich", "Madrid", "Lisbon", "Rome", "Vienna", "Zurich", "Geneva",
+    "London", "Paris", "Berlin", "Munich", "Hamburg", "Frankfurt", "Cologne", "Bristol", "Manchester",
+    "Edinburgh", "Glasgow", "Cardiff", "Lyon", "Milan", "Barcelona", "Portland", "Oregon", "Madrid", "Lisbon", "Rome", "Vienna", "Zurich", "Geneva",
     "Amsterdam", "Brussels", "Dublin", "Oslo", "Stockholm", "Copenhagen", "Helsinki", "Warsaw",
     "Prague", "New York", "San Francisco", "Boston", "Chicago", "Seattle", "Austin", "Toronto",
     "Tokyo", "Singapore", "Sydney", "Germany", "France", "Spain", "Portugal", "Italy", "Ireland",

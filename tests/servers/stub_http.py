@@ -203,6 +203,7 @@ class StubServer:
         body: dict[str, Any] | None,
         headers: Message,
     ) -> Reply | None:
+        """(status, body, extra headers) to send for this fault, or None to drop the connection."""
         if fault is Fault.DROP:
             return None
         if fault is Fault.SLOW:

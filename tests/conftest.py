@@ -1,0 +1,109 @@
+"""Test session setup: a real Prefect server on a free port, isolated state, short backoff.
+
+The environment is set before anything imports Prefect or the task policies, so every module,
+and every subprocess a test starts, sees the same server and the same figures.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+SESSION_HOME = Path(tempfile.mkdtemp(prefix="agentic-tests-"))
+API_URL = f"http://127.0.0.1:{_free_port()}/api"
+os.environ.update({
+    "PREFECT_HOME": str(SESSION_HOME / "prefect"),
+    "PREFECT_API_URL": API_URL,
+    "PREFECT_SERVER_UI_API_URL": API_URL,
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    "AGENTIC_MODEL_PROVIDER": "offline",
+    "AGENTIC_BACKOFF_BASE_SECONDS": "0.2",
+    "AGENTIC_BACKOFF_CAP_SECONDS": "1",
+    "AGENTIC_LLM_TIMEOUT_SECONDS": "3",
+    "AGENTIC_TOOL_TIMEOUT_SECONDS": "3",
+})
+for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
+    os.environ.pop(variable, None)
+
+from pydantic import SecretStr  # noqa: E402
+
+from blocks.language_model import LanguageModel  # noqa: E402
+from deployments.local_server import start_local_server, wait_until_answering  # noqa: E402
+from tests.servers import EnrichmentServer, ModelServer  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_server() -> Iterator[str]:
+    """A real `prefect server start` (SQLite) for the whole session."""
+    home = SESSION_HOME / "prefect"
+    process = start_local_server(API_URL, home)
+    try:
+        wait_until_answering(API_URL, process, home / "server.log")
+        yield API_URL
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own result storage (so no cache leaks between tests) and its own SQLite store."""
+    from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+
+    results = tmp_path / "results"
+    monkeypatch.setenv("PREFECT_LOCAL_STORAGE_PATH", str(results))
+    monkeypatch.setenv("AGENTIC_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
+        yield tmp_path
+
+
+def run_python(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run `python args…` from the repository root with the test environment (plus env)."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO_ROOT, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def model_server() -> Iterator[ModelServer]:
+    """An OpenAI-compatible server on 127.0.0.1 with fault injection and a request log."""
+    with ModelServer() as server:
+        yield server
+
+
+@pytest.fixture
+def enrichment_server() -> Iterator[EnrichmentServer]:
+    """The enrichment contract served on 127.0.0.1 with fault injection and a request log."""
+    with EnrichmentServer() as server:
+        yield server
+
+
+def served_model(server: ModelServer, timeout_seconds: float = 2.0) -> LanguageModel:
+    """A language-model block that points at a test model server."""
+    return LanguageModel(
+        provider="openai-compatible", model="test-model", base_url=f"{server.url}/v1",
+        api_key=SecretStr("test-key"), timeout_seconds=timeout_seconds,
+        input_price_per_million=2.0, output_price_per_million=8.0,
+    )
