@@ -77,14 +77,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _HTTPServer(ThreadingHTTPServer):
-    """Threaded server on a free 127.0.0.1 port that tracks its open connections."""
+    """Threaded server on a 127.0.0.1 port (a free one by default) that tracks its open connections."""
 
     daemon_threads = True
 
-    def __init__(self, stub: StubServer) -> None:
+    def __init__(self, stub: StubServer, port: int = 0) -> None:
         self.stub = stub
         self.connections: set[socket.socket] = set()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignore clients that disconnect; report real bugs."""
@@ -122,9 +122,9 @@ class StubServer:
         """The GARBAGE answer: a 200 whose body is not JSON."""
         return 200, GARBAGE_TEXT.encode()
 
-    def start(self) -> Self:
-        """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
-        self._httpd = _HTTPServer(self)
+    def start(self, port: int = 0) -> Self:
+        """Bind port (a free one when 0) on 127.0.0.1 and serve in a daemon thread."""
+        self._httpd = _HTTPServer(self, port)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},

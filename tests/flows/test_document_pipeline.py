@@ -1,0 +1,104 @@
+"""The document pipeline end to end against real local servers: results, isolation, caching, retry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from blocks.store import PipelineStore
+from blocks.store_tables import DocumentRow, ModelUsageRow
+from flows.document_pipeline import document_pipeline
+from tasks.report import PipelineReport
+from tests.conftest import _free_port
+from tests.servers import EnrichmentServer, ModelServer
+
+MODEL_STEPS_PER_DOCUMENT = 3
+
+
+async def _run(**parameters: object) -> tuple[str, PipelineReport]:
+    state = await document_pipeline(**parameters, return_state=True)
+    report = await state.aresult(raise_on_failure=False)
+    assert isinstance(report, PipelineReport), state.message
+    return state.name, report
+
+
+def _stored_documents() -> list[DocumentRow]:
+    with Session(PipelineStore.from_environment().engine()) as session:
+        return list(session.exec(select(DocumentRow)).all())
+
+
+async def test_samples_are_processed_stored_once_and_cached_on_the_second_run(
+    served_environment: tuple[ModelServer, EnrichmentServer], samples: Path
+) -> None:
+    model_server, enrichment_server = served_environment
+    state, report = await _run(folder=str(samples))
+
+    assert state == "Completed"
+    processed = report.count("processed")
+    assert processed == 12 and report.count("rejected") == 1 and report.count("failed") == 0
+    assert model_server.log.count(outcome="ok") == report.usage.calls == processed * MODEL_STEPS_PER_DOCUMENT
+    assert report.usage.cost_usd == 0 or report.usage.input_tokens > 0
+    assert enrichment_server.log.count(outcome="ok") > 0
+    assert all(o.summary and o.review for o in report.outcomes if o.status == "processed")
+    rows = _stored_documents()
+    assert len(rows) == 13 and len({r.id for r in rows}) == 13
+
+    state, again = await _run(folder=str(samples))
+    assert state == "Completed"
+    assert again.usage.calls == 0 and again.cached_model_steps == processed * MODEL_STEPS_PER_DOCUMENT
+    assert model_server.log.count() == processed * MODEL_STEPS_PER_DOCUMENT, "no new request reached the model"
+    assert len(_stored_documents()) == 13, "storing again is an upsert"
+
+
+async def test_bad_input_gets_a_clear_error_and_the_rest_of_the_batch_completes(
+    served_environment: tuple[ModelServer, EnrichmentServer], tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good-1.txt").write_text("Amara Okafor of Northwind Traders Ltd visited Bristol in May 2024.")
+    (folder / "good-2.txt").write_text("Lukas Brandt signed the contract with Halvorsen Analytics GmbH.")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    (folder / "huge.txt").write_text("word " * 1000)
+    (folder / "latin1.txt").write_bytes("Grüße aus Köln".encode("latin-1"))
+
+    state, report = await _run(folder=str(folder), max_document_bytes=2000)
+
+    assert state == "Completed", "rejected input is reported, not a failed run"
+    errors = {Path(o.source).name: o.error for o in report.outcomes if o.status == "rejected"}
+    assert set(errors) == {"empty.txt", "image.png", "huge.txt", "latin1.txt"}
+    assert "empty document" in errors["empty.txt"]
+    assert "binary content" in errors["image.png"]
+    assert "over the limit of 2,000 bytes" in errors["huge.txt"]
+    assert "not valid UTF-8" in errors["latin1.txt"]
+    assert report.count("processed") == 2
+    assert {r.status for r in _stored_documents()} == {"processed", "rejected"}
+
+
+async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps(
+    served_environment: tuple[ModelServer, EnrichmentServer], samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model_server, _ = served_environment
+    port = _free_port()
+    monkeypatch.setenv("AGENTIC_ENRICHMENT_URL", f"http://127.0.0.1:{port}")
+
+    state, report = await _run(folder=str(samples))
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    assert state == "Failed" and failed, report.headline()
+    assert {o.failed_step for o in failed} == {"enrich"}
+    assert all("ConnectionFailed" in (o.error or "") for o in failed)
+    assert f"{len(failed)} failed" in report.headline()
+    extractions_before = model_server.log.count(key="EntityList")
+
+    with EnrichmentServer().start(port=port):
+        state, report = await _run(folder=str(samples))
+
+    assert state == "Completed" and report.count("failed") == 0
+    assert model_server.log.count(key="EntityList") == extractions_before, "no extraction was paid for twice"
+    assert model_server.log.repeated_ok() == {}, "no finished model call was repeated"
+    assert report.usage.calls == len(failed) * 2, "only summary and review ran for the failed documents"
+    with Session(PipelineStore.from_environment().engine()) as session:
+        usage = session.exec(select(ModelUsageRow.document_id, ModelUsageRow.step)).all()
+    assert len(usage) == len(set(usage)), "one paid call per document and step"
