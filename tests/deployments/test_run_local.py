@@ -1,0 +1,20 @@
+"""`make run`'s program: samples processed with the offline model, a table, totals, a UI link; then all cached."""
+
+from __future__ import annotations
+
+from tests.conftest import run_python
+
+
+def test_the_embedded_default_runs_and_a_second_run_makes_no_model_call() -> None:
+    first = run_python("-m", "deployments.run_local")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "Traceback" not in first.stdout + first.stderr
+    for expected in ("document", "entities", "summary", "review", "status",
+                     "12 processed, 1 rejected, 0 failed", "36 model calls made", "tokens:",
+                     "model: offline", "run in the Prefect UI: http://127.0.0.1:"):
+        assert expected in first.stdout, expected
+
+    second = run_python("-m", "deployments.run_local")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "0 model calls made, 36 model steps from cache" in second.stdout
+    assert "0 model calls: every model step came from cache." in second.stdout
