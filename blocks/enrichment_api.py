@@ -13,15 +13,7 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from tasks.errors import (
-    CallTimedOut,
-    ConnectionFailed,
-    InvalidModelOutput,
-    PipelineError,
-    RateLimited,
-    RequestRejected,
-    UpstreamUnavailable,
-)
+from tasks import errors
 from tasks.models import Enrichment, Entity
 
 
@@ -58,7 +50,7 @@ class EnrichmentApi(Block):
         except httpx.HTTPError as exc:
             raise to_pipeline_error(exc) from exc
         except ValueError as exc:
-            raise InvalidModelOutput(f"enrichment API answered with invalid JSON: {exc}", raw=response.text) from exc
+            raise errors.MalformedResponse(f"enrichment API answered with invalid JSON: {exc}", raw=response.text) from exc
         return Enrichment(
             name=entity.name,
             type=entity.type,
@@ -69,22 +61,22 @@ class EnrichmentApi(Block):
         )
 
 
-def to_pipeline_error(exc: httpx.HTTPError) -> PipelineError:
+def to_pipeline_error(exc: httpx.HTTPError) -> errors.PipelineError:
     """Map an httpx error to the most specific error of ours, retryable or not."""
     if isinstance(exc, httpx.TimeoutException):
-        return CallTimedOut(f"enrichment API timed out: {exc!r}")
+        return errors.CallTimedOut(f"enrichment API timed out: {exc!r}")
     if isinstance(exc, httpx.TransportError):
-        return ConnectionFailed(f"enrichment API unreachable: {exc!r}")
+        return errors.ConnectionFailed(f"enrichment API unreachable: {exc!r}")
     if isinstance(exc, httpx.HTTPStatusError):
         status = exc.response.status_code
         if status == 429:
             retry_after = exc.response.headers.get("retry-after")
-            return RateLimited("enrichment API rate-limited the call (429)",
+            return errors.RateLimited("enrichment API rate-limited the call (429)",
                                float(retry_after) if retry_after else None)
         if status >= 500:
-            return UpstreamUnavailable(f"enrichment API failed ({status})")
-        return RequestRejected(f"enrichment API rejected the call ({status}): {exc.response.text[:200]}")
-    return ConnectionFailed(f"enrichment API call failed: {exc!r}")
+            return errors.UpstreamUnavailable(f"enrichment API failed ({status})")
+        return errors.RequestRejected(f"enrichment API rejected the call ({status}): {exc.response.text[:200]}")
+    return errors.ConnectionFailed(f"enrichment API call failed: {exc!r}")
 
 
 _clients: dict[tuple[object, ...], httpx.AsyncClient] = {}

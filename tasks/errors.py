@@ -31,12 +31,16 @@ class ConnectionFailed(TransientError):
     """The connection to the dependency failed or was dropped."""
 
 
-class InvalidModelOutput(TransientError):
-    """The model answered, but not with the structure the step asked for."""
+class MalformedResponse(TransientError):
+    """The dependency answered with a body that does not parse; the raw body is kept."""
 
     def __init__(self, message: str, raw: str) -> None:
         super().__init__(message)
         self.raw = raw
+
+
+class InvalidModelOutput(MalformedResponse):
+    """The model answered, but not with the structure the step asked for."""
 
 
 class PermanentError(PipelineError):
