@@ -102,3 +102,12 @@ async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps
     with Session(PipelineStore.from_environment().engine()) as session:
         usage = session.exec(select(ModelUsageRow.document_id, ModelUsageRow.step)).all()
     assert len(usage) == len(set(usage)), "one paid call per document and step"
+
+
+async def test_without_an_enrichment_api_enrichment_is_skipped_and_the_output_says_so() -> None:
+    state, report = await _run(texts=["Amara Okafor of Northwind Traders Ltd visited Bristol."])
+    [outcome] = report.outcomes
+    assert state == "Completed" and outcome.status == "processed"
+    assert outcome.enrichments == [] and outcome.enrichment_note == "enrichment skipped: no enrichment API configured"
+    assert report.enrichment == outcome.enrichment_note
+    assert outcome.model == "offline"
