@@ -26,19 +26,20 @@ REVIEW_INSTRUCTIONS = (
 
 
 async def ask_model(
-    document: Document,
+    subject_id: str | None,
     model: LanguageModel,
     store: PipelineStore,
     request: ModelRequest,
     output_type: type[OutputT],
 ) -> ModelReply[OutputT]:
-    """Make one model call and record its tokens and cost against this task and flow run."""
+    """Make one model call and record its tokens and cost against this task, its flow run and its subject
+    (the document or item it works on)."""
     reply = await model_client(model).generate(request, output_type)
     run = TaskRunContext.get()
     usage = ModelUsageRow(
         flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,
         task_run_id=str(run.task_run.id) if run else None,
-        document_id=document.id,
+        document_id=subject_id,
         step=request.step,
         model=reply.model,
         input_tokens=reply.usage.input_tokens,
@@ -56,7 +57,7 @@ async def extract_entities(
     """The extraction agent: typed entities of one document."""
     request = ModelRequest(step="extract_entities", instructions=EXTRACT_INSTRUCTIONS,
                            material={"document": document.text})
-    return await ask_model(document, model, store, request, EntityList)
+    return await ask_model(document.id, model, store, request, EntityList)
 
 
 @task(name="summarize", task_run_name="summarize[{document.short_id}]", **LLM_CALL)
@@ -64,7 +65,7 @@ async def summarize(document: Document, model: LanguageModel, store: PipelineSto
     """The summary agent: a short summary of one document."""
     request = ModelRequest(step="summarize", instructions=SUMMARIZE_INSTRUCTIONS,
                            material={"document": document.text})
-    return await ask_model(document, model, store, request, Summary)
+    return await ask_model(document.id, model, store, request, Summary)
 
 
 @task(name="review-summary", task_run_name="review-summary[{document.short_id}]", **LLM_CALL)
@@ -74,4 +75,4 @@ async def review_summary(
     """The review agent (an LLM judge): scores a summary against its document."""
     request = ModelRequest(step="review", instructions=REVIEW_INSTRUCTIONS,
                            material={"document": document.text, "summary": summary})
-    return await ask_model(document, model, store, request, Review)
+    return await ask_model(document.id, model, store, request, Review)
