@@ -13,7 +13,15 @@ from sqlalchemy import Engine, delete, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from blocks.store_tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow, utc_now
+from blocks.store_tables import (
+    DocumentRow,
+    EntityRow,
+    HealthCheckRow,
+    ModelUsageRow,
+    ReviewRow,
+    SummaryRow,
+    utc_now,
+)
 from tasks.models import DocumentOutcome
 
 DEFAULT_DATABASE_URL = "sqlite:///.agentic/pipeline.db"
@@ -93,6 +101,17 @@ class PipelineStore(Block):
         with Session(self.engine()) as session:
             session.add(usage)
             session.commit()
+
+    def record_health(self, checks: list[HealthCheckRow]) -> None:
+        """Keep one health check's answers."""
+        with Session(self.engine()) as session:
+            session.add_all(checks)
+            session.commit()
+
+    def ping(self) -> None:
+        """Run a trivial query; raises if the database does not answer."""
+        with Session(self.engine()) as session:
+            session.exec(select(1)).one()
 
     def usage_totals(self, flow_run_id: str) -> UsageTotals:
         """The model calls one flow run made, with their tokens and cost."""

@@ -82,3 +82,16 @@ class ModelUsageRow(SQLModel, table=True):
     output_tokens: int
     cost_usd: float
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class HealthCheckRow(SQLModel, table=True):
+    """One component's answer to one health check."""
+
+    __tablename__ = "health_checks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_run_id: str | None = Field(default=None, index=True)
+    component: str
+    healthy: bool
+    detail: str
+    checked_at: datetime = Field(default_factory=utc_now, index=True)

@@ -6,6 +6,7 @@ and every subprocess a test starts, sees the same server and the same figures.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -13,18 +14,19 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 SESSION_HOME = Path(tempfile.mkdtemp(prefix="agentic-tests-"))
-API_URL = f"http://127.0.0.1:{_free_port()}/api"
+API_URL = f"http://127.0.0.1:{free_port()}/api"
 os.environ.update({
     "PREFECT_HOME": str(SESSION_HOME / "prefect"),
     "PREFECT_API_URL": API_URL,
@@ -107,3 +109,17 @@ def served_model(server: ModelServer, timeout_seconds: float = 2.0) -> LanguageM
         api_key=SecretStr("test-key"), timeout_seconds=timeout_seconds,
         input_price_per_million=2.0, output_price_per_million=8.0,
     )
+
+
+async def wait_for_events(name: str, timeout: float = 20.0, at_least: int = 1) -> list[Any]:
+    """The events called name the server has stored, polled until at least `at_least` arrive."""
+    from prefect import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with get_client() as client:
+        while True:
+            page = await client.read_events(filter=EventFilter(event=EventNameFilter(name=[name])), limit=50)
+            if len(page.events) >= at_least or asyncio.get_running_loop().time() > deadline:
+                return list(page.events)
+            await asyncio.sleep(0.5)

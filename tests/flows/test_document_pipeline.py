@@ -11,7 +11,7 @@ from blocks.store import PipelineStore
 from blocks.store_tables import DocumentRow, ModelUsageRow
 from flows.document_pipeline import document_pipeline
 from tasks.report import PipelineReport
-from tests.conftest import _free_port
+from tests.conftest import free_port
 from tests.servers import EnrichmentServer, ModelServer
 
 MODEL_STEPS_PER_DOCUMENT = 3
@@ -81,7 +81,7 @@ async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps
     served_environment: tuple[ModelServer, EnrichmentServer], samples: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model_server, _ = served_environment
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("AGENTIC_ENRICHMENT_URL", f"http://127.0.0.1:{port}")
 
     state, report = await _run(folder=str(samples))

@@ -1,0 +1,19 @@
+"""Every event name this project emits or listens to, so automations and triggers have one place to look."""
+
+DOCUMENT_RECEIVED = "agentic.document.received"
+"""The webhook gateway accepted a document; the event-triggered deployment processes it."""
+DOCUMENT_RESOURCE_PREFIX = "agentic.document."
+"""Resource ids of document events: agentic.document.<delivery id>."""
+
+HEALTH_OK = "agentic.health.ok"
+HEALTH_DEGRADED = "agentic.health.degraded"
+"""Emitted by the health-check flow; the resource is agentic.health, the payload names each check."""
+HEALTH_RESOURCE = "agentic.health"
+
+CIRCUIT_OPENED = "agentic.circuit.opened"
+CIRCUIT_HALF_OPEN = "agentic.circuit.half_open"
+CIRCUIT_CLOSED = "agentic.circuit.closed"
+"""Circuit-breaker transitions; the resource is agentic.dependency.<name>."""
+
+DEAD_LETTER_RECORDED = "agentic.dead_letter.recorded"
+"""A document or item landed in the dead-letter store."""
