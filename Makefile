@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test server clean
+.PHONY: run test server deploy worker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ test: $(STAMP)  ## the test suite: real Prefect server, real HTTP servers on 127
 
 server: $(STAMP)  ## make sure a Prefect server answers and print its API URL
 	$(BIN)/python -m deployments.local_server
+
+deploy: $(STAMP)  ## work pool, limits, blocks, notification block, automations, then prefect deploy --all
+	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.bootstrap
+
+worker: $(STAMP)  ## a process worker on the project's work pool (heartbeats on, for crash detection)
+	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	PREFECT_API_URL=$$api_url PREFECT_RUNNER_HEARTBEAT_FREQUENCY=30 $(BIN)/prefect worker start --pool agentic-process
 
 clean:  ## remove the environment and all local state
 	rm -rf $(VENV) .prefect .agentic

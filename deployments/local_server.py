@@ -65,7 +65,7 @@ def ensure_server(home: Path) -> str:
         return api_url
     if urlparse(api_url).hostname not in LOCAL_HOSTS:
         raise SystemExit(f"No Prefect API answers at PREFECT_API_URL={api_url}: start that server or unset it.")
-    print(f"Starting a local Prefect server at {api_url} (log: {home / 'server.log'}) …", flush=True)
+    print(f"Starting a local Prefect server at {api_url} (log: {home / 'server.log'}) …", file=sys.stderr, flush=True)
     process = start_local_server(api_url, home)
     wait_until_answering(api_url, process, home / "server.log")
     return api_url

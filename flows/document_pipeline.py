@@ -93,19 +93,20 @@ async def document_pipeline(
     folder: str | None = None,
     paths: list[str] | None = None,
     texts: list[str] | None = None,
+    sources: list[str] | None = None,
     language_model: str | None = None,
     enrichment_api: str | None = None,
     store: str | None = None,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     max_concurrent_documents: int = 16,
 ) -> State[PipelineReport]:
-    """Process every document of a folder, a list of paths and inline texts.
+    """Process every document of a folder, a list of paths and inline texts (named by `sources`).
 
     Block parameters name saved blocks; left empty, each comes from the environment (see README).
     The run fails when any document failed in processing; rejected input is reported but is no failure.
     """
     blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
-    items = ingest(folder, paths, texts, max_document_bytes)
+    items = ingest(folder, paths, texts, sources, max_document_bytes)
     documents = [item for item in items if isinstance(item, Document)]
     progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
     limit = asyncio.Semaphore(max_concurrent_documents)

@@ -56,9 +56,13 @@ def ingest(
     folder: str | None = None,
     paths: list[str] | None = None,
     texts: list[str] | None = None,
+    sources: list[str] | None = None,
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> list[Document | Rejection]:
-    """Read every source and validate it; one unreadable or invalid source never stops the others."""
+    """Read every source and validate it; one unreadable or invalid source never stops the others.
+
+    Inline texts are named by `sources` (same order) where given, else "inline text #N".
+    """
     items: list[Document | Rejection] = []
     for path in _sources(folder, paths):
         try:
@@ -67,8 +71,10 @@ def ingest(
             items.append(Rejection(source=str(path), error=f"{path}: cannot be read ({exc.strerror})"))
             continue
         items.append(_validated(raw, str(path), max_bytes))
+    names = sources or []
     for index, text in enumerate(texts or []):
-        items.append(_validated(text.encode("utf-8"), f"inline text #{index + 1}", max_bytes))
+        name = names[index] if index < len(names) and names[index] else f"inline text #{index + 1}"
+        items.append(_validated(text.encode("utf-8"), name, max_bytes))
     return items
 
 

@@ -3,6 +3,7 @@
 from .enrichment_server import EnrichmentServer
 from .faults import Fault, FaultPlan, RequestLog, RequestRecord
 from .model_server import ModelServer, Responder
+from .notification_sink import NotificationSink
 from .schema_sample import sample_instance
 from .stub_http import StubServer
 
@@ -11,6 +12,7 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "ModelServer",
+    "NotificationSink",
     "RequestLog",
     "RequestRecord",
     "Responder",

@@ -1,0 +1,132 @@
+"""Automations as code: who is told what, and which runs are cancelled or marked crashed.
+
+`make deploy` applies them (create or update by name); `prefect automation ls` shows them.
+Notifications go through one notification block (a custom webhook by default): swap it for a
+Slack or email block of the same name and every automation follows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from prefect.automations import Automation
+from prefect.client.schemas.objects import StateType
+from prefect.events.actions import CancelFlowRun, ChangeFlowRunState, SendNotification
+from prefect.events.schemas.automations import EventTrigger, Posture
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tasks.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, HEALTH_DEGRADED
+
+PREFIX = "agentic: "
+"""Every automation of ours is named with this prefix."""
+
+FLOW_RUNS = {"prefect.resource.id": "prefect.flow-run.*"}
+FINISHED = {f"prefect.flow-run.{name}" for name in ("Completed", "Failed", "Crashed", "Cancelled", "Cancelling")}
+WAITING = {"prefect.flow-run.Paused", "prefect.flow-run.Suspended"}
+"""A run waiting for a human is not running too long."""
+RUN_LINK = "Flow run {{ flow_run.name }} ({{ flow.name }}): {{ flow_run|ui_url }}"
+
+
+class AutomationSettings(BaseSettings):
+    """Thresholds of the automations, overridable with AGENTIC_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENTIC_")
+
+    dead_letter_alert_count: int = 10
+    """Notify when this many dead letters are recorded …"""
+    dead_letter_alert_minutes: int = 10
+    """… within this many minutes."""
+    max_run_minutes: int = 120
+    """Cancel (and notify about) a flow run still running after this long."""
+    heartbeat_timeout_seconds: int = 90
+    """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
+    PREFECT_RUNNER_HEARTBEAT_FREQUENCY, e.g. 30)."""
+
+
+def _notify(block_id: UUID, subject: str, body: str) -> SendNotification:
+    return SendNotification(block_document_id=block_id, subject=subject, body=body)
+
+
+def automations(block_id: UUID, settings: AutomationSettings | None = None) -> list[Automation]:
+    """Every automation of the project, its notifications sent through the block with this id."""
+    settings = settings or AutomationSettings()
+    return [
+        Automation(
+            name=f"{PREFIX}flow run failed or crashed",
+            description="Tell someone when a flow run fails or its process crashes.",
+            trigger=EventTrigger(match=FLOW_RUNS, expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
+                                 posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "Flow run {{ flow_run.state.name }}: {{ flow_run.name }}",
+                             RUN_LINK + "\n{{ flow_run.state.message }}")],
+        ),
+        Automation(
+            name=f"{PREFIX}review needed",
+            description="A run paused (or suspended) for a human review: send the link to its form.",
+            trigger=EventTrigger(match=FLOW_RUNS, expect=WAITING,
+                                 posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "Review needed: {{ flow_run.name }}",
+                             "Documents wait for your decision. " + RUN_LINK)],
+        ),
+        Automation(
+            name=f"{PREFIX}circuit opened",
+            description="A dependency's circuit breaker opened: calls to it fail fast until it recovers.",
+            trigger=EventTrigger(match={"prefect.resource.id": "agentic.dependency.*"}, expect={CIRCUIT_OPENED},
+                                 posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "Circuit opened: {{ event.resource.id }}",
+                             "{{ event.resource.id }} is failing; calls fail fast. {{ event.payload }}")],
+        ),
+        Automation(
+            name=f"{PREFIX}dead letters piling up",
+            description=f"{settings.dead_letter_alert_count} or more dead letters within "
+                        f"{settings.dead_letter_alert_minutes} minutes.",
+            trigger=EventTrigger(expect={DEAD_LETTER_RECORDED}, posture=Posture.Reactive,
+                                 threshold=settings.dead_letter_alert_count,
+                                 within=timedelta(minutes=settings.dead_letter_alert_minutes)),
+            actions=[_notify(block_id, "Dead letters piling up",
+                             f"{settings.dead_letter_alert_count}+ dead letters in "
+                             f"{settings.dead_letter_alert_minutes} minutes; latest: {{{{ event.payload }}}}")],
+        ),
+        Automation(
+            name=f"{PREFIX}health degraded",
+            description="The health check found a component that does not answer.",
+            trigger=EventTrigger(expect={HEALTH_DEGRADED}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "Health degraded", "{{ event.payload }}")],
+        ),
+        Automation(
+            name=f"{PREFIX}run too long",
+            description=f"Cancel a flow run still running after {settings.max_run_minutes} minutes.",
+            trigger=EventTrigger(match=FLOW_RUNS, after={"prefect.flow-run.Running"}, expect=FINISHED | WAITING,
+                                 for_each={"prefect.resource.id"}, posture=Posture.Proactive, threshold=1,
+                                 within=timedelta(minutes=settings.max_run_minutes)),
+            actions=[CancelFlowRun(),
+                     _notify(block_id, "Cancelled after running too long: {{ flow_run.name }}", RUN_LINK)],
+        ),
+        Automation(
+            name=f"{PREFIX}run lost its process",
+            description="No heartbeat from a running flow run: its process died. Mark it Crashed.",
+            trigger=EventTrigger(match=FLOW_RUNS, after={"prefect.flow-run.heartbeat"},
+                                 expect={"prefect.flow-run.heartbeat", *FINISHED}, for_each={"prefect.resource.id"},
+                                 posture=Posture.Proactive, threshold=1,
+                                 within=timedelta(seconds=settings.heartbeat_timeout_seconds)),
+            actions=[ChangeFlowRunState(state=StateType.CRASHED,
+                                        message="No heartbeat: the flow run's process died."),
+                     _notify(block_id, "Flow run lost its process: {{ flow_run.name }}", RUN_LINK)],
+        ),
+    ]
+
+
+async def apply_automations(block_id: UUID, settings: AutomationSettings | None = None) -> list[str]:
+    """Create each automation, or update the one of the same name; return what was done to each."""
+    done = []
+    for automation in automations(block_id, settings):
+        try:
+            existing = await Automation.aread(name=automation.name)
+        except ValueError:
+            await automation.acreate()
+            done.append(f"created {automation.name}")
+            continue
+        automation.id = existing.id
+        await automation.aupdate()
+        done.append(f"updated {automation.name}")
+    return done

@@ -1,0 +1,109 @@
+"""`make deploy`: one idempotent bootstrap of everything the deployments need on a Prefect server.
+
+Creates the process work pool, registers the block types, saves the `default` blocks from the
+environment (only when missing: edits made in the UI are kept), creates the notification block,
+applies the automations, then runs `prefect deploy --all`. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from uuid import UUID
+
+from prefect import get_client
+from prefect.blocks.core import Block
+from prefect.blocks.notifications import CustomWebhookNotificationBlock
+from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from blocks import EnrichmentApi, LanguageModel, PipelineStore
+from deployments.automations import apply_automations
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+WORK_POOL = "agentic-process"
+DEFAULT_BLOCK_NAME = "default"
+PIPELINE_BLOCKS: tuple[type[Block], ...] = (LanguageModel, EnrichmentApi, PipelineStore)
+
+
+class BootstrapSettings(BaseSettings):
+    """Where notifications go and what the nightly ingestion reads, from AGENTIC_* variables."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENTIC_")
+
+    notify_url: str = "http://127.0.0.1:8900/notify"
+    """The URL the default custom-webhook notification block posts to."""
+    notification_block: str = "custom-webhook/agentic-notifications"
+    """The notification block automations use, as type-slug/name; swap it for a Slack or email block."""
+    inbox_folder: str = str(PROJECT_DIR / "inbox")
+    """The folder the nightly-ingest deployment processes."""
+
+
+async def ensure_work_pool(name: str = WORK_POOL) -> str:
+    """Create the process work pool unless it exists."""
+    async with get_client() as client:
+        try:
+            await client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+        except ObjectAlreadyExists:
+            return f"work pool {name}: exists"
+    return f"work pool {name}: created"
+
+
+async def ensure_default_blocks() -> list[str]:
+    """Register the block types and save a `default` of each from the environment, unless one exists."""
+    done = []
+    for block_type in PIPELINE_BLOCKS:
+        await block_type.aregister_type_and_schema()
+        try:
+            await block_type.aload(DEFAULT_BLOCK_NAME)
+            done.append(f"{block_type.get_block_type_slug()}/{DEFAULT_BLOCK_NAME}: kept")
+        except ValueError:
+            await block_type.from_environment().asave(DEFAULT_BLOCK_NAME)  # type: ignore[attr-defined]
+            done.append(f"{block_type.get_block_type_slug()}/{DEFAULT_BLOCK_NAME}: created from the environment")
+    return done
+
+
+async def ensure_notification_block(settings: BootstrapSettings) -> UUID:
+    """The id of the notification block automations use; the default webhook block is created or updated."""
+    slug, name = settings.notification_block.split("/", 1)
+    if slug == CustomWebhookNotificationBlock.get_block_type_slug():
+        block = CustomWebhookNotificationBlock(
+            name="agentic pipelines", url=settings.notify_url, method="POST",
+            json_data={"subject": "{{subject}}", "body": "{{body}}"},
+        )
+        return await block.asave(name, overwrite=True)
+    async with get_client() as client:
+        try:
+            document = await client.read_block_document_by_name(name=name, block_type_slug=slug)
+        except ObjectNotFound:
+            raise SystemExit(f"AGENTIC_NOTIFICATION_BLOCK names {slug}/{name}, which does not exist: create it first.")
+    return document.id
+
+
+def deploy_all(settings: BootstrapSettings) -> None:
+    """`prefect deploy --all` from the project folder, with the inbox folder in its environment."""
+    Path(settings.inbox_folder).mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "AGENTIC_INBOX_FOLDER": settings.inbox_folder}
+    subprocess.run([sys.executable, "-m", "prefect", "--no-prompt", "deploy", "--all"],
+                   cwd=PROJECT_DIR, env=env, check=True)
+
+
+async def bootstrap(settings: BootstrapSettings | None = None) -> None:
+    """Everything the deployments need, created or brought up to date."""
+    settings = settings or BootstrapSettings()
+    print(await ensure_work_pool())
+    for line in await ensure_default_blocks():
+        print(line)
+    block_id = await ensure_notification_block(settings)
+    print(f"notifications: {settings.notification_block}")
+    for line in await apply_automations(block_id):
+        print(line)
+    deploy_all(settings)
+
+
+if __name__ == "__main__":
+    asyncio.run(bootstrap())
