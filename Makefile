@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test server deploy worker clean
+.PHONY: run test server deploy worker gateway clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ deploy: $(STAMP)  ## work pool, limits, blocks, notification block, automations,
 worker: $(STAMP)  ## a process worker on the project's work pool (heartbeats on, for crash detection)
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url PREFECT_RUNNER_HEARTBEAT_FREQUENCY=30 $(BIN)/prefect worker start --pool agentic-process
+
+gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBHOOK_SECRET=whsec_…)
+	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.webhook_gateway
 
 clean:  ## remove the environment and all local state
 	rm -rf $(VENV) .prefect .agentic

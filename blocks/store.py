@@ -10,6 +10,7 @@ from typing import Any
 from prefect.blocks.core import Block
 from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import Engine, delete, event, func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -20,6 +21,7 @@ from blocks.store_tables import (
     ModelUsageRow,
     ReviewRow,
     SummaryRow,
+    WebhookDeliveryRow,
     utc_now,
 )
 from tasks.models import DocumentOutcome
@@ -106,6 +108,32 @@ class PipelineStore(Block):
         """Keep one health check's answers."""
         with Session(self.engine()) as session:
             session.add_all(checks)
+            session.commit()
+
+    def claim_delivery(self, delivery_id: str) -> bool:
+        """Record a webhook delivery id; False if it was already recorded (by anyone, even a moment ago)."""
+        with Session(self.engine()) as session:
+            session.add(WebhookDeliveryRow(delivery_id=delivery_id))
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        return True
+
+    def delivery_event(self, delivery_id: str, event_id: str | None = None) -> str | None:
+        """The event id a delivery started; with event_id given, record it first."""
+        with Session(self.engine()) as session:
+            row = session.get(WebhookDeliveryRow, delivery_id)
+            if row is not None and event_id is not None:
+                row.event_id = event_id
+                session.add(row)
+                session.commit()
+            return row.event_id if row else None
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        """Drop a delivery id whose event could not be emitted, so the sender's retry is accepted."""
+        with Session(self.engine()) as session:
+            session.exec(delete(WebhookDeliveryRow).where(WebhookDeliveryRow.delivery_id == delivery_id))
             session.commit()
 
     def ping(self) -> None:

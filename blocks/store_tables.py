@@ -95,3 +95,13 @@ class HealthCheckRow(SQLModel, table=True):
     healthy: bool
     detail: str
     checked_at: datetime = Field(default_factory=utc_now, index=True)
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """A webhook delivery id seen once: the same delivery sent again starts nothing."""
+
+    __tablename__ = "webhook_deliveries"
+
+    delivery_id: str = Field(primary_key=True, max_length=200)
+    event_id: str | None = None
+    received_at: datetime = Field(default_factory=utc_now)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from examples.enrichment_service import DEFAULT_ENTITIES_DIR, EntityCatalog, create_app
+from tests.servers.asgi import serve_asgi
 
 DOCUMENTS_DIR = Path(__file__).resolve().parents[2] / "examples" / "documents"
 TOKEN = "s3cret-token"
@@ -22,21 +20,9 @@ TOKEN = "s3cret-token"
 
 @contextmanager
 def serving(app: FastAPI) -> Iterator[httpx.Client]:
-    """Run app with uvicorn on a free 127.0.0.1 port in a thread; yield a client for it."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    """A client for app served on a free 127.0.0.1 port."""
+    with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=5) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,35 @@
+"""The webhook gateway's block: the signing secret senders share with us, and what we accept."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from prefect.blocks.core import Block
+from pydantic import Field, SecretStr
+
+SECRET_PREFIX = "whsec_"
+
+
+class WebhookGateway(Block):
+    """Standard Webhooks settings: a whsec_ base64 secret, a timestamp tolerance and a body size limit."""
+
+    _block_type_name = "Webhook Gateway"
+    _description = "Verifies signed document deliveries (Standard Webhooks) before they start a pipeline run."
+
+    signing_secret: SecretStr = Field(description="The shared secret, 'whsec_' followed by base64.")
+    tolerance_seconds: int = Field(default=300, gt=0, description="How far a timestamp may be from now.")
+    max_body_bytes: int = Field(default=1_000_000, gt=0, description="Larger deliveries are refused (413).")
+
+    @classmethod
+    def from_environment(cls) -> WebhookGateway:
+        """The gateway AGENTIC_WEBHOOK_SECRET (required) and AGENTIC_WEBHOOK_TOLERANCE_SECONDS describe."""
+        secret = os.environ.get("AGENTIC_WEBHOOK_SECRET")
+        if not secret:
+            raise SystemExit("Set AGENTIC_WEBHOOK_SECRET (whsec_…) or name a saved Webhook Gateway block.")
+        return cls(signing_secret=SecretStr(secret),
+                   tolerance_seconds=int(os.environ.get("AGENTIC_WEBHOOK_TOLERANCE_SECONDS", "300")))
+
+    def key(self) -> bytes:
+        """The secret's bytes (the base64 after the whsec_ prefix)."""
+        return base64.b64decode(self.signing_secret.get_secret_value().removeprefix(SECRET_PREFIX))

@@ -1,0 +1,68 @@
+"""Shared by the operations tests: a notification sink, `make deploy`'s bootstrap and a process worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from prefect import get_client
+from pydantic import SecretStr
+
+from blocks import EnrichmentApi, LanguageModel, PipelineStore
+from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
+from tests.conftest import REPO_ROOT, run_python
+from tests.servers import NotificationSink
+
+RUN_TIMEOUT_SECONDS = 180
+
+
+@pytest.fixture(scope="package")
+def sink() -> Iterator[NotificationSink]:
+    with NotificationSink() as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def worker(sink: NotificationSink) -> Iterator[None]:
+    """`make deploy`'s bootstrap, then a real process worker on the pool."""
+    state = Path(tempfile.mkdtemp(prefix="agentic-worker-"))
+    bootstrap = run_python("-m", "deployments.bootstrap", env={"AGENTIC_NOTIFY_URL": f"{sink.url}/notify",
+                                                              "AGENTIC_INBOX_FOLDER": str(state / "inbox")})
+    assert bootstrap.returncode == 0, bootstrap.stdout[-2000:] + bootstrap.stderr[-2000:]
+    env = {**os.environ, "PREFECT_LOCAL_STORAGE_PATH": str(state / "results"), "PREFECT_WORKER_QUERY_SECONDS": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "worker", "start", "--pool", WORK_POOL],
+        cwd=REPO_ROOT, env=env, stdout=(state / "worker.log").open("wb"), stderr=subprocess.STDOUT,
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def point_default_blocks(model: LanguageModel, enrichment_url: str | None, database: Path) -> None:
+    """Edit the `default` blocks, as a user would in the UI."""
+    await model.asave(DEFAULT_BLOCK_NAME, overwrite=True)
+    await EnrichmentApi(base_url=enrichment_url).asave(DEFAULT_BLOCK_NAME, overwrite=True)
+    await PipelineStore(database_url=SecretStr(f"sqlite:///{database}")).asave(DEFAULT_BLOCK_NAME, overwrite=True)
+
+
+async def final_state(flow_run_id: UUID) -> str:
+    """Wait for a flow run to end; its final state's name."""
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    async with get_client() as client:
+        while time.monotonic() < deadline:
+            run = await client.read_flow_run(flow_run_id)
+            if run.state and run.state.is_final():
+                return run.state.name
+            await asyncio.sleep(1)
+    raise AssertionError(f"flow run {flow_run_id} did not finish in {RUN_TIMEOUT_SECONDS} s")
