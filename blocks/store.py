@@ -71,7 +71,8 @@ class PipelineStore(Block):
                 id=document_id, source=outcome.source, status=outcome.status, text=text,
                 model=outcome.model, entity_count=len(outcome.entities),
                 enrichment_note=outcome.enrichment_note, failed_step=outcome.failed_step,
-                error=outcome.error, flow_run_id=flow_run_id, updated_at=utc_now(),
+                error=outcome.error, review_decision=outcome.review_decision,
+                reviewer_note=outcome.reviewer_note, flow_run_id=flow_run_id, updated_at=utc_now(),
             ))
             if outcome.status == "processed":
                 self._replace_results(session, document_id, outcome)

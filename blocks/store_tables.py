@@ -26,6 +26,8 @@ class DocumentRow(SQLModel, table=True):
     enrichment_note: str | None = None
     failed_step: str | None = None
     error: str | None = None
+    review_decision: str | None = Field(default=None, description="set when a person reviewed it")
+    reviewer_note: str | None = None
     flow_run_id: str | None = Field(default=None, index=True)
     first_seen: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)

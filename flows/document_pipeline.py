@@ -22,6 +22,7 @@ from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityTy
 from tasks.progress import ProgressArtifact
 from tasks.publish import publish_report, store_outcome
 from tasks.report import PipelineReport, print_report
+from tasks.review_gate import Decision, review_gate
 from tasks.tools import enrich_entity
 
 ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
@@ -47,7 +48,7 @@ async def _enrich(entities: list[Entity], blocks: PipelineBlocks) -> list[Enrich
 
 
 async def process_document(document: Document, blocks: PipelineBlocks) -> DocumentOutcome:
-    """Run one document through every step and store it; any failure is kept in its outcome, never raised."""
+    """Run one document through every agent and tool step; any failure is kept in its outcome, never raised."""
     outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed")
     step = "extract_entities"
     try:
@@ -66,7 +67,7 @@ async def process_document(document: Document, blocks: PipelineBlocks) -> Docume
         outcome.review = review.output
     except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
         outcome.status, outcome.failed_step, outcome.error = "failed", step, f"{type(exc).__name__}: {exc}"
-    return await _stored(outcome, document.text, blocks)
+    return outcome
 
 
 async def _stored(outcome: DocumentOutcome, text: str | None, blocks: PipelineBlocks) -> DocumentOutcome:
@@ -99,11 +100,16 @@ async def document_pipeline(
     store: str | None = None,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     max_concurrent_documents: int = 16,
+    review_threshold: float = 0.5,
+    review_timeout_seconds: int = 3600,
+    review_default: Decision = "reject",
 ) -> State[PipelineReport]:
     """Process every document of a folder, a list of paths and inline texts (named by `sources`).
 
     Block parameters name saved blocks; left empty, each comes from the environment (see README).
-    The run fails when any document failed in processing; rejected input is reported but is no failure.
+    Documents whose review score is below review_threshold wait for a person (one pause for all);
+    after review_timeout_seconds the review_default decision applies. The run fails when any
+    document failed in processing; rejected input is reported but is no failure.
     """
     blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
     items = ingest(folder, paths, texts, sources, max_document_bytes)
@@ -118,10 +124,13 @@ async def document_pipeline(
         return outcome
 
     processed = await asyncio.gather(*(run_one(d) for d in documents))
+    reviewed = await review_gate(list(processed), review_threshold, review_timeout_seconds, review_default)
+    texts_by_id = {d.id: d.text for d in documents}
+    stored = await asyncio.gather(*(_stored(o, texts_by_id.get(o.document_id or ""), blocks) for o in reviewed))
     rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
     flow_run_id = runtime.flow_run.id
     report = PipelineReport(
-        outcomes=[*processed, *rejected],
+        outcomes=[*stored, *rejected],
         usage=await asyncio.to_thread(blocks.store.usage_totals, flow_run_id),
         model=blocks.model.model,
         enrichment=blocks.enrichment.base_url or ENRICHMENT_SKIPPED,

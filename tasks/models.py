@@ -123,6 +123,8 @@ class DocumentOutcome(BaseModel):
     error: str | None = None
     model_calls: int = 0
     cached_steps: int = 0
+    review_decision: str | None = None
+    reviewer_note: str | None = None
 
 
 def content_id(content: str | bytes) -> str:

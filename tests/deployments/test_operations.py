@@ -84,3 +84,12 @@ async def test_a_failed_run_and_an_opened_circuit_notify_through_the_automations
                payload={"failures": 5})
     note = sink.wait_for("Circuit opened: agentic.dependency.model")
     assert "failing" in note["body"]
+
+
+async def test_a_run_paused_for_review_sends_the_link_to_its_form(worker: None, sink: NotificationSink) -> None:
+    state = await document_pipeline(texts=["Amara Okafor visited Bristol for Northwind Traders Ltd."],
+                                    review_threshold=1.01, review_timeout_seconds=8, return_state=True)
+    async with get_client() as client:
+        run = await client.read_flow_run(state.state_details.flow_run_id)
+    note = sink.wait_for(f"Review needed: {run.name}")
+    assert f"/runs/flow-run/{run.id}" in note["body"], "the notification links to the run's review form"
