@@ -93,3 +93,30 @@ async def test_a_run_paused_for_review_sends_the_link_to_its_form(worker: None, 
         run = await client.read_flow_run(state.state_details.flow_run_id)
     note = sink.wait_for(f"Review needed: {run.name}")
     assert f"/runs/flow-run/{run.id}" in note["body"], "the notification links to the run's review form"
+
+
+async def _inventory() -> dict[str, list[str]]:
+    """Names (and ids) of what the bootstrap manages, as the server holds them."""
+    async with get_client() as client:
+        automations = await client.read_automations()
+        deployments = await client.read_deployments()
+        pools = await client.read_work_pools()
+        blocks = await client.read_block_documents()
+    return {
+        "automations": sorted(f"{a.name}:{a.id}" for a in automations if a.name.startswith("agentic: ")),
+        "triggers": sorted(a.name for a in automations if not a.name.startswith("agentic: ")),
+        "deployments": sorted(f"{d.name}:{d.id}" for d in deployments),
+        "pools": sorted(p.name for p in pools),
+        "blocks": sorted(f"{b.block_type.slug}/{b.name}:{b.id}" for b in blocks if b.name and b.block_type),
+    }
+
+
+async def test_running_the_bootstrap_twice_changes_nothing(worker: None, sink: NotificationSink) -> None:
+    before = await _inventory()
+    again = run_python("-m", "deployments.bootstrap", env={"AGENTIC_NOTIFY_URL": f"{sink.url}/notify"})
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "updated agentic: flow run failed or crashed" in again.stdout
+    assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout
+    after = await _inventory()
+    assert after == before
+    assert len(before["automations"]) == 7 and len(before["deployments"]) == 4
