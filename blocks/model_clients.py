@@ -29,12 +29,27 @@ MATERIAL_NOTICE = (
 )
 
 
+REPAIR_INSTRUCTIONS = "That answer is not valid: {error}\nAnswer again with only the JSON the schema asks for."
+
+
+class Repair(BaseModel):
+    """An invalid answer and why it is invalid, sent back to the model to correct."""
+
+    raw: str
+    error: str
+
+
 class ModelRequest(BaseModel):
-    """What an agent step asks: its name, its instructions, and the material it works on."""
+    """What an agent step asks: its name, its instructions, the material it works on, and any repair rounds."""
 
     step: str
     instructions: str
     material: dict[str, str]
+    repairs: list[Repair] = []
+
+    def with_repair(self, raw: str, error: str) -> ModelRequest:
+        """The same request followed by the invalid answer and the validation error."""
+        return self.model_copy(update={"repairs": [*self.repairs, Repair(raw=raw, error=error)]})
 
 
 class ModelClient(Protocol):
@@ -50,10 +65,16 @@ def render_messages(request: ModelRequest) -> list[dict[str, str]]:
     quoted = "\n\n".join(
         f'<material name="{name}">\n{text}\n</material>' for name, text in request.material.items()
     )
-    return [
+    messages = [
         {"role": "system", "content": f"{request.instructions}\n\n{MATERIAL_NOTICE}"},
         {"role": "user", "content": quoted},
     ]
+    for repair in request.repairs:
+        messages += [
+            {"role": "assistant", "content": repair.raw},
+            {"role": "user", "content": REPAIR_INSTRUCTIONS.format(error=repair.error)},
+        ]
+    return messages
 
 
 def to_pipeline_error(exc: openai.OpenAIError) -> PipelineError:

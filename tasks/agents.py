@@ -11,6 +11,7 @@ from blocks.language_model import LanguageModel
 from blocks.model_clients import ModelRequest, model_client
 from blocks.store import PipelineStore
 from blocks.store_tables import ModelUsageRow
+from tasks.errors import InvalidModelOutput, UnrepairableOutput
 from tasks.models import Document, EntityList, ModelReply, OutputT, Review, Summary
 from tasks.policies import LLM_CALL
 
@@ -32,9 +33,22 @@ async def ask_model(
     request: ModelRequest,
     output_type: type[OutputT],
 ) -> ModelReply[OutputT]:
-    """Make one model call and record its tokens and cost against this task, its flow run and its subject
-    (the document or item it works on)."""
-    reply = await model_client(model).generate(request, output_type)
+    """Make one model call (plus one repair round if its answer is invalid) and record its tokens and cost
+    against this task, its flow run and its subject (the document or item it works on).
+
+    An answer still invalid after the repair round raises UnrepairableOutput, which is never retried.
+    """
+    client = model_client(model)
+    try:
+        reply = await client.generate(request, output_type)
+    except InvalidModelOutput as invalid:
+        try:
+            reply = await client.generate(request.with_repair(invalid.raw, str(invalid)), output_type)
+        except InvalidModelOutput as still:
+            raise UnrepairableOutput(
+                f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",
+                raw=still.raw,
+            ) from still
     run = TaskRunContext.get()
     usage = ModelUsageRow(
         flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,

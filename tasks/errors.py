@@ -58,3 +58,27 @@ class InvalidInput(PermanentError):
 def is_transient(exc: BaseException) -> bool:
     """True for errors a retry may cure: our transient errors and timeouts of any origin."""
     return isinstance(exc, (TransientError, TimeoutError))
+
+
+class UnrepairableOutput(PermanentError):
+    """The model's answer stayed invalid after its repair round; the raw answer is kept."""
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+from datetime import datetime  # noqa: E402  (CircuitOpen's annotations)
+
+
+class CircuitOpen(TransientError):
+    """A dependency's circuit breaker is open: the call failed fast without reaching it."""
+
+    def __init__(self, dependency: str, until: datetime) -> None:
+        super().__init__(f"circuit breaker {dependency!r} is open until {until.isoformat()}: "
+                         "the call failed fast without reaching the dependency")
+        self.dependency = dependency
+        self.until = until
+
+    def __reduce__(self) -> tuple[type[CircuitOpen], tuple[str, datetime]]:
+        return type(self), (self.dependency, self.until)

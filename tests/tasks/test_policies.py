@@ -14,7 +14,7 @@ from prefect.utilities.math import lower_clamp_multiple
 from blocks.language_model import LanguageModel
 from blocks.store import PipelineStore
 from tasks.agents import extract_entities
-from tasks.errors import RequestRejected
+from tasks.errors import RequestRejected, UnrepairableOutput
 from tasks.models import Document, EntityList, ModelReply
 from tasks.policies import LLM_CALL, PolicySettings
 from tests.conftest import served_model
@@ -38,7 +38,7 @@ async def _retry_delays(task_run_id: UUID) -> list[float]:
 
 
 async def test_transient_errors_are_retried_with_capped_jittered_backoff(model_server: ModelServer) -> None:
-    transient = [Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.DROP, Fault.GARBAGE]
+    transient = [Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.DROP, Fault.SERVER_ERROR]
     for fault in transient:
         model_server.faults.push(fault)
     state = await extract_once(served_model(model_server))
@@ -54,6 +54,29 @@ async def test_transient_errors_are_retried_with_capped_jittered_backoff(model_s
     assert len(delays) == len(transient)
     for delay, plan in zip(delays, planned, strict=True):
         assert plan * lower_clamp_multiple(1 + jitter) - 0.05 <= delay <= plan * (1 + jitter) + 0.05
+
+
+async def test_an_invalid_answer_gets_one_repair_round_with_the_validation_error(model_server: ModelServer) -> None:
+    model_server.faults.push(Fault.GARBAGE)
+    state = await extract_once(served_model(model_server))
+
+    assert state.is_completed(), state.message
+    first, repair = model_server.log.records
+    assert (first.outcome, repair.outcome) == ("garbage", "ok")
+    assert first.fingerprint != repair.fingerprint, "the repair request carries the invalid answer and the error"
+
+
+async def test_an_answer_still_invalid_after_repair_is_not_retried_and_keeps_the_raw_answer(
+    model_server: ModelServer,
+) -> None:
+    model_server.faults.push(Fault.GARBAGE, times=2)
+    state = await extract_once(served_model(model_server))
+
+    assert state.is_failed()
+    with pytest.raises(UnrepairableOutput) as caught:
+        await state.aresult()
+    assert caught.value.raw and "after a repair round" in str(caught.value)
+    assert model_server.log.count() == 2, "one call and one repair round, no retry"
 
 
 async def test_a_rejected_request_is_not_retried(model_server: ModelServer) -> None:
