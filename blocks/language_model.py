@@ -33,20 +33,27 @@ class LanguageModel(Block):
     max_output_tokens: int = Field(default=1024, gt=0, description="The most tokens one answer may use.")
     input_price_per_million: float = Field(default=0.0, ge=0, description="USD per million input tokens.")
     output_price_per_million: float = Field(default=0.0, ge=0, description="USD per million output tokens.")
+    fallback_block: str | None = Field(
+        default=None,
+        description="A saved Language Model block that answers when this model's retries are spent "
+        "or its circuit is open.",
+    )
 
     @classmethod
     def from_environment(cls) -> LanguageModel:
         """The model the environment names: OPENAI_BASE_URL or OPENAI_API_KEY select an endpoint, else offline.
 
-        AGENTIC_MODEL names the model, AGENTIC_MODEL_PROVIDER forces a provider, and
-        AGENTIC_PRICE_INPUT / AGENTIC_PRICE_OUTPUT set prices per million tokens.
+        AGENTIC_MODEL names the model, AGENTIC_MODEL_PROVIDER forces a provider,
+        AGENTIC_PRICE_INPUT / AGENTIC_PRICE_OUTPUT set prices per million tokens, and
+        AGENTIC_FALLBACK_MODEL_BLOCK names a saved block to fall back to.
         """
         base_url = os.environ.get("OPENAI_BASE_URL") or None
         api_key = os.environ.get("OPENAI_API_KEY") or None
         default_provider = "openai-compatible" if (base_url or api_key) else OFFLINE
         provider = os.environ.get("AGENTIC_MODEL_PROVIDER", default_provider)
+        fallback = os.environ.get("AGENTIC_FALLBACK_MODEL_BLOCK") or None
         if provider == OFFLINE:
-            return cls(provider=OFFLINE, model=OFFLINE)
+            return cls(provider=OFFLINE, model=OFFLINE, fallback_block=fallback)
         return cls(
             provider="openai-compatible",
             model=os.environ.get("AGENTIC_MODEL", "gpt-4o-mini"),
@@ -54,6 +61,7 @@ class LanguageModel(Block):
             api_key=SecretStr(api_key) if api_key else None,
             input_price_per_million=float(os.environ.get("AGENTIC_PRICE_INPUT", "0")),
             output_price_per_million=float(os.environ.get("AGENTIC_PRICE_OUTPUT", "0")),
+            fallback_block=fallback,
         )
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float:

@@ -23,17 +23,20 @@ async def load_or_environment(block_type: type[BlockT], name: str | None) -> Blo
 
 
 class PipelineBlocks(BaseModel):
-    """The three blocks a document-pipeline run works with."""
+    """The blocks a pipeline run works with: its model (and the model's fallback), enrichment API and store."""
 
     model: LanguageModel
     enrichment: EnrichmentApi
     store: PipelineStore
+    fallback: LanguageModel | None = None
 
     @classmethod
     async def resolve(cls, model: str | None, enrichment: str | None, store: str | None) -> PipelineBlocks:
         """Load each block by name, or from the environment where no name is given."""
+        language_model = await load_or_environment(LanguageModel, model)
         return cls(
-            model=await load_or_environment(LanguageModel, model),
+            model=language_model,
             enrichment=await load_or_environment(EnrichmentApi, enrichment),
             store=await load_or_environment(PipelineStore, store),
+            fallback=await LanguageModel.aload(language_model.fallback_block) if language_model.fallback_block else None,
         )

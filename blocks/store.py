@@ -69,7 +69,7 @@ class PipelineStore(Block):
         with Session(self.engine()) as session:
             _upsert(session, DocumentRow(
                 id=document_id, source=outcome.source, status=outcome.status, text=text,
-                model=outcome.model, entity_count=len(outcome.entities),
+                model=outcome.models.get("extract_entities"), entity_count=len(outcome.entities),
                 enrichment_note=outcome.enrichment_note, failed_step=outcome.failed_step,
                 error=outcome.error, review_decision=outcome.review_decision,
                 reviewer_note=outcome.reviewer_note, flow_run_id=flow_run_id, updated_at=utc_now(),
@@ -92,12 +92,12 @@ class PipelineStore(Block):
                 description=found.description if found else None,
                 url=found.url if found else None,
             ))
-        model = outcome.model or "unknown"
         if outcome.summary is not None:
-            _upsert(session, SummaryRow(document_id=document_id, summary=outcome.summary, model=model))
+            _upsert(session, SummaryRow(document_id=document_id, summary=outcome.summary,
+                                        model=outcome.models.get("summarize", "unknown")))
         if outcome.review is not None:
             _upsert(session, ReviewRow(document_id=document_id, score=outcome.review.score,
-                                       critique=outcome.review.critique, model=model))
+                                       critique=outcome.review.critique, model=outcome.models.get("review", "unknown")))
 
     def record_usage(self, usage: ModelUsageRow) -> None:
         """Keep one model call's tokens and cost."""

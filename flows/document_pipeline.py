@@ -17,6 +17,7 @@ from prefect.utilities.urls import url_for
 
 from blocks.resolve import PipelineBlocks
 from tasks.agents import extract_entities, review_summary, summarize
+from tasks.errors import is_transient
 from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
 from tasks.progress import ProgressArtifact
@@ -31,14 +32,21 @@ ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, Enti
 ENRICHMENT_SKIPPED = "enrichment skipped: no enrichment API configured"
 
 
-async def _run_step(task: Any, outcome: DocumentOutcome, *args: Any) -> Any:
-    """Run a model task, counting whether it called the model or came from cache; raise if it failed."""
-    state = await task(*args, return_state=True)
+async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: PipelineBlocks, **arguments: Any) -> Any:
+    """Run a model task; if the model fails transiently for good, once more on its fallback model.
+
+    Counts whether the answer came from cache or from a call, and records which model answered.
+    """
+    state = await task(model=blocks.model, store=blocks.store, **arguments, return_state=True)
+    if state.is_failed() and blocks.fallback and is_transient(await state.aresult(raise_on_failure=False)):
+        state = await task(model=blocks.fallback, store=blocks.store, **arguments, return_state=True)
     if state.name == "Cached":
         outcome.cached_steps += 1
     elif state.is_completed():
         outcome.model_calls += 1
-    return await state.aresult()
+    reply = await state.aresult()
+    outcome.models[step] = reply.model
+    return reply.output
 
 
 async def _enrich(entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
@@ -52,19 +60,17 @@ async def process_document(document: Document, blocks: PipelineBlocks) -> Docume
     outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed")
     step = "extract_entities"
     try:
-        extraction = await _run_step(extract_entities, outcome, document, blocks.model, blocks.store)
-        outcome.entities, outcome.model = extraction.output.entities, extraction.model
+        outcome.entities = (await _run_step(extract_entities, step, outcome, blocks, document=document)).entities
         step = "enrich"
         if blocks.enrichment.configured:
             outcome.enrichments = await _enrich(outcome.entities, blocks)
         else:
             outcome.enrichment_note = ENRICHMENT_SKIPPED
         step = "summarize"
-        summary = await _run_step(summarize, outcome, document, blocks.model, blocks.store)
-        outcome.summary = summary.output.summary
+        outcome.summary = (await _run_step(summarize, step, outcome, blocks, document=document)).summary
         step = "review"
-        review = await _run_step(review_summary, outcome, document, outcome.summary, blocks.model, blocks.store)
-        outcome.review = review.output
+        outcome.review = await _run_step(review_summary, step, outcome, blocks, document=document,
+                                         summary=outcome.summary)
     except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
         outcome.status, outcome.failed_step, outcome.error = "failed", step, f"{type(exc).__name__}: {exc}"
     return outcome

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class PipelineError(Exception):
     """Base of every error this project raises on purpose."""
@@ -17,6 +19,9 @@ class RateLimited(TransientError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[RateLimited], tuple[str, float | None]]:
+        return type(self), (str(self), self.retry_after)
 
 
 class UpstreamUnavailable(TransientError):
@@ -37,6 +42,9 @@ class MalformedResponse(TransientError):
     def __init__(self, message: str, raw: str) -> None:
         super().__init__(message)
         self.raw = raw
+
+    def __reduce__(self) -> tuple[type[MalformedResponse], tuple[str, str]]:
+        return type(self), (str(self), self.raw)
 
 
 class InvalidModelOutput(MalformedResponse):
@@ -67,8 +75,8 @@ class UnrepairableOutput(PermanentError):
         super().__init__(message)
         self.raw = raw
 
-
-from datetime import datetime  # noqa: E402  (CircuitOpen's annotations)
+    def __reduce__(self) -> tuple[type[UnrepairableOutput], tuple[str, str]]:
+        return type(self), (str(self), self.raw)
 
 
 class CircuitOpen(TransientError):

@@ -118,7 +118,8 @@ class DocumentOutcome(BaseModel):
     enrichment_note: str | None = None
     summary: str | None = None
     review: Review | None = None
-    model: str | None = None
+    models: dict[str, str] = {}
+    """Which model answered each model step (a fallback model shows here)."""
     failed_step: str | None = None
     error: str | None = None
     model_calls: int = 0

@@ -11,8 +11,8 @@ from blocks.store import PipelineStore
 from blocks.store_tables import DocumentRow, ModelUsageRow
 from flows.document_pipeline import document_pipeline
 from tasks.report import PipelineReport
-from tests.conftest import free_port
-from tests.servers import EnrichmentServer, ModelServer
+from tests.conftest import free_port, served_model
+from tests.servers import EnrichmentServer, Fault, ModelServer
 
 MODEL_STEPS_PER_DOCUMENT = 3
 
@@ -110,4 +110,25 @@ async def test_without_an_enrichment_api_enrichment_is_skipped_and_the_output_sa
     assert state == "Completed" and outcome.status == "processed"
     assert outcome.enrichments == [] and outcome.enrichment_note == "enrichment skipped: no enrichment API configured"
     assert report.enrichment == outcome.enrichment_note
-    assert outcome.model == "offline"
+    assert outcome.models == {"extract_entities": "offline", "summarize": "offline", "review": "offline"}
+
+
+async def test_when_the_primary_model_keeps_failing_its_fallback_answers_and_the_output_says_which(
+    model_server: ModelServer,
+) -> None:
+    with ModelServer() as fallback_server:
+        await served_model(fallback_server).model_copy(update={"model": "fallback-model"}).asave(
+            "fallback-test", overwrite=True)
+        primary = served_model(model_server).model_copy(update={"fallback_block": "fallback-test"})
+        await primary.asave("primary-test", overwrite=True)
+        model_server.faults.push(Fault.SERVER_ERROR, times=1000)
+
+        state, report = await _run(texts=["Amara Okafor of Northwind Traders Ltd visited Bristol."],
+                                   language_model="primary-test")
+
+        assert state == "Completed", report.headline()
+        [outcome] = report.outcomes
+        assert outcome.models == {"extract_entities": "fallback-model", "summarize": "fallback-model",
+                                  "review": "fallback-model"}
+        assert fallback_server.log.count(outcome="ok") == MODEL_STEPS_PER_DOCUMENT
+        assert model_server.log.count(outcome="server_error") == MODEL_STEPS_PER_DOCUMENT * 5, "4 retries each"
