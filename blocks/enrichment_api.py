@@ -13,6 +13,8 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
+from blocks.dependency_limits import DependencyLimits
+
 from tasks import errors
 from tasks.models import Enrichment, Entity
 
@@ -26,6 +28,10 @@ class EnrichmentApi(Block):
     base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8765; empty skips enrichment.")
     token: SecretStr | None = Field(default=None, description="Sent as a bearer token when set.")
     timeout_seconds: float = Field(default=10.0, gt=0, description="The client timeout of one call.")
+    max_concurrent_calls: int | None = Field(
+        default=None, ge=1, description="At most this many calls at once, across all workers (`make deploy`).")
+    requests_per_minute: int | None = Field(
+        default=None, ge=1, description="At most this many calls a minute, across all workers (`make deploy`).")
 
     @classmethod
     def from_environment(cls) -> EnrichmentApi:
@@ -40,6 +46,15 @@ class EnrichmentApi(Block):
     def configured(self) -> bool:
         """Whether there is an API to call at all."""
         return bool(self.base_url)
+
+    def cache_identity(self) -> str | None:
+        """What shapes this API's answers: where it is."""
+        return self.base_url
+
+    def limits(self) -> DependencyLimits:
+        """This API's rate and concurrency limits."""
+        return DependencyLimits(dependency="tool-enrichment", max_concurrent_calls=self.max_concurrent_calls,
+                                requests_per_minute=self.requests_per_minute)
 
     async def enrich(self, entity: Entity) -> Enrichment:
         """Ask the API about one entity; HTTP failures become our retryable or permanent errors."""

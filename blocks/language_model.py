@@ -8,6 +8,8 @@ from typing import Literal
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
+from blocks.dependency_limits import DependencyLimits
+
 OFFLINE = "offline"
 """The provider and model name of the built-in deterministic, extractive model."""
 
@@ -33,6 +35,10 @@ class LanguageModel(Block):
     max_output_tokens: int = Field(default=1024, gt=0, description="The most tokens one answer may use.")
     input_price_per_million: float = Field(default=0.0, ge=0, description="USD per million input tokens.")
     output_price_per_million: float = Field(default=0.0, ge=0, description="USD per million output tokens.")
+    max_concurrent_calls: int | None = Field(
+        default=None, ge=1, description="At most this many calls at once, across all workers (`make deploy`).")
+    requests_per_minute: int | None = Field(
+        default=None, ge=1, description="At most this many calls a minute, across all workers (`make deploy`).")
     fallback_block: str | None = Field(
         default=None,
         description="A saved Language Model block that answers when this model's retries are spent "
@@ -63,6 +69,15 @@ class LanguageModel(Block):
             output_price_per_million=float(os.environ.get("AGENTIC_PRICE_OUTPUT", "0")),
             fallback_block=fallback,
         )
+
+    def cache_identity(self) -> tuple[str, str, str | None, int]:
+        """What shapes this model's answers; cache keys use it, so prices and limits can change freely."""
+        return (self.provider, self.model, self.base_url, self.max_output_tokens)
+
+    def limits(self) -> DependencyLimits:
+        """This model's rate and concurrency limits, named after its endpoint and model."""
+        return DependencyLimits(dependency=f"model-{self.model}", max_concurrent_calls=self.max_concurrent_calls,
+                                requests_per_minute=self.requests_per_minute)
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float:
         """What a call with these token counts costs at this block's prices."""

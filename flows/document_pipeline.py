@@ -154,8 +154,10 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", help="a folder of documents")
     parser.add_argument("--path", action="append", dest="paths", help="a document file (repeatable)")
     parser.add_argument("--text", action="append", dest="texts", help="an inline document (repeatable)")
+    parser.add_argument("--language-model", help="a saved Language Model block (default: the environment)")
     args = parser.parse_args()
-    state = asyncio.run(document_pipeline(args.folder, args.paths, args.texts, return_state=True))
+    state = asyncio.run(document_pipeline(args.folder, args.paths, args.texts,
+                                          language_model=args.language_model, return_state=True))
     report = state.result(raise_on_failure=False)
     if isinstance(report, PipelineReport):
         print_report(report)

@@ -13,7 +13,7 @@ from blocks.store import PipelineStore
 from blocks.store_tables import ModelUsageRow
 from tasks.errors import InvalidModelOutput, UnrepairableOutput
 from tasks.models import Document, EntityList, ModelReply, OutputT, Review, Summary
-from tasks.policies import LLM_CALL
+from tasks.policies import LLM_CALL, POLICY
 
 EXTRACT_INSTRUCTIONS = (
     "Extract the named entities of the document: people, organisations, locations, dates, "
@@ -24,6 +24,13 @@ REVIEW_INSTRUCTIONS = (
     "Judge whether the summary is faithful to the document and keeps what matters. "
     "Give a score from 0 (useless) to 1 (excellent) and a one-sentence critique."
 )
+
+
+async def _call(model: LanguageModel, request: ModelRequest, output_type: type[OutputT]) -> ModelReply[OutputT]:
+    """One call: wait for the model's rate-limit turn, then call it within the call timeout."""
+    async with model.limits().turn():
+        async with asyncio.timeout(POLICY.llm_timeout_seconds):
+            return await model_client(model).generate(request, output_type)
 
 
 async def ask_model(
@@ -38,12 +45,11 @@ async def ask_model(
 
     An answer still invalid after the repair round raises UnrepairableOutput, which is never retried.
     """
-    client = model_client(model)
     try:
-        reply = await client.generate(request, output_type)
+        reply = await _call(model, request, output_type)
     except InvalidModelOutput as invalid:
         try:
-            reply = await client.generate(request.with_repair(invalid.raw, str(invalid)), output_type)
+            reply = await _call(model, request.with_repair(invalid.raw, str(invalid)), output_type)
         except InvalidModelOutput as still:
             raise UnrepairableOutput(
                 f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",

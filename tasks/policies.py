@@ -7,15 +7,21 @@ overridden with `AGENTIC_*` environment variables (tests use that to shorten bac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import Task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE, CachePolicy
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
+from prefect.utilities.hashing import hash_objects
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tasks.errors import is_transient
+
+
+BLOCK_ARGUMENTS = ("model", "api")
+"""Task arguments that are blocks: they enter cache keys through AnswerShaping only."""
 
 
 class PolicySettings(BaseSettings):
@@ -26,11 +32,15 @@ class PolicySettings(BaseSettings):
     llm_retries: int = 4
     """How many times a model call is tried again after a transient error."""
     llm_timeout_seconds: float = 120.0
-    """The longest one model call may take, retries not included."""
+    """The longest one model call may take, retries and waiting for a rate-limit turn not included."""
+    llm_task_timeout_seconds: float = 900.0
+    """The longest one attempt of a model task may take, waiting for its rate-limit turn included."""
     tool_retries: int = 3
     """How many times a tool call is tried again after a transient error."""
     tool_timeout_seconds: float = 30.0
-    """The longest one tool call may take."""
+    """The longest one tool call may take, waiting for a rate-limit turn not included."""
+    tool_task_timeout_seconds: float = 300.0
+    """The longest one attempt of a tool task may take, waiting for its rate-limit turn included."""
     backoff_base_seconds: float = 1.0
     """The first retry's delay; each further retry doubles it."""
     backoff_cap_seconds: float = 30.0
@@ -49,9 +59,24 @@ def retry_only_transient(task: Task[..., Any], task_run: TaskRun, state: State[A
     return isinstance(state.data, BaseException) and is_transient(state.data)
 
 
-RESUMABLE_CACHE: CachePolicy = (INPUTS + TASK_SOURCE) - "store"
+@dataclass
+class AnswerShaping(CachePolicy):
+    """The part of a block argument that shapes the answer (its `cache_identity()`): the model and
+    endpoint count, prices, limits and fallbacks do not, so editing them never re-pays for a call."""
+
+    arguments: tuple[str, ...] = BLOCK_ARGUMENTS
+
+    def compute_key(self, task_ctx: Any, inputs: dict[str, Any], flow_parameters: dict[str, Any],
+                    **kwargs: Any) -> str | None:
+        """A hash of each present block argument's cache identity."""
+        identities = {name: inputs[name].cache_identity() for name in self.arguments if name in inputs}
+        return hash_objects(identities) if identities else None
+
+
+RESUMABLE_CACHE: CachePolicy = (INPUTS + TASK_SOURCE + AnswerShaping()) - "store" - "model" - "api"
 """Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
-The `store` argument only says where usage is written, so it never changes an answer."""
+The `store` argument only says where usage is written, so it never changes an answer; the `model`
+and `api` blocks count by what shapes the answer (AnswerShaping)."""
 
 
 def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[str, Any]:
@@ -69,16 +94,21 @@ def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[st
     }
 
 
-def llm_call_policy(settings: PolicySettings | None = None) -> dict[str, Any]:
-    """Task options for a model call: transient-only retries with capped jittered backoff, timeout, resumable cache."""
-    settings = settings or PolicySettings()
-    return _retrying(settings.llm_retries, settings.llm_timeout_seconds, settings)
+POLICY = PolicySettings()
+"""The figures in force in this process."""
 
 
-def tool_call_policy(settings: PolicySettings | None = None) -> dict[str, Any]:
+def llm_call_policy(settings: PolicySettings = POLICY) -> dict[str, Any]:
+    """Task options for a model call: transient-only retries with capped jittered backoff, timeout, resumable cache.
+
+    The call itself is timed by `call_timeout` (llm_timeout_seconds) inside the task.
+    """
+    return _retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings)
+
+
+def tool_call_policy(settings: PolicySettings = POLICY) -> dict[str, Any]:
     """Task options for an HTTP tool call: the model-call shape with the tool's own figures."""
-    settings = settings or PolicySettings()
-    return _retrying(settings.tool_retries, settings.tool_timeout_seconds, settings)
+    return _retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings)
 
 
 PUBLISH_RETRIES = 2

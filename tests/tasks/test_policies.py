@@ -89,13 +89,13 @@ async def test_a_rejected_request_is_not_retried(model_server: ModelServer) -> N
     assert model_server.log.count() == 1, "a 400 is never sent twice"
 
 
-async def test_the_task_timeout_cuts_a_hanging_call_and_the_retry_succeeds(model_server: ModelServer) -> None:
+async def test_the_call_timeout_cuts_a_hanging_call_and_the_retry_succeeds(model_server: ModelServer) -> None:
     model_server.faults.slow_seconds = 20
     model_server.faults.push(Fault.SLOW)
     started = time.monotonic()
     state = await extract_once(served_model(model_server, timeout_seconds=60))
 
     assert state.is_completed(), state.message
-    assert time.monotonic() - started < 15, "the 3 s task timeout fired long before the 20 s response"
+    assert time.monotonic() - started < 15, "the 3 s call timeout fired long before the 20 s response"
     assert [r.outcome for r in model_server.log.records][-1] == "ok"
     assert model_server.log.count(outcome="ok") == 1
