@@ -14,7 +14,6 @@ from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
 from blocks.dependency_limits import DependencyLimits
-
 from tasks import errors
 from tasks.models import Enrichment, Entity
 

@@ -11,7 +11,6 @@ from blocks.enrichment_api import EnrichmentApi
 from blocks.language_model import LanguageModel
 from blocks.store import PipelineStore
 
-
 BlockT = TypeVar("BlockT", bound=Block)
 
 

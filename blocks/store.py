@@ -10,8 +10,8 @@ from typing import Any
 from prefect.blocks.core import Block
 from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import Engine, delete, event, func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from blocks.store_tables import (

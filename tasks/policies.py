@@ -19,7 +19,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tasks.errors import is_transient
 
-
 BLOCK_ARGUMENTS = ("model", "api")
 """Task arguments that are blocks: they enter cache keys through AnswerShaping only."""
 

@@ -8,9 +8,8 @@ run from a decision file for people who do not use the UI.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import asyncio
+from typing import Literal
 
 from prefect import pause_flow_run, resume_flow_run, runtime
 from prefect.input import RunInput

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-
-import pytest
 from uuid import UUID
 
+import pytest
 from prefect import get_client
 from prefect.states import State
 from prefect.utilities.math import lower_clamp_multiple
