@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test server deploy worker gateway clean
+.PHONY: run test server deploy worker gateway dead-letters clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ worker: $(STAMP)  ## a process worker on the project's work pool (heartbeats on,
 gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBHOOK_SECRET=whsec_…)
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.webhook_gateway
+
+dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (list, show ID, replay, discard ID…)
+	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.dead_letters $(or $(ARGS),list)
 
 clean:  ## remove the environment and all local state
 	rm -rf $(VENV) .prefect .agentic

@@ -17,6 +17,7 @@ from prefect.utilities.urls import url_for
 
 from blocks.resolve import PipelineBlocks
 from tasks.agents import extract_entities, review_summary, summarize
+from tasks.dead_letter import record_dead_letter
 from tasks.errors import is_transient
 from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
@@ -134,6 +135,7 @@ async def document_pipeline(
     texts_by_id = {d.id: d.text for d in documents}
     stored = await asyncio.gather(*(_stored(o, texts_by_id.get(o.document_id or ""), blocks) for o in reviewed))
     rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
+    await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in [*stored, *rejected] if o.status != "processed"))
     flow_run_id = runtime.flow_run.id
     report = PipelineReport(
         outcomes=[*stored, *rejected],

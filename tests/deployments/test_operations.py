@@ -119,4 +119,4 @@ async def test_running_the_bootstrap_twice_changes_nothing(worker: None, sink: N
     assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout
     after = await _inventory()
     assert after == before
-    assert len(before["automations"]) == 7 and len(before["deployments"]) == 4
+    assert len(before["automations"]) == 7 and len(before["deployments"]) == 5
