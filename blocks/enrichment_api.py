@@ -13,6 +13,7 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
+from blocks.circuit_breaker import BreakerSettings
 from blocks.dependency_limits import DependencyLimits
 from tasks import errors
 from tasks.models import Enrichment, Entity
@@ -31,6 +32,9 @@ class EnrichmentApi(Block):
         default=None, ge=1, description="At most this many calls at once, across all workers (`make deploy`).")
     requests_per_minute: int | None = Field(
         default=None, ge=1, description="At most this many calls a minute, across all workers (`make deploy`).")
+    breaker: BreakerSettings = Field(
+        default_factory=BreakerSettings,
+        description="When this API's circuit opens (shared by all workers) and how long it stays open.")
 
     @classmethod
     def from_environment(cls) -> EnrichmentApi:

@@ -8,6 +8,7 @@ from typing import Literal
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
+from blocks.circuit_breaker import BreakerSettings
 from blocks.dependency_limits import DependencyLimits
 
 OFFLINE = "offline"
@@ -39,6 +40,9 @@ class LanguageModel(Block):
         default=None, ge=1, description="At most this many calls at once, across all workers (`make deploy`).")
     requests_per_minute: int | None = Field(
         default=None, ge=1, description="At most this many calls a minute, across all workers (`make deploy`).")
+    breaker: BreakerSettings = Field(
+        default_factory=BreakerSettings,
+        description="When this endpoint's circuit opens (shared by all workers) and how long it stays open.")
     fallback_block: str | None = Field(
         default=None,
         description="A saved Language Model block that answers when this model's retries are spent "

@@ -11,7 +11,7 @@ from prefect.blocks.core import Block
 from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import Engine, delete, event, func
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from blocks.store_tables import (
@@ -179,9 +179,17 @@ def _engine_for(url: str) -> Engine:
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
                 engine = create_engine(url_to_use, pool_pre_ping=True)
-            SQLModel.metadata.create_all(engine)
+            _create_tables(engine)
             _engines[url] = engine
         return _engines[url]
+
+
+def _create_tables(engine: Engine) -> None:
+    """Create missing tables; a second process creating them at the same moment is no error."""
+    try:
+        SQLModel.metadata.create_all(engine)
+    except DBAPIError:
+        SQLModel.metadata.create_all(engine)  # the other process won the race: everything exists now
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

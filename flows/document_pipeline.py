@@ -53,7 +53,7 @@ async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: Pipe
 async def _enrich(entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
     """Enrich each distinct person, organisation, place and product of a document."""
     distinct = {(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}
-    return list(await asyncio.gather(*(enrich_entity(e, blocks.enrichment) for e in distinct.values())))
+    return list(await asyncio.gather(*(enrich_entity(e, blocks.enrichment, blocks.store) for e in distinct.values())))
 
 
 async def process_document(document: Document, blocks: PipelineBlocks) -> DocumentOutcome:

@@ -7,7 +7,8 @@ import asyncio
 from prefect import task
 from prefect.context import TaskRunContext
 
-from blocks.language_model import LanguageModel
+from blocks.circuit_breaker import CircuitBreaker
+from blocks.language_model import OFFLINE, LanguageModel
 from blocks.model_clients import ModelRequest, model_client
 from blocks.store import PipelineStore
 from blocks.store_tables import ModelUsageRow
@@ -26,11 +27,21 @@ REVIEW_INSTRUCTIONS = (
 )
 
 
-async def _call(model: LanguageModel, request: ModelRequest, output_type: type[OutputT]) -> ModelReply[OutputT]:
-    """One call: wait for the model's rate-limit turn, then call it within the call timeout."""
-    async with model.limits().turn():
-        async with asyncio.timeout(POLICY.llm_timeout_seconds):
-            return await model_client(model).generate(request, output_type)
+async def _call(
+    model: LanguageModel, store: PipelineStore, request: ModelRequest, output_type: type[OutputT]
+) -> ModelReply[OutputT]:
+    """One call through the endpoint's shared circuit breaker (an open one fails at once), after waiting
+    for the model's rate-limit turn, within the call timeout. The offline model needs neither."""
+    client = model_client(model)
+    if model.provider == OFFLINE:
+        return await client.generate(request, output_type)
+
+    async def limited_call() -> ModelReply[OutputT]:
+        async with model.limits().turn():
+            async with asyncio.timeout(POLICY.llm_timeout_seconds):
+                return await client.generate(request, output_type)
+
+    return await CircuitBreaker(model.limits().dependency, model.breaker, store).call(limited_call)
 
 
 async def ask_model(
@@ -46,10 +57,10 @@ async def ask_model(
     An answer still invalid after the repair round raises UnrepairableOutput, which is never retried.
     """
     try:
-        reply = await _call(model, request, output_type)
+        reply = await _call(model, store, request, output_type)
     except InvalidModelOutput as invalid:
         try:
-            reply = await _call(model, request.with_repair(invalid.raw, str(invalid)), output_type)
+            reply = await _call(model, store, request.with_repair(invalid.raw, str(invalid)), output_type)
         except InvalidModelOutput as still:
             raise UnrepairableOutput(
                 f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",

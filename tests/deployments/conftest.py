@@ -17,6 +17,7 @@ from prefect import get_client
 from pydantic import SecretStr
 
 from blocks import EnrichmentApi, LanguageModel, PipelineStore
+from blocks.circuit_breaker import BreakerSettings
 from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
 from tests.conftest import REPO_ROOT, run_python
 from tests.servers import NotificationSink
@@ -52,7 +53,8 @@ def worker(sink: NotificationSink) -> Iterator[None]:
 async def point_default_blocks(model: LanguageModel, enrichment_url: str | None, database: Path) -> None:
     """Edit the `default` blocks, as a user would in the UI."""
     await model.asave(DEFAULT_BLOCK_NAME, overwrite=True)
-    await EnrichmentApi(base_url=enrichment_url).asave(DEFAULT_BLOCK_NAME, overwrite=True)
+    await EnrichmentApi(base_url=enrichment_url, breaker=BreakerSettings(reset_seconds=1)).asave(
+        DEFAULT_BLOCK_NAME, overwrite=True)
     await PipelineStore(database_url=SecretStr(f"sqlite:///{database}")).asave(DEFAULT_BLOCK_NAME, overwrite=True)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
+from blocks import EnrichmentApi
+from blocks.circuit_breaker import BreakerSettings
 from blocks.dead_letters import DeadLetters
 from blocks.store import PipelineStore
 from blocks.store_tables import DocumentRow, ModelUsageRow
@@ -32,11 +35,13 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
 ) -> None:
     model_server, _ = served_environment
     port = free_port()
-    monkeypatch.setenv("AGENTIC_ENRICHMENT_URL", f"http://127.0.0.1:{port}")  # nothing listens there
+    await EnrichmentApi(base_url=f"http://127.0.0.1:{port}",  # nothing listens there yet
+                        breaker=BreakerSettings(reset_seconds=1)).asave("replay-test", overwrite=True)
     store = PipelineStore.from_environment()
     letters = DeadLetters(store)
 
-    state = await document_pipeline(paths=[str(samples / name) for name in BATCH], return_state=True)
+    state = await document_pipeline(paths=[str(samples / name) for name in BATCH], enrichment_api="replay-test",
+                                    return_state=True)
     run = await state.aresult(raise_on_failure=False)
     assert isinstance(run, PipelineReport) and state.is_failed()
     failed = [o for o in run.outcomes if o.status == "failed"]
@@ -48,7 +53,8 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
     extractions = model_server.log.count(key="EntityList")
     assert extractions == 3
 
-    state_name, still_down = await _replay()
+    await asyncio.sleep(1.5)  # past the breaker's reset, so the replay reaches the API (still down)
+    state_name, still_down = await _replay(enrichment_api="replay-test")
     assert state_name == "Failed", "the API is still down: the replayed documents fail again"
     assert (still_down.count("still_failing"), still_down.count("not_replayable")) == (3, 1)
     assert {i.attempts for i in still_down.items if i.result == "still_failing"} == {2}
@@ -56,7 +62,8 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
     assert Path(rejected.source).name == "13-not-utf8.txt" and "rejected input" in rejected.detail
 
     with EnrichmentServer().start(port=port):
-        state_name, back_up = await _replay()
+        await asyncio.sleep(1.5)
+        state_name, back_up = await _replay(enrichment_api="replay-test")
 
     assert state_name == "Completed", back_up.headline()
     assert back_up.headline() == "4 dead letters: 3 replayed, 0 still failing, 1 not replayable"
@@ -71,5 +78,5 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
     assert model_server.log.repeated_ok() == {}, "no finished model call was repeated"
     assert len(usage) == len(set(usage)) == 3 * 3, "one paid call per document and step"
 
-    state_name, nothing_left = await _replay(step="enrich")
+    state_name, nothing_left = await _replay(step="enrich", enrichment_api="replay-test")
     assert state_name == "Completed" and nothing_left.items == [], "replayed dead letters are not replayed again"

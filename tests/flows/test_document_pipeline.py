@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
+from blocks import EnrichmentApi
+from blocks.circuit_breaker import BreakerSettings
 from blocks.store import PipelineStore
 from blocks.store_tables import DocumentRow, ModelUsageRow
 from flows.document_pipeline import document_pipeline
@@ -78,22 +80,25 @@ async def test_bad_input_gets_a_clear_error_and_the_rest_of_the_batch_completes(
 
 
 async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps(
-    served_environment: tuple[ModelServer, EnrichmentServer], samples: Path, monkeypatch: pytest.MonkeyPatch
+    served_environment: tuple[ModelServer, EnrichmentServer], samples: Path
 ) -> None:
     model_server, _ = served_environment
     port = free_port()
-    monkeypatch.setenv("AGENTIC_ENRICHMENT_URL", f"http://127.0.0.1:{port}")
+    await EnrichmentApi(base_url=f"http://127.0.0.1:{port}", breaker=BreakerSettings(reset_seconds=1)).asave(
+        "down-then-up", overwrite=True)
 
-    state, report = await _run(folder=str(samples))
+    state, report = await _run(folder=str(samples), enrichment_api="down-then-up")
     failed = [o for o in report.outcomes if o.status == "failed"]
     assert state == "Failed" and failed, report.headline()
     assert {o.failed_step for o in failed} == {"enrich"}
-    assert all("ConnectionFailed" in (o.error or "") for o in failed)
+    errors = {(o.error or "").split(":")[0] for o in failed}
+    assert errors <= {"ConnectionFailed", "CircuitOpen"} and "CircuitOpen" in errors, "the breaker opened"
     assert f"{len(failed)} failed" in report.headline()
     extractions_before = model_server.log.count(key="EntityList")
 
     with EnrichmentServer().start(port=port):
-        state, report = await _run(folder=str(samples))
+        await asyncio.sleep(1.5)  # past the breaker's reset: the next call is its probe
+        state, report = await _run(folder=str(samples), enrichment_api="down-then-up")
 
     assert state == "Completed" and report.count("failed") == 0
     assert model_server.log.count(key="EntityList") == extractions_before, "no extraction was paid for twice"
