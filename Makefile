@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test server deploy worker gateway dead-letters clean
+.PHONY: run test server deploy worker gateway dead-letters bench bench-full clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,20 @@ gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBH
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.webhook_gateway
 
+.PHONY: research
+research: $(STAMP)  ## research Q="a question" over the sample documents (offline model); prints where the report is
+	@test -n "$(Q)" || { echo 'usage: make research Q="your question" [URLS="https://… https://…"]'; exit 2; }
+	$(BIN)/python -m deployments.run_research "$(Q)" $(foreach url,$(URLS),--url "$(url)")
+
 dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (list, show ID, replay, discard ID…)
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.dead_letters $(or $(ARGS),list)
+
+bench: $(STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyncio baseline, bench/results/latest.json
+	$(BIN)/python -m bench
+
+bench-full: $(STAMP)  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
+	$(BIN)/python -m bench --full
 
 clean:  ## remove the environment and all local state
 	rm -rf $(VENV) .prefect .agentic

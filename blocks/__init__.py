@@ -1,12 +1,13 @@
-"""Prefect blocks users edit in the UI: the language model, the enrichment API, the pipeline store
-and the webhook gateway.
+"""Prefect blocks users edit in the UI: the language model, the enrichment API, the pipeline store,
+the webhook gateway and the research pipeline's fetch policy.
 
 Register them with `prefect block register -m blocks`.
 """
 
 from blocks.enrichment_api import EnrichmentApi
+from blocks.fetch_policy import FetchPolicy
 from blocks.language_model import LanguageModel
 from blocks.store import PipelineStore
 from blocks.webhook_gateway import WebhookGateway
 
-__all__ = ["EnrichmentApi", "LanguageModel", "PipelineStore", "WebhookGateway"]
+__all__ = ["EnrichmentApi", "FetchPolicy", "LanguageModel", "PipelineStore", "WebhookGateway"]

@@ -124,8 +124,16 @@ def _estimated_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
+def _research_answers() -> dict[type[Any], Any]:
+    """The research pipeline's answers (imported on use: they build on this module's heuristics)."""
+    from blocks.offline_research import RESEARCH_ANSWERS
+
+    return RESEARCH_ANSWERS
+
+
 class OfflineModel:
-    """Answers extraction, summary and review requests with the heuristics above; costs nothing."""
+    """Answers extraction, summary and review requests with the heuristics above (and the research pipeline's,
+    see `blocks/offline_research.py`); costs nothing."""
 
     async def generate(self, request: ModelRequest, output_type: type[OutputT]) -> ModelReply[OutputT]:
         """Dispatch on the requested output type; any other request is refused clearly."""
@@ -137,6 +145,8 @@ class OfflineModel:
             output = summarize(document)
         elif output_type is Review:
             output = review(document, request.material.get("summary", ""))
+        elif output_type in _research_answers():
+            output = _research_answers()[output_type](request.material)
         else:
             raise RequestRejected(f"the offline model cannot answer {output_type.__name__} requests")
         prompt = request.instructions + "".join(request.material.values())

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from blocks import research_tables  # noqa: F401  (imported so its tables are created with the others)
 from blocks.store_tables import (
     DocumentRow,
     EntityRow,

@@ -1,8 +1,9 @@
 """`make deploy`: one idempotent bootstrap of everything the deployments need on a Prefect server.
 
 Creates the process work pool, registers the block types, saves the `default` blocks from the
-environment (only when missing: edits made in the UI are kept), creates the notification block,
-applies the automations, then runs `prefect deploy --all`. Running it twice changes nothing.
+environment (only when missing: edits made in the UI are kept), creates the global concurrency
+limits, creates the notification block, applies the automations, then runs `prefect deploy --all`.
+Running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from blocks import EnrichmentApi, LanguageModel, PipelineStore
 from deployments.automations import apply_automations
+from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORK_POOL = "agentic-process"
@@ -67,6 +69,14 @@ async def ensure_default_blocks() -> list[str]:
     return done
 
 
+async def ensure_limits() -> list[str]:
+    """The global concurrency limits: the research agents', and those the default model and API blocks declare."""
+    specs = list(RESEARCH_LIMITS)
+    for block_type in (LanguageModel, EnrichmentApi):
+        specs += (await block_type.aload(DEFAULT_BLOCK_NAME)).limits().specs()
+    return await ensure_concurrency_limits(tuple(specs))
+
+
 async def ensure_notification_block(settings: BootstrapSettings) -> UUID:
     """The id of the notification block automations use; the default webhook block is created or updated."""
     slug, name = settings.notification_block.split("/", 1)
@@ -97,6 +107,8 @@ async def bootstrap(settings: BootstrapSettings | None = None) -> None:
     settings = settings or BootstrapSettings()
     print(await ensure_work_pool())
     for line in await ensure_default_blocks():
+        print(line)
+    for line in await ensure_limits():
         print(line)
     block_id = await ensure_notification_block(settings)
     print(f"notifications: {settings.notification_block}")

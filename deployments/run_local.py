@@ -29,6 +29,7 @@ SERVICE_STARTUP_TIMEOUT_SECONDS = 30
 def free_port(preferred: int = 0) -> int:
     """The preferred TCP port on 127.0.0.1 if nothing listens there, else any free one."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", preferred))
         except OSError:

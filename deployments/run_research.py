@@ -1,0 +1,80 @@
+"""`make research Q="…"`: the research pipeline on the embedded default, on one machine, no keys.
+
+Ensures a Prefect server and the research pipeline's concurrency limits, starts the bundled enrichment
+service (the planner's tool), serves the sample documents on 127.0.0.1 and allow-lists that address
+so the fetch tool may read them (pass --url to read other pages instead), runs the pipeline with the
+offline model and the SQLite store, and prints where the report is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from deployments.local_server import ensure_server
+from deployments.run_local import enrichment_service
+from tasks.research_plan import MAX_URLS
+
+SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "documents"
+PREFERRED_PAGES_PORT = 8766
+"""A stable port keeps the sample URLs, and so the job's key and its cached answers, the same from run to run."""
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request to the terminal."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet."""
+
+
+@contextmanager
+def sample_pages(count: int) -> Iterator[list[str]]:
+    """The URLs of the first count sample documents, served on 127.0.0.1 for as long as the block lasts."""
+    handler = partial(_QuietHandler, directory=str(SAMPLES))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", PREFERRED_PAGES_PORT), handler)
+    except OSError:  # taken: any free port (the job's key, and so its cache, then differ)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        names = sorted(p.name for p in SAMPLES.iterdir() if p.is_file())[:count]
+        yield [f"{base}/{name}" for name in names]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main() -> None:
+    """Research one question over the sample documents (or the given URLs) and print where the report is."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("question")
+    parser.add_argument("--url", action="append", dest="urls", help="a page to read instead of the samples")
+    parser.add_argument("--samples", type=int, default=MAX_URLS, help="how many sample documents to offer")
+    args = parser.parse_args()
+    os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
+    from deployments.concurrency import ensure_concurrency_limits
+    from flows.research_pipeline import main as run_pipeline
+
+    asyncio.run(ensure_concurrency_limits())
+    with enrichment_service() as enrichment_url, sample_pages(args.samples) as samples:
+        os.environ.setdefault("AGENTIC_ENRICHMENT_URL", enrichment_url)
+        urls = args.urls or samples
+        if not args.urls:
+            allowed = os.environ.get("AGENTIC_FETCH_ALLOWED_HOSTS", "")
+            os.environ["AGENTIC_FETCH_ALLOWED_HOSTS"] = ",".join(filter(None, [allowed, "127.0.0.1"]))
+        sys.argv = [sys.argv[0], args.question, *(arg for url in urls for arg in ("--url", url))]
+        run_pipeline()
+
+
+if __name__ == "__main__":
+    main()
