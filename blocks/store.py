@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +186,19 @@ def _engine_for(url: str) -> Engine:
         return _engines[url]
 
 
+TABLE_CREATION_ATTEMPTS = 5
+
+
 def _create_tables(engine: Engine) -> None:
-    """Create missing tables; a second process creating them at the same moment is no error."""
-    try:
-        SQLModel.metadata.create_all(engine)
-    except DBAPIError:
-        SQLModel.metadata.create_all(engine)  # the other process won the race: everything exists now
+    """Create missing tables; another process creating them at the same moment is no error."""
+    for attempt in range(1, TABLE_CREATION_ATTEMPTS + 1):
+        try:
+            SQLModel.metadata.create_all(engine)
+            return
+        except DBAPIError:  # "already exists": another process is creating them; check again
+            if attempt == TABLE_CREATION_ATTEMPTS:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

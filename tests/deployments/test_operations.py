@@ -91,7 +91,7 @@ async def test_a_run_paused_for_review_sends_the_link_to_its_form(worker: None, 
                                     review_threshold=1.01, review_timeout_seconds=8, return_state=True)
     async with get_client() as client:
         run = await client.read_flow_run(state.state_details.flow_run_id)
-    note = sink.wait_for(f"Review needed: {run.name}")
+    note = sink.wait_for(f"Review needed: {run.name}", timeout=120)
     assert f"/runs/flow-run/{run.id}" in note["body"], "the notification links to the run's review form"
 
 

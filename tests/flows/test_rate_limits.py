@@ -11,7 +11,7 @@ from tests.conftest import REPO_ROOT, served_model
 from tests.servers import ModelServer
 
 REQUESTS_PER_MINUTE = 240
-DOCUMENTS_PER_PROCESS = 6
+DOCUMENTS_PER_PROCESS = 4
 
 
 async def test_a_rate_limit_holds_across_two_processes(model_server: ModelServer) -> None:
