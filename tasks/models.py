@@ -265,3 +265,14 @@ class Spend(BaseModel):
     calls: int = 0
     tokens: int = 0
     cost_usd: float = 0.0
+
+
+EntityReply = ModelReply[EntityList]
+SummaryReply = ModelReply[Summary]
+ReviewReply = ModelReply[Review]
+PlanReply = ModelReply[ResearchPlan]
+NotesReply = ModelReply[ResearchNotes]
+SynthesisReply = ModelReply[ResearchSynthesis]
+ResearchReviewReply = ModelReply[ResearchReview]
+"""Every reply type a task returns, named here so persisted results pickle them by reference (small and
+fast to read back) instead of rebuilding the generic class from its pickled definition."""

@@ -80,6 +80,8 @@ class _HTTPServer(ThreadingHTTPServer):
     """Threaded server on a 127.0.0.1 port (a free one by default) that tracks its open connections."""
 
     daemon_threads = True
+    request_queue_size = 128
+    """Enough backlog for many clients connecting at once (the default of 5 drops some)."""
 
     def __init__(self, stub: StubServer, port: int = 0) -> None:
         self.stub = stub

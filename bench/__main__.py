@@ -1,0 +1,76 @@
+"""`python -m bench [--full]`: every measurement in one session, a table, and bench/results/latest.json.
+
+The quick mode (`make bench`) does the 200-document measurements once and a 50/250 scale pair; the
+full mode (`make bench-full`) takes the best of 3 rounds and a 1,000/5,000 pair. Run from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from dataclasses import dataclass
+
+from bench.environment import prefect_server, prepare
+
+ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
+
+from bench.documents import write_documents  # noqa: E402
+from bench.measure import offline_runs, overhead_and_cache, resume, scale, throughput  # noqa: E402
+from bench.report import print_table, rows, write_json  # noqa: E402
+from bench.runs import Session, snapshot  # noqa: E402
+from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams  # noqa: E402
+
+DOCUMENTS = 200
+WIDTH = 16
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much a mode measures."""
+
+    command: str
+    rounds: int
+    sizes: tuple[int, int]
+
+
+QUICK = Plan("make bench", rounds=1, sizes=(50, 250))
+FULL = Plan("make bench-full", rounds=3, sizes=(1000, 5000))
+
+
+def say(message: str) -> None:
+    """A progress line on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    """Start the servers, measure, print the table and write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="the 1,000/5,000 scale pair and 3 rounds")
+    parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY_SECONDS, help="seconds per upstream call")
+    args = parser.parse_args()
+    plan = FULL if args.full else QUICK
+    with prefect_server() as server, upstreams(args.latency) as servers:
+        session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
+        folder = write_documents(ROOT / "documents", DOCUMENTS)
+        say(f"bench: {plan.command}, scratch folder {ROOT}")
+        figures = overhead_and_cache(session, folder, WIDTH, plan.rounds)
+        say(f"baseline {min(figures['baseline_seconds']):.1f} s, pipeline {min(figures['cold_seconds']):.1f} s, "
+            f"cached rerun {figures['cached_seconds']:.1f} s")
+        figures |= resume(session, folder, DOCUMENTS, WIDTH, min(figures["cold_seconds"]))
+        say(f"resume after SIGKILL {figures['resume_seconds']:.1f} s")
+        small, big = offline_runs(session, list(plan.sizes), WIDTH)
+        say(f"offline {plan.sizes[0]} docs {small['seconds']:.1f} s, {plan.sizes[1]} docs {big['seconds']:.1f} s")
+    figures |= throughput(big) | scale(small, big)
+    if args.full:
+        figures["peak_rss_mb_5k"] = max(figures["flow_peak_rss_mb"], figures["server_peak_rss_mb"])
+    settings = {"command": plan.command, "documents": DOCUMENTS, "width": WIDTH, "latency_seconds": args.latency,
+                "rounds": plan.rounds, "scale_sizes": plan.sizes}
+    path = write_json(figures, settings)
+    print_table(figures, rows(DOCUMENTS, WIDTH, args.latency, plan.sizes))
+    shutil.rmtree(ROOT, ignore_errors=True)
+    print(path)
+
+
+if __name__ == "__main__":
+    main()

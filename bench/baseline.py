@@ -1,0 +1,100 @@
+"""The physical limit: the pipeline's model and tool calls from plain asyncio, no orchestration.
+
+Same prompts (`render_messages` and the agents' instructions), same response formats, same calls per
+document (extract, enrich each distinct enrichable entity, summarize, review) and the same concurrency.
+Run as `python -m bench.baseline FOLDER --concurrency 16` with the pipeline's environment variables;
+prints one JSON line: seconds, documents, model_calls, tool_calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+from typing import TypeVar, cast
+
+import httpx
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+from pydantic import BaseModel
+
+from blocks.language_model import LanguageModel
+from blocks.model_clients import ModelRequest, render_messages
+from flows.document_pipeline import ENRICHABLE_TYPES
+from tasks.agents import EXTRACT_INSTRUCTIONS, REVIEW_INSTRUCTIONS, SUMMARIZE_INSTRUCTIONS
+from tasks.models import EntityList, Review, Summary
+
+MAX_OUTPUT_TOKENS = LanguageModel().max_output_tokens
+T = TypeVar("T", bound=BaseModel)
+
+
+class Baseline:
+    """The calls of one batch, counted."""
+
+    def __init__(self, model: openai.AsyncOpenAI, tools: httpx.AsyncClient, model_name: str) -> None:
+        self.model, self.tools, self.model_name = model, tools, model_name
+        self.model_calls = self.tool_calls = 0
+
+    async def ask(self, step: str, instructions: str, material: dict[str, str], output: type[T]) -> T:
+        """One structured chat completion with the pipeline's exact request body."""
+        request = ModelRequest(step=step, instructions=instructions, material=material)
+        completion = await self.model.chat.completions.parse(
+            model=self.model_name, messages=cast(list[ChatCompletionMessageParam], render_messages(request)),
+            response_format=output, max_tokens=MAX_OUTPUT_TOKENS,
+        )
+        self.model_calls += 1
+        parsed = completion.choices[0].message.parsed
+        assert parsed is not None
+        return parsed
+
+    async def enrich(self, name: str, kind: str) -> None:
+        """One enrichment call, its answer read and dropped."""
+        response = await self.tools.post("/enrich", json={"name": name, "type": kind})
+        response.raise_for_status()
+        response.json()
+        self.tool_calls += 1
+
+    async def document(self, text: str) -> None:
+        """Extract, enrich, summarize and review one document."""
+        extraction = await self.ask("extract_entities", EXTRACT_INSTRUCTIONS, {"document": text}, EntityList)
+        distinct = {(e.name, e.type) for e in extraction.entities if e.type in ENRICHABLE_TYPES}
+        await asyncio.gather(*(self.enrich(name, kind) for name, kind in distinct))
+        summary = await self.ask("summarize", SUMMARIZE_INSTRUCTIONS, {"document": text}, Summary)
+        await self.ask("review", REVIEW_INSTRUCTIONS, {"document": text, "summary": summary.summary}, Review)
+
+
+async def run(folder: Path, concurrency: int) -> dict[str, float | int]:
+    """Process every file of folder, concurrency documents at a time; return the figures."""
+    started = time.perf_counter()
+    texts = [p.read_text() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    limit = asyncio.Semaphore(concurrency)
+    async with (
+        openai.AsyncOpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key=os.environ["OPENAI_API_KEY"],
+                           max_retries=0) as model,
+        httpx.AsyncClient(base_url=os.environ["AGENTIC_ENRICHMENT_URL"]) as tools,
+    ):
+        baseline = Baseline(model, tools, os.environ["AGENTIC_MODEL"])
+
+        async def one(text: str) -> None:
+            async with limit:
+                await baseline.document(text)
+
+        await asyncio.gather(*(one(text) for text in texts))
+    return {"seconds": time.perf_counter() - started, "documents": len(texts),
+            "model_calls": baseline.model_calls, "tool_calls": baseline.tool_calls}
+
+
+def main() -> None:
+    """Run the baseline once and print its figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args.folder, args.concurrency))))
+
+
+if __name__ == "__main__":
+    main()

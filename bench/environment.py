@@ -1,0 +1,59 @@
+"""An isolated Prefect environment for one bench session: a temp home, a free port, a real local server.
+
+Imports nothing from Prefect, so the environment is set before Prefect reads its settings.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from deployments.local_server import start_local_server, wait_until_answering
+
+SERVER_STOP_TIMEOUT_SECONDS = 20
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def prepare() -> Path:
+    """Point this process (and its children) at a fresh home and a server URL on a free port; return the home."""
+    root = Path(tempfile.mkdtemp(prefix="agentic-bench-"))
+    api_url = f"http://127.0.0.1:{free_port()}/api"
+    os.environ.update({
+        "PREFECT_HOME": str(root / "prefect"),
+        "PREFECT_API_URL": api_url,
+        "PREFECT_SERVER_UI_API_URL": api_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+        "PREFECT_LOGGING_LEVEL": "INFO",  # the default, whatever the caller's shell says: it is part of what runs
+    })
+    for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
+        os.environ.pop(variable, None)
+    return root
+
+
+@contextmanager
+def prefect_server() -> Iterator[subprocess.Popen[bytes]]:
+    """A real `prefect server start` at PREFECT_API_URL for as long as the block lasts."""
+    api_url, home = os.environ["PREFECT_API_URL"], Path(os.environ["PREFECT_HOME"])
+    process = start_local_server(api_url, home)
+    try:
+        wait_until_answering(api_url, process, home / "server.log")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,80 @@
+"""The bench's output: a table of measure, value, target and whether it is met, and bench/results/latest.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+KEYS = ("overhead_ratio", "task_runs_per_min", "cached_model_calls", "cached_speedup",
+        "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio")
+"""The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
+RSS_LIMIT_MB = 1.5 * 1024
+"""1.5 GiB."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: which figure, how it is shown and the target it must meet."""
+
+    key: str
+    label: str
+    target: str
+    met: Callable[[float], bool] | None
+    shown: str = "{:,.2f}"
+
+
+def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> list[Row]:
+    """The table's rows for a run of this shape."""
+    small, big = (f"{size:,}" for size in sizes)
+    return [
+        Row("overhead_ratio", f"overhead: pipeline / baseline wall ({documents} docs, {width} wide, "
+            f"{latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
+        Row("same_calls_as_baseline", "baseline made the same model and tool requests", "yes", bool, "{}"),
+        Row("task_runs_per_min", f"agent task runs per minute (offline, {big} docs)", "≥ 12,000",
+            lambda v: v >= 12_000, "{:,.0f}"),
+        Row("flow_cpu_share", "  CPU cores busy during that run: flow process", "-", None),
+        Row("server_cpu_share", "  CPU cores busy during that run: Prefect server", "-", None),
+        Row("cached_model_calls", "model calls on the cached rerun", "0", lambda v: v == 0, "{:,.0f}"),
+        Row("cached_speedup", "cold / cached wall time", "≥ 20", lambda v: v >= 20),
+        Row("resume_repeated_calls", "finished model calls repeated after SIGKILL + resume", "0",
+            lambda v: v == 0, "{:,.0f}"),
+        Row("resume_ratio", "resume wall / cold wall (killed at half)", "≤ 0.6", lambda v: v <= 0.6),
+        Row("flow_peak_rss_mb", f"peak RSS, flow process, MiB ({big} docs)", "≤ 1,536",
+            lambda v: v <= RSS_LIMIT_MB, "{:,.0f}"),
+        Row("server_peak_rss_mb", f"peak RSS, Prefect server, MiB ({big} docs)", "≤ 1,536",
+            lambda v: v <= RSS_LIMIT_MB, "{:,.0f}"),
+        Row("scale_ratio", f"time({big}) / time({small})", "≤ 5.5", lambda v: v <= 5.5),
+        Row("scale_errors", f"failed documents or runs ({small} and {big} docs)", "0",
+            lambda v: v == 0, "{:,.0f}"),
+    ]
+
+
+def print_table(figures: dict[str, Any], table_rows: list[Row]) -> None:
+    """Print every row that has a figure."""
+    table = Table(title="Document pipeline benchmark (ratios measured side by side in one run)")
+    for column in ("measure", "value", "target", "met"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for row in table_rows:
+        if figures.get(row.key) is None:
+            continue
+        value = figures[row.key]
+        shown = ("yes" if value else "no") if isinstance(value, bool) else row.shown.format(value)
+        met = "-" if row.met is None else "yes" if row.met(value) else "no"
+        table.add_row(row.label, shown, row.target, met)
+    Console().print(table)
+
+
+def write_json(figures: dict[str, Any], settings: dict[str, Any], path: Path = RESULTS) -> Path:
+    """Write the required keys (null when not measured), then the settings and every other figure."""
+    document = {key: figures.get(key) for key in KEYS}
+    document["details"] = {**settings, **{k: v for k, v in figures.items() if k not in KEYS}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
