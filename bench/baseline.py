@@ -8,9 +8,7 @@ prints one JSON line: seconds, documents, model_calls, tool_calls.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import os
 import time
 from pathlib import Path
@@ -21,6 +19,7 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel
 
+from bench.child import run_child
 from blocks.language_model import LanguageModel
 from blocks.model_clients import ModelRequest, render_messages
 from flows.document_pipeline import ENRICHABLE_TYPES
@@ -87,14 +86,5 @@ async def run(folder: Path, concurrency: int) -> dict[str, float | int]:
             "model_calls": baseline.model_calls, "tool_calls": baseline.tool_calls}
 
 
-def main() -> None:
-    """Run the baseline once and print its figures as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.folder, args.concurrency))))
-
-
 if __name__ == "__main__":
-    main()
+    run_child(run, __doc__)

@@ -7,9 +7,6 @@ call's CPU seconds and the process's peak RSS in MiB.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import logging
 import resource
 import time
@@ -20,6 +17,7 @@ from prefect import Task
 
 import tasks.agents
 import tasks.tools
+from bench.child import run_child
 from flows.document_pipeline import document_pipeline
 from tasks.report import PipelineReport
 
@@ -73,14 +71,5 @@ async def run(folder: Path, concurrency: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    """Run once and print the figures as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.folder, args.concurrency))))
-
-
 if __name__ == "__main__":
-    main()
+    run_child(run, __doc__)
