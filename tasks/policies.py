@@ -18,6 +18,7 @@ from prefect.utilities.hashing import hash_objects
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tasks.errors import is_transient
+from tasks.step_locks import lock_manager_for
 
 BLOCK_ARGUMENTS = ("model", "api")
 """Task arguments that are blocks: they enter cache keys through AnswerShaping only."""
@@ -46,6 +47,11 @@ class PolicySettings(BaseSettings):
     """No retry waits longer than this, before jitter."""
     backoff_jitter: float = 0.5
     """Each delay varies randomly by up to this fraction, so workers do not retry in lockstep."""
+    lock_url: str = "file:.agentic/locks"
+    """Where workers lock a step while one of them computes it: `file:FOLDER` (one machine),
+    `redis://HOST:PORT/DB` (several machines) or `none`."""
+    lock_lease_seconds: float = 960.0
+    """How long a Redis lock outlives a holder that died (file locks end with their process)."""
 
 
 def capped_exponential_backoff(retries: int, base: float, cap: float) -> list[float]:
@@ -72,10 +78,25 @@ class AnswerShaping(CachePolicy):
         return hash_objects(identities) if identities else None
 
 
-RESUMABLE_CACHE: CachePolicy = (INPUTS + TASK_SOURCE + AnswerShaping()) - "store" - "model" - "api"
-"""Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
-The `store` argument only says where usage is written, so it never changes an answer; the `model`
-and `api` blocks count by what shapes the answer (AnswerShaping)."""
+POLICY = PolicySettings()
+"""The figures in force in this process."""
+
+
+def resumable_cache(settings: PolicySettings = POLICY) -> CachePolicy:
+    """Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
+
+    The `store` argument only says where usage is written, so it never changes an answer; the `model`
+    and `api` blocks count by what shapes the answer (AnswerShaping). With a lock manager the key is
+    SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result.
+    """
+    policy = (INPUTS + TASK_SOURCE + AnswerShaping()) - "store" - "model" - "api"
+    lock_manager = lock_manager_for(settings.lock_url, settings.lock_lease_seconds)
+    if lock_manager is None:
+        return policy
+    return policy.configure(lock_manager=lock_manager, isolation_level="SERIALIZABLE")
+
+
+RESUMABLE_CACHE = resumable_cache()
 
 
 def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[str, Any]:
@@ -91,10 +112,6 @@ def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[st
         "cache_policy": RESUMABLE_CACHE,
         "persist_result": True,
     }
-
-
-POLICY = PolicySettings()
-"""The figures in force in this process."""
 
 
 def llm_call_policy(settings: PolicySettings = POLICY) -> dict[str, Any]:

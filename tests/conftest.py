@@ -41,6 +41,7 @@ os.environ.update({
     "AGENTIC_TOOL_TIMEOUT_SECONDS": "3",
     "AGENTIC_LLM_TASK_TIMEOUT_SECONDS": "120",
     "AGENTIC_TOOL_TASK_TIMEOUT_SECONDS": "120",
+    "AGENTIC_LOCK_URL": f"file:{SESSION_HOME / 'locks'}",
 })
 for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
     os.environ.pop(variable, None)
