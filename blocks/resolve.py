@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from blocks.enrichment_api import EnrichmentApi
 from blocks.language_model import LanguageModel
+from blocks.publish_targets import PublishTargets
 from blocks.store import PipelineStore
 
 BlockT = TypeVar("BlockT", bound=Block)
@@ -22,20 +23,24 @@ async def load_or_environment(block_type: type[BlockT], name: str | None) -> Blo
 
 
 class PipelineBlocks(BaseModel):
-    """The blocks a pipeline run works with: its model (and the model's fallback), enrichment API and store."""
+    """The blocks a pipeline run works with: its model (and the model's fallback), enrichment API, store
+    and publish targets."""
 
     model: LanguageModel
     enrichment: EnrichmentApi
     store: PipelineStore
+    targets: PublishTargets
     fallback: LanguageModel | None = None
 
     @classmethod
-    async def resolve(cls, model: str | None, enrichment: str | None, store: str | None) -> PipelineBlocks:
+    async def resolve(cls, model: str | None, enrichment: str | None, store: str | None,
+                      targets: str | None = None) -> PipelineBlocks:
         """Load each block by name, or from the environment where no name is given."""
         language_model = await load_or_environment(LanguageModel, model)
         return cls(
             model=language_model,
             enrichment=await load_or_environment(EnrichmentApi, enrichment),
             store=await load_or_environment(PipelineStore, store),
+            targets=await load_or_environment(PublishTargets, targets),
             fallback=await LanguageModel.aload(language_model.fallback_block) if language_model.fallback_block else None,
         )

@@ -80,6 +80,14 @@ class PipelineStore(Block):
                 self._replace_results(session, document_id, outcome)
             session.commit()
 
+    def retract_outcome(self, document_id: str) -> None:
+        """Remove a document and its results (the undo of save_outcome in a failed publish)."""
+        with Session(self.engine()) as session:
+            for table in (EntityRow, SummaryRow, ReviewRow):
+                session.exec(delete(table).where(table.document_id == document_id))
+            session.exec(delete(DocumentRow).where(DocumentRow.id == document_id))
+            session.commit()
+
     @staticmethod
     def _replace_results(session: Session, document_id: str, outcome: DocumentOutcome) -> None:
         """Replace a processed document's entities, summary and review."""

@@ -107,3 +107,24 @@ class WebhookDeliveryRow(SQLModel, table=True):
     delivery_id: str = Field(primary_key=True, max_length=200)
     event_id: str | None = None
     received_at: datetime = Field(default_factory=utc_now)
+
+
+class PublishSagaRow(SQLModel, table=True):
+    """The compensation log of one document's publish (store, export, notify): what was started, what undone.
+
+    A publish that a crash interrupted is found here by the next run, which completes or compensates it.
+    """
+
+    __tablename__ = "publish_sagas"
+
+    document_id: str = Field(primary_key=True, max_length=64)
+    saga_id: str = Field(description="the idempotency key's root: the same while one publish is retried")
+    content_hash: str = Field(description="hash of what was published: the same outcome is not published twice")
+    status: str = Field(index=True, description="publishing, published or compensated")
+    steps: str = Field(default="{}", description="JSON: each step's state, started, done or compensated")
+    payload: str = Field(description="JSON of the outcome being published, so a later run can finish it")
+    text: str | None = None
+    flow_run_id: str | None = None
+    error: str | None = None
+    started_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)

@@ -22,14 +22,14 @@ from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from blocks import EnrichmentApi, LanguageModel, PipelineStore
+from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
 from deployments.automations import apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORK_POOL = "agentic-process"
 DEFAULT_BLOCK_NAME = "default"
-PIPELINE_BLOCKS: tuple[type[Block], ...] = (LanguageModel, EnrichmentApi, PipelineStore)
+PIPELINE_BLOCKS: tuple[type[Block], ...] = (LanguageModel, EnrichmentApi, PipelineStore, PublishTargets)
 
 
 class BootstrapSettings(BaseSettings):

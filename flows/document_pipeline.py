@@ -1,8 +1,9 @@
-"""The document pipeline: ingest → validate → extract → enrich → summarize → review → store.
+"""The document pipeline: ingest → validate → extract → enrich → summarize → review → publish.
 
 Each document is its own unit: its failure is recorded with the step and the error, and the others
 go on. Every model and tool step is a cached, persisted task, so running the same input again
-(after a crash, or from the UI's Retry) redoes only what did not finish.
+(after a crash, or from the UI's Retry) redoes only what did not finish. A processed document is
+published (store, export file, webhook) as one saga; a publish a crash cut short is finished first.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
 from tasks.progress import ProgressArtifact
 from tasks.publish import publish_report, store_outcome
+from tasks.publish_saga import interrupted_publishes, publish_document
 from tasks.report import PipelineReport, print_report
 from tasks.review_gate import Decision, review_gate
 from tasks.tools import enrich_entity
@@ -90,6 +92,21 @@ async def _stored(outcome: DocumentOutcome, text: str | None, blocks: PipelineBl
     return outcome
 
 
+async def _published(outcome: DocumentOutcome, text: str | None, blocks: PipelineBlocks) -> DocumentOutcome:
+    """Publish a processed document as one saga; any other outcome (or a publish undone) is only stored."""
+    if outcome.status == "processed" and outcome.document_id is not None:
+        outcome = await publish_document(outcome, text, blocks.targets, blocks.store)
+        if outcome.status == "processed":
+            return outcome
+    return await _stored(outcome, text, blocks)
+
+
+async def _finish_interrupted_publishes(blocks: PipelineBlocks, document_ids: set[str]) -> list[DocumentOutcome]:
+    """Complete (or undo) the publishes a crashed run left unfinished, except those this run publishes anyway."""
+    interrupted = [(o, text) for o, text in await interrupted_publishes(blocks.store) if o.document_id not in document_ids]
+    return list(await asyncio.gather(*(_published(o, text, blocks) for o, text in interrupted)))
+
+
 def _rejected(rejection: Rejection) -> DocumentOutcome:
     """The outcome of a source that never became a document."""
     return DocumentOutcome(source=rejection.source, document_id=rejection.document_id,
@@ -105,6 +122,7 @@ async def document_pipeline(
     language_model: str | None = None,
     enrichment_api: str | None = None,
     store: str | None = None,
+    publish_targets: str | None = None,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     max_concurrent_documents: int = 16,
     review_threshold: float = 0.5,
@@ -118,9 +136,10 @@ async def document_pipeline(
     after review_timeout_seconds the review_default decision applies. The run fails when any
     document failed in processing; rejected input is reported but is no failure.
     """
-    blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
+    blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
     items = ingest(folder, paths, texts, sources, max_document_bytes)
     documents = [item for item in items if isinstance(item, Document)]
+    recovered = await _finish_interrupted_publishes(blocks, {d.id for d in documents})
     progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
     limit = asyncio.Semaphore(max_concurrent_documents)
 
@@ -133,12 +152,13 @@ async def document_pipeline(
     processed = await asyncio.gather(*(run_one(d) for d in documents))
     reviewed = await review_gate(list(processed), review_threshold, review_timeout_seconds, review_default)
     texts_by_id = {d.id: d.text for d in documents}
-    stored = await asyncio.gather(*(_stored(o, texts_by_id.get(o.document_id or ""), blocks) for o in reviewed))
+    stored = await asyncio.gather(*(_published(o, texts_by_id.get(o.document_id or ""), blocks) for o in reviewed))
     rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
-    await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in [*stored, *rejected] if o.status != "processed"))
+    outcomes = [*stored, *rejected, *recovered]
+    await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
     flow_run_id = runtime.flow_run.id
     report = PipelineReport(
-        outcomes=[*stored, *rejected],
+        outcomes=outcomes,
         usage=await asyncio.to_thread(blocks.store.usage_totals, flow_run_id),
         model=blocks.model.model,
         enrichment=blocks.enrichment.base_url or ENRICHMENT_SKIPPED,

@@ -13,6 +13,7 @@ from typing import Any
 from prefect import Task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE, CachePolicy
 from prefect.client.schemas.objects import TaskRun
+from prefect.locking.protocol import LockManager
 from prefect.states import State
 from prefect.utilities.hashing import hash_objects
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,7 +83,11 @@ POLICY = PolicySettings()
 """The figures in force in this process."""
 
 
-def resumable_cache(settings: PolicySettings = POLICY) -> CachePolicy:
+STEP_LOCKS = lock_manager_for(POLICY.lock_url, POLICY.lock_lease_seconds)
+"""The lock manager workers share (None when AGENTIC_LOCK_URL is `none`)."""
+
+
+def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolicy:
     """Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
 
     The `store` argument only says where usage is written, so it never changes an answer; the `model`
@@ -90,7 +95,6 @@ def resumable_cache(settings: PolicySettings = POLICY) -> CachePolicy:
     SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result.
     """
     policy = (INPUTS + TASK_SOURCE + AnswerShaping()) - "store" - "model" - "api"
-    lock_manager = lock_manager_for(settings.lock_url, settings.lock_lease_seconds)
     if lock_manager is None:
         return policy
     return policy.configure(lock_manager=lock_manager, isolation_level="SERIALIZABLE")

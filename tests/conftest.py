@@ -73,12 +73,13 @@ def prefect_server() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own result storage (so no cache leaks between tests) and its own SQLite store."""
+    """Each test gets its own result storage (so no cache leaks between tests), SQLite store and export folder."""
     from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 
     results = tmp_path / "results"
     monkeypatch.setenv("PREFECT_LOCAL_STORAGE_PATH", str(results))
     monkeypatch.setenv("AGENTIC_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("AGENTIC_EXPORT_FOLDER", str(tmp_path / "exports"))
     with temporary_settings({PREFECT_LOCAL_STORAGE_PATH: results}):
         yield tmp_path
 

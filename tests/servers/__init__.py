@@ -4,6 +4,7 @@ from .enrichment_server import EnrichmentServer
 from .faults import Fault, FaultPlan, RequestLog, RequestRecord
 from .model_server import ModelServer, Responder
 from .notification_sink import NotificationSink
+from .publish_sink import PublishSink
 from .schema_sample import sample_instance
 from .stub_http import StubServer
 
@@ -13,6 +14,7 @@ __all__ = [
     "FaultPlan",
     "ModelServer",
     "NotificationSink",
+    "PublishSink",
     "RequestLog",
     "RequestRecord",
     "Responder",

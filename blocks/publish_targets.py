@@ -1,0 +1,89 @@
+"""The Publish Targets block: where a published document goes besides the store (an export folder, a webhook).
+
+Every write here is idempotent and has its undo, so a publish can be retried, finished or compensated:
+- the export is one JSON-lines file per document, `{export_folder}/{document_id}.jsonl`, written atomically
+  (undo: remove it);
+- the notification is a POST of `{"type": "document.published", ...}` with an `Idempotency-Key` header
+  that stays the same while one publish is retried, so the receiver applies it once
+  (undo: `{"type": "document.retracted", ...}` with its own key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+from prefect.blocks.core import Block
+from pydantic import Field, SecretStr
+
+from tasks import errors
+
+DEFAULT_EXPORT_FOLDER = ".agentic/exports"
+PUBLISHED, RETRACTED = "document.published", "document.retracted"
+
+
+class PublishTargets(Block):
+    """The export folder and the notification webhook of published documents; either may be left empty."""
+
+    _block_type_name = "Publish Targets"
+    _description = "Where published documents are exported (JSON lines) and which webhook hears of them."
+
+    export_folder: str | None = Field(default=DEFAULT_EXPORT_FOLDER,
+                                      description="A folder for one .jsonl file per document; empty: no export.")
+    notify_url: str | None = Field(default=None, description="POSTed to for each published document; empty: none.")
+    notify_token: SecretStr | None = Field(default=None, description="Sent as a bearer token when set.")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="The client timeout of one notification.")
+
+    @classmethod
+    def from_environment(cls) -> PublishTargets:
+        """AGENTIC_EXPORT_FOLDER (default .agentic/exports, `none` for no export) and AGENTIC_NOTIFY_URL."""
+        folder = os.environ.get("AGENTIC_EXPORT_FOLDER", DEFAULT_EXPORT_FOLDER)
+        token = os.environ.get("AGENTIC_NOTIFY_TOKEN")
+        return cls(export_folder=None if folder.lower() in ("", "none") else folder,
+                   notify_url=os.environ.get("AGENTIC_NOTIFY_URL") or None,
+                   notify_token=SecretStr(token) if token else None)
+
+    def export_path(self, document_id: str) -> Path | None:
+        """Where a document's export file is, or None when nothing is exported."""
+        return Path(self.export_folder) / f"{document_id}.jsonl" if self.export_folder else None
+
+    def write_export(self, document_id: str, record: dict[str, Any]) -> None:
+        """Write a document's export file whole or not at all (a temporary file renamed over it)."""
+        path = self.export_path(document_id)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.partial")  # one writer at a time: the publish holds the document's lock
+        partial.write_text(json.dumps(record, sort_keys=True) + "\n")
+        os.replace(partial, path)
+
+    def remove_export(self, document_id: str) -> None:
+        """Undo write_export."""
+        path = self.export_path(document_id)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def notify(self, kind: str, idempotency_key: str, body: dict[str, Any]) -> None:
+        """POST one notification; the receiver keeps the first delivery of each idempotency key."""
+        if not self.notify_url:
+            return
+        headers = {"Idempotency-Key": idempotency_key}
+        if self.notify_token:
+            headers["Authorization"] = f"Bearer {self.notify_token.get_secret_value()}"
+        try:
+            response = httpx.post(self.notify_url, json={"type": kind, **body}, headers=headers,
+                                  timeout=self.timeout_seconds)
+        except httpx.TimeoutException as exc:
+            raise errors.CallTimedOut(f"notification webhook {self.notify_url}: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise errors.ConnectionFailed(f"notification webhook {self.notify_url}: {exc}") from exc
+        if response.status_code == 429:
+            raise errors.RateLimited(f"notification webhook {self.notify_url} answered 429")
+        if response.status_code >= 500:
+            raise errors.UpstreamUnavailable(f"notification webhook {self.notify_url} answered {response.status_code}")
+        if response.status_code >= 400:
+            raise errors.RequestRejected(
+                f"notification webhook {self.notify_url} refused with {response.status_code}: {response.text[:200]}")

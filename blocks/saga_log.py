@@ -1,0 +1,84 @@
+"""The publish compensation log: which step of a document's publish was started, done or undone.
+
+Prefect's `on_rollback` hooks undo a failed publish inside the process that ran it; this log, kept in
+the pipeline store, lets the next run finish or undo a publish that a crash cut short.
+
+    log = SagaLog(store)
+    saga = log.begin(outcome_json, text, content_hash, flow_run_id)   # or the unfinished one, resumed
+    log.step(document_id, "export", "started") … log.finish(document_id, "published")
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from blocks.store import PipelineStore
+from blocks.store_tables import PublishSagaRow, utc_now
+
+PUBLISHING, PUBLISHED, COMPENSATED = "publishing", "published", "compensated"
+SagaStatus = Literal["publishing", "published", "compensated"]
+StepState = Literal["started", "done", "compensated"]
+
+
+class SagaLog:
+    """Reads and writes the publish_sagas table of one pipeline store."""
+
+    def __init__(self, store: PipelineStore) -> None:
+        self.engine = store.engine()
+
+    def get(self, document_id: str) -> PublishSagaRow | None:
+        with Session(self.engine) as session:
+            return session.get(PublishSagaRow, document_id)
+
+    def begin(self, document_id: str, payload: str, text: str | None, content_hash: str,
+              flow_run_id: str | None) -> PublishSagaRow:
+        """Start a publish, or take over an unfinished one of the same content (keeping its idempotency keys)."""
+        with Session(self.engine) as session:
+            row = session.get(PublishSagaRow, document_id)
+            resumed = row is not None and row.status == PUBLISHING and row.content_hash == content_hash
+            if row is None:
+                row = PublishSagaRow(document_id=document_id, saga_id="", content_hash=content_hash,
+                                     status=PUBLISHING, payload=payload)
+            if not resumed:
+                row.saga_id, row.steps, row.started_at, row.error = uuid.uuid4().hex, "{}", utc_now(), None
+            row.content_hash, row.status, row.payload, row.text = content_hash, PUBLISHING, payload, text
+            row.flow_run_id, row.updated_at = flow_run_id, utc_now()
+            session.add(row)
+            session.commit()
+            session.refresh(row)
+            return row
+
+    def step(self, document_id: str, step: str, state: StepState) -> None:
+        """Record that one step of a document's publish was started, done or compensated."""
+        with Session(self.engine) as session:
+            row = session.get(PublishSagaRow, document_id)
+            if row is None:
+                raise LookupError(f"no publish of document {document_id} to record {step} {state} in")
+            row.steps = json.dumps({**json.loads(row.steps), step: state})
+            row.updated_at = utc_now()
+            session.add(row)
+            session.commit()
+
+    def finish(self, document_id: str, status: SagaStatus, error: str | None = None) -> None:
+        """Close a document's publish as published or compensated."""
+        with Session(self.engine) as session:
+            row = session.get(PublishSagaRow, document_id)
+            if row is None:
+                raise LookupError(f"no publish of document {document_id} to finish")
+            row.status, row.error, row.updated_at = status, error, utc_now()
+            session.add(row)
+            session.commit()
+
+    def unfinished(self) -> list[PublishSagaRow]:
+        """Publishes that neither completed nor were compensated: a crash interrupted them (or they still run)."""
+        with Session(self.engine) as session:
+            return list(session.exec(select(PublishSagaRow).where(PublishSagaRow.status == PUBLISHING)))
+
+
+def steps_of(row: PublishSagaRow) -> dict[str, StepState]:
+    """A saga row's step states."""
+    return json.loads(row.steps)
