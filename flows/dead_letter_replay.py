@@ -52,6 +52,7 @@ async def dead_letter_replay(
     language_model: str | None = None,
     enrichment_api: str | None = None,
     store: str | None = None,
+    publish_targets: str | None = None,
 ) -> State[ReplayReport]:
     """Replay the open dead letters matching every filter given (since: last seen at or after, ISO datetime).
 
@@ -65,7 +66,8 @@ async def dead_letter_replay(
     pipeline_run_id = pipeline_message = None
     if texts:
         state = await document_pipeline(texts=texts, sources=sources, language_model=language_model,
-                                        enrichment_api=enrichment_api, store=store, return_state=True)
+                                        enrichment_api=enrichment_api, store=store,
+                                        publish_targets=publish_targets, return_state=True)
         pipeline_run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         pipeline_message = state.message or state.name
         result = await state.aresult(raise_on_failure=False)

@@ -16,7 +16,7 @@ import pytest
 from prefect import get_client
 from pydantic import SecretStr
 
-from blocks import EnrichmentApi, LanguageModel, PipelineStore
+from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
 from blocks.circuit_breaker import BreakerSettings
 from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
 from tests.conftest import REPO_ROOT, run_python
@@ -56,6 +56,7 @@ async def point_default_blocks(model: LanguageModel, enrichment_url: str | None,
     await EnrichmentApi(base_url=enrichment_url, breaker=BreakerSettings(reset_seconds=1)).asave(
         DEFAULT_BLOCK_NAME, overwrite=True)
     await PipelineStore(database_url=SecretStr(f"sqlite:///{database}")).asave(DEFAULT_BLOCK_NAME, overwrite=True)
+    await PublishTargets(export_folder=str(database.parent / "exports")).asave(DEFAULT_BLOCK_NAME, overwrite=True)
 
 
 async def final_state(flow_run_id: UUID) -> str:
