@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test server deploy worker gateway dead-letters bench bench-full clean
+.PHONY: run test server deploy worker gateway dead-letters bench bench-full chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: $(STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyn
 
 bench-full: $(STAMP)  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
 	$(BIN)/python -m bench --full
+
+chaos: $(STAMP)  ## the pipeline under 30 % faults and 5 SIGKILLs, audited for lost and duplicated documents (ARGS="--documents 20 --kills 2")
+	$(BIN)/python -m chaos $(ARGS)
 
 clean:  ## remove the environment and all local state
 	rm -rf $(VENV) .prefect .agentic
