@@ -63,12 +63,14 @@ class Session:
         return self._count
 
     def fresh_state(self, offline: bool = False) -> dict[str, str]:
-        """Environment for a run with its own result storage and SQLite store, so no cache leaks into it."""
+        """Environment for a run with its own result storage, SQLite store and export folder, so no cache leaks."""
         state = self.root / f"state-{self._next()}"
         return {
             **self.upstreams.environment(offline),
             "PREFECT_LOCAL_STORAGE_PATH": str(state / "results"),
             "AGENTIC_DATABASE_URL": f"sqlite:///{state / 'store.db'}",
+            "AGENTIC_EXPORT_FOLDER": str(state / "exports"),
+            "AGENTIC_LOCK_URL": f"file:{state / 'locks'}",
         }
 
     def start(self, module: str, folder: Path, environment: dict[str, str], width: int) -> Child:

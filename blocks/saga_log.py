@@ -4,8 +4,8 @@ Prefect's `on_rollback` hooks undo a failed publish inside the process that ran 
 the pipeline store, lets the next run finish or undo a publish that a crash cut short.
 
     log = SagaLog(store)
-    saga = log.begin(outcome_json, text, content_hash, flow_run_id)   # or the unfinished one, resumed
-    log.step(document_id, "export", "started") … log.finish(document_id, "published")
+    saga = log.begin(document_id, outcome_json, text, content_hash, pipeline_key, flow_run_id, "store")
+    log.step(document_id, {"store": "done", "export": "started"}) … log.finish(document_id, "published")
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from blocks.store_tables import PublishSagaRow, utc_now
 PUBLISHING, PUBLISHED, COMPENSATED = "publishing", "published", "compensated"
 SagaStatus = Literal["publishing", "published", "compensated"]
 StepState = Literal["started", "done", "compensated"]
+QUERY_CHUNK = 500
+"""Ids per IN (…) query: well under every database's limit of bound parameters."""
 
 
 class SagaLog:
@@ -34,9 +36,10 @@ class SagaLog:
         with Session(self.engine) as session:
             return session.get(PublishSagaRow, document_id)
 
-    def begin(self, document_id: str, payload: str, text: str | None, content_hash: str,
-              flow_run_id: str | None) -> PublishSagaRow:
-        """Start a publish, or take over an unfinished one of the same content (keeping its idempotency keys)."""
+    def begin(self, document_id: str, payload: str, text: str | None, content_hash: str, pipeline_key: str,
+              flow_run_id: str | None, first_step: str) -> PublishSagaRow:
+        """Start a publish with first_step started, or take over an unfinished one of the same content (keeping
+        its idempotency keys and what its steps did)."""
         with Session(self.engine) as session:
             row = session.get(PublishSagaRow, document_id)
             resumed = row is not None and row.status == PUBLISHING and row.content_hash == content_hash
@@ -46,19 +49,20 @@ class SagaLog:
             if not resumed:
                 row.saga_id, row.steps, row.started_at, row.error = uuid.uuid4().hex, "{}", utc_now(), None
             row.content_hash, row.status, row.payload, row.text = content_hash, PUBLISHING, payload, text
+            row.pipeline_key, row.steps = pipeline_key, json.dumps({**json.loads(row.steps), first_step: "started"})
             row.flow_run_id, row.updated_at = flow_run_id, utc_now()
             session.add(row)
             session.commit()
             session.refresh(row)
             return row
 
-    def step(self, document_id: str, step: str, state: StepState) -> None:
-        """Record that one step of a document's publish was started, done or compensated."""
+    def step(self, document_id: str, states: dict[str, StepState]) -> None:
+        """Record that steps of a document's publish were started, done or compensated."""
         with Session(self.engine) as session:
             row = session.get(PublishSagaRow, document_id)
             if row is None:
-                raise LookupError(f"no publish of document {document_id} to record {step} {state} in")
-            row.steps = json.dumps({**json.loads(row.steps), step: state})
+                raise LookupError(f"no publish of document {document_id} to record {states} in")
+            row.steps = json.dumps({**json.loads(row.steps), **states})
             row.updated_at = utc_now()
             session.add(row)
             session.commit()
@@ -72,6 +76,16 @@ class SagaLog:
             row.status, row.error, row.updated_at = status, error, utc_now()
             session.add(row)
             session.commit()
+
+    def published(self, document_ids: list[str], pipeline_key: str) -> list[PublishSagaRow]:
+        """The publishes of these documents that completed with the same pipeline (models, API, settings, code)."""
+        found: list[PublishSagaRow] = []
+        with Session(self.engine) as session:
+            for start in range(0, len(document_ids), QUERY_CHUNK):
+                found += session.exec(select(PublishSagaRow).where(
+                    PublishSagaRow.document_id.in_(document_ids[start:start + QUERY_CHUNK]),  # type: ignore[attr-defined]
+                    PublishSagaRow.status == PUBLISHED, PublishSagaRow.pipeline_key == pipeline_key))
+        return found
 
     def unfinished(self) -> list[PublishSagaRow]:
         """Publishes that neither completed nor were compensated: a crash interrupted them (or they still run)."""

@@ -120,6 +120,8 @@ class PublishSagaRow(SQLModel, table=True):
     document_id: str = Field(primary_key=True, max_length=64)
     saga_id: str = Field(description="the idempotency key's root: the same while one publish is retried")
     content_hash: str = Field(description="hash of what was published: the same outcome is not published twice")
+    pipeline_key: str = Field(default="", index=True,
+                              description="hash of the models, API, settings and code that made the outcome")
     status: str = Field(index=True, description="publishing, published or compensated")
     steps: str = Field(default="{}", description="JSON: each step's state, started, done or compensated")
     payload: str = Field(description="JSON of the outcome being published, so a later run can finish it")

@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from typing import Any
 
 from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
 
+from blocks import model_clients, offline_model
 from blocks.resolve import PipelineBlocks
+from blocks.saga_log import SagaLog
+from tasks import agents, models, tools
 from tasks.agents import extract_entities, review_summary, summarize
 from tasks.dead_letter import record_dead_letter
 from tasks.errors import is_transient
 from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
+from tasks.pipeline_key import pipeline_key
 from tasks.progress import ProgressArtifact
 from tasks.publish import publish_report, store_outcome
 from tasks.publish_saga import interrupted_publishes, publish_document
 from tasks.report import PipelineReport, print_report
 from tasks.review_gate import Decision, review_gate
-from tasks.tools import enrich_entity
+from tasks.tools import enrich_entities
 
 ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
 """Entity types worth asking the enrichment API about (dates, amounts and emails are not)."""
@@ -52,10 +57,10 @@ async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: Pipe
     return reply.output
 
 
-async def _enrich(entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
+async def _enrich(document_id: str, entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
     """Enrich each distinct person, organisation, place and product of a document."""
-    distinct = {(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}
-    return list(await asyncio.gather(*(enrich_entity(e, blocks.enrichment, blocks.store) for e in distinct.values())))
+    distinct = list({(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}.values())
+    return await enrich_entities(document_id, distinct, blocks.enrichment, blocks.store) if distinct else []
 
 
 async def process_document(document: Document, blocks: PipelineBlocks) -> DocumentOutcome:
@@ -66,7 +71,7 @@ async def process_document(document: Document, blocks: PipelineBlocks) -> Docume
         outcome.entities = (await _run_step(extract_entities, step, outcome, blocks, document=document)).entities
         step = "enrich"
         if blocks.enrichment.configured:
-            outcome.enrichments = await _enrich(outcome.entities, blocks)
+            outcome.enrichments = await _enrich(document.id, outcome.entities, blocks)
         else:
             outcome.enrichment_note = ENRICHMENT_SKIPPED
         step = "summarize"
@@ -92,10 +97,10 @@ async def _stored(outcome: DocumentOutcome, text: str | None, blocks: PipelineBl
     return outcome
 
 
-async def _published(outcome: DocumentOutcome, text: str | None, blocks: PipelineBlocks) -> DocumentOutcome:
+async def _published(outcome: DocumentOutcome, text: str | None, key: str, blocks: PipelineBlocks) -> DocumentOutcome:
     """Publish a processed document as one saga; any other outcome (or a publish undone) is only stored."""
     if outcome.status == "processed" and outcome.document_id is not None:
-        outcome = await publish_document(outcome, text, blocks.targets, blocks.store)
+        outcome = await publish_document(outcome, text, key, blocks.targets, blocks.store)
         if outcome.status == "processed":
             return outcome
     return await _stored(outcome, text, blocks)
@@ -103,8 +108,24 @@ async def _published(outcome: DocumentOutcome, text: str | None, blocks: Pipelin
 
 async def _finish_interrupted_publishes(blocks: PipelineBlocks, document_ids: set[str]) -> list[DocumentOutcome]:
     """Complete (or undo) the publishes a crashed run left unfinished, except those this run publishes anyway."""
-    interrupted = [(o, text) for o, text in await interrupted_publishes(blocks.store) if o.document_id not in document_ids]
-    return list(await asyncio.gather(*(_published(o, text, blocks) for o, text in interrupted)))
+    interrupted = [row for row in await interrupted_publishes(blocks.store) if row.document_id not in document_ids]
+    return list(await asyncio.gather(*(
+        _published(DocumentOutcome.model_validate_json(row.payload), row.text, row.pipeline_key, blocks)
+        for row in interrupted)))
+
+
+async def _already_published(documents: list[Document], key: str, blocks: PipelineBlocks) -> list[DocumentOutcome]:
+    """The outcomes of documents published before by the same pipeline: nothing of theirs needs doing again."""
+    rows = await asyncio.to_thread(SagaLog(blocks.store).published, [d.id for d in documents], key)
+    outcomes = [DocumentOutcome.model_validate_json(row.payload) for row in rows]
+    return [o.model_copy(update={"model_calls": 0, "cached_steps": len(o.models)}) for o in outcomes]
+
+
+def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_default: str) -> str:
+    """What shapes an outcome: the models and API as their caches see them, the review settings and the code."""
+    return pipeline_key(blocks.model.cache_identity(), blocks.fallback.cache_identity() if blocks.fallback else None,
+                        blocks.enrichment.cache_identity(), review_threshold, review_default,
+                        code=[sys.modules[__name__], agents, tools, models, model_clients, offline_model])
 
 
 def _rejected(rejection: Rejection) -> DocumentOutcome:
@@ -137,9 +158,13 @@ async def document_pipeline(
     document failed in processing; rejected input is reported but is no failure.
     """
     blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
+    key = _pipeline_key(blocks, review_threshold, review_default)
     items = ingest(folder, paths, texts, sources, max_document_bytes)
     documents = [item for item in items if isinstance(item, Document)]
     recovered = await _finish_interrupted_publishes(blocks, {d.id for d in documents})
+    done_before = await _already_published(documents, key, blocks)
+    published_ids = {o.document_id for o in done_before}
+    documents = [d for d in documents if d.id not in published_ids]
     progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
     limit = asyncio.Semaphore(max_concurrent_documents)
 
@@ -152,9 +177,9 @@ async def document_pipeline(
     processed = await asyncio.gather(*(run_one(d) for d in documents))
     reviewed = await review_gate(list(processed), review_threshold, review_timeout_seconds, review_default)
     texts_by_id = {d.id: d.text for d in documents}
-    stored = await asyncio.gather(*(_published(o, texts_by_id.get(o.document_id or ""), blocks) for o in reviewed))
+    stored = await asyncio.gather(*(_published(o, texts_by_id.get(o.document_id or ""), key, blocks) for o in reviewed))
     rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
-    outcomes = [*stored, *rejected, *recovered]
+    outcomes = [*done_before, *stored, *rejected, *recovered]
     await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
     flow_run_id = runtime.flow_run.id
     report = PipelineReport(

@@ -64,7 +64,7 @@ async def store_outcome(outcome: DocumentOutcome, text: str | None, store: Pipel
 def undo_store(store: PipelineStore, document_id: str) -> None:
     """Remove a document's stored results, and say so in the compensation log."""
     store.retract_outcome(document_id)
-    SagaLog(store).step(document_id, STORE, "compensated")
+    SagaLog(store).step(document_id, {STORE: "compensated"})
 
 
 @store_outcome.on_rollback
@@ -83,7 +83,7 @@ async def export_document(document_id: str, record: dict[str, Any], targets: Pub
 def undo_export(targets: PublishTargets, store: PipelineStore, document_id: str) -> None:
     """Remove a document's export file, and say so in the compensation log."""
     targets.remove_export(document_id)
-    SagaLog(store).step(document_id, EXPORT, "compensated")
+    SagaLog(store).step(document_id, {EXPORT: "compensated"})
 
 
 @export_document.on_rollback
@@ -101,7 +101,7 @@ async def notify_published(document_id: str, saga_id: str, record: dict[str, Any
 def undo_notify(targets: PublishTargets, store: PipelineStore, document_id: str, saga_id: str) -> None:
     """Tell the webhook a notification no longer holds (only a crash can leave one to undo: it is the last step)."""
     targets.notify(RETRACTED, idempotency_key(document_id, saga_id, RETRACTED), {"document_id": document_id})
-    SagaLog(store).step(document_id, NOTIFY, "compensated")
+    SagaLog(store).step(document_id, {NOTIFY: "compensated"})
 
 
 @task(name="publish-report", **PUBLISH)

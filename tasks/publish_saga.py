@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from prefect import runtime
 from prefect.transactions import atransaction
@@ -59,20 +59,25 @@ def publish_in_progress(document_id: str) -> bool:
     return STEP_LOCKS is not None and STEP_LOCKS.is_locked(f"publish/{document_id}")
 
 
-async def _run_steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, log: SagaLog,
-                     targets: PublishTargets, store: PipelineStore) -> None:
-    """The three publish tasks in one Prefect transaction, each logged as started before it runs."""
-    document_id, record = saga.document_id, publish_record(outcome)
+def _steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, targets: PublishTargets,
+           store: PipelineStore) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+    """The publish steps this document goes through: the store always, the export and webhook when configured."""
+    record = publish_record(outcome)
+    steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [(STORE, lambda: store_outcome(outcome, text, store))]
+    if targets.export_folder:
+        steps.append((EXPORT, lambda: export_document(saga.document_id, record, targets, store)))
+    if targets.notify_url:
+        steps.append((NOTIFY, lambda: notify_published(saga.document_id, saga.saga_id, record, targets)))
+    return steps
+
+
+async def _run_steps(steps: list[tuple[str, Callable[[], Awaitable[None]]]], document_id: str, log: SagaLog) -> None:
+    """The publish tasks in one Prefect transaction; the log marks each step started before it runs."""
     async with atransaction():
-        await asyncio.to_thread(log.step, document_id, STORE, "started")
-        await store_outcome(outcome, text, store)
-        await asyncio.to_thread(log.step, document_id, STORE, "done")
-        await asyncio.to_thread(log.step, document_id, EXPORT, "started")
-        await export_document(document_id, record, targets, store)
-        await asyncio.to_thread(log.step, document_id, EXPORT, "done")
-        await asyncio.to_thread(log.step, document_id, NOTIFY, "started")
-        await notify_published(document_id, saga.saga_id, record, targets)
-        await asyncio.to_thread(log.step, document_id, NOTIFY, "done")
+        for position, (step, run) in enumerate(steps):
+            if position:
+                await asyncio.to_thread(log.step, document_id, {steps[position - 1][0]: "done", step: "started"})
+            await run()
 
 
 UNDO = {
@@ -101,7 +106,7 @@ def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: Publish
     return failed
 
 
-async def publish_document(outcome: DocumentOutcome, text: str | None, targets: PublishTargets,
+async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_key: str, targets: PublishTargets,
                            store: PipelineStore) -> DocumentOutcome:
     """Publish one processed document, or, when a step fails for good, undo the rest and say why in the outcome.
 
@@ -110,17 +115,17 @@ async def publish_document(outcome: DocumentOutcome, text: str | None, targets: 
     document_id = outcome.document_id
     if document_id is None:
         raise ValueError(f"{outcome.source}: an outcome without a document id cannot be published")
-    record = publish_record(outcome)
-    digest = content_hash(record)
+    digest = content_hash(publish_record(outcome))
     log = SagaLog(store)
     async with publish_lock(document_id):
         previous = await asyncio.to_thread(log.get, document_id)
         if previous is not None and previous.status == PUBLISHED and previous.content_hash == digest:
             return outcome
         saga = await asyncio.to_thread(log.begin, document_id, outcome.model_dump_json(), text, digest,
-                                       runtime.flow_run.id)
+                                       pipeline_key, runtime.flow_run.id, STORE)
+        steps = _steps(outcome, text, saga, targets, store)
         try:
-            await _run_steps(outcome, text, saga, log, targets, store)
+            await _run_steps(steps, document_id, log)
         except Exception as exc:  # noqa: BLE001 - the saga is undone and the failure reported in the outcome
             error = f"{type(exc).__name__}: {exc}"
             undo_failures = await asyncio.to_thread(compensate_logged_steps, saga, log, targets, store)
@@ -133,8 +138,7 @@ async def publish_document(outcome: DocumentOutcome, text: str | None, targets: 
     return outcome
 
 
-async def interrupted_publishes(store: PipelineStore) -> list[tuple[DocumentOutcome, str | None]]:
-    """Publishes a crash cut short (unfinished in the log, their lock free), with what they were publishing."""
+async def interrupted_publishes(store: PipelineStore) -> list[PublishSagaRow]:
+    """Publishes a crash cut short: unfinished in the log, and no worker holds their lock."""
     rows = await asyncio.to_thread(SagaLog(store).unfinished)
-    return [(DocumentOutcome.model_validate_json(row.payload), row.text) for row in rows
-            if not publish_in_progress(row.document_id)]
+    return [row for row in rows if not publish_in_progress(row.document_id)]

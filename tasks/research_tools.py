@@ -13,7 +13,7 @@ from tasks.agent_limits import AgentKind, agent_turn
 from tasks.errors import RequestRejected
 from tasks.models import Entity, EntityType, ToolCall, ToolResult
 from tasks.policies import TOOL_CALL
-from tasks.tools import enrich_entity
+from tasks.tools import enrich_one
 
 
 class Tool(NamedTuple):
@@ -25,7 +25,7 @@ class Tool(NamedTuple):
 
 async def _enrich_entity(argument: str, api: EnrichmentApi, store: PipelineStore) -> str:
     """What the enrichment API knows about a name, in one line (through the API's own limits and breaker)."""
-    found = await enrich_entity.fn(Entity(name=argument, type=EntityType.OTHER), api, store)
+    found = await enrich_one(Entity(name=argument, type=EntityType.OTHER), api, store)
     if not found.found:
         return f"{argument}: not known to the enrichment API"
     return f"{found.canonical_name or argument}: {found.description or 'no description'} ({found.url or 'no URL'})"

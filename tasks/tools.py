@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from prefect import task
+from prefect import runtime, task
 
 from blocks.circuit_breaker import CircuitBreaker
 from blocks.enrichment_api import EnrichmentApi
@@ -12,9 +12,11 @@ from blocks.store import PipelineStore
 from tasks.models import Enrichment, Entity
 from tasks.policies import POLICY, TOOL_CALL
 
+_answered_so_far: dict[str, dict[tuple[str, str], Enrichment]] = {}
+"""Answers an enrich-entities task run received, kept across its retries (by task run id) and dropped at its end."""
 
-@task(name="enrich-entity", task_run_name="enrich-entity[{entity.type}:{entity.name}]", **TOOL_CALL)
-async def enrich_entity(entity: Entity, api: EnrichmentApi, store: PipelineStore) -> Enrichment:
+
+async def enrich_one(entity: Entity, api: EnrichmentApi, store: PipelineStore) -> Enrichment:
     """Ask the enrichment API what it knows about one entity, through its shared circuit breaker (an open
     one fails at once), after waiting for its rate-limit turn, within the tool-call timeout."""
 
@@ -24,3 +26,25 @@ async def enrich_entity(entity: Entity, api: EnrichmentApi, store: PipelineStore
                 return await api.enrich(entity)
 
     return await CircuitBreaker(api.limits().dependency, api.breaker, store).call(limited_call)
+
+
+@task(name="enrich-entities", task_run_name="enrich-entities[{document_id:.12}]", **TOOL_CALL)
+async def enrich_entities(document_id: str, entities: list[Entity], api: EnrichmentApi,
+                          store: PipelineStore) -> list[Enrichment]:
+    """Enrich a document's entities, all at once: one task run per document, since one per entity adds no
+    reliability (a retry reuses the answers its earlier attempts received and asks only for the rest)."""
+    run_id = str(runtime.task_run.id)
+    answered = _answered_so_far.setdefault(run_id, {})
+
+    async def enrich(entity: Entity) -> Enrichment:
+        key = (entity.name, entity.type)
+        if key not in answered:
+            answered[key] = await enrich_one(entity, api, store)
+        return answered[key]
+
+    results = await asyncio.gather(*(enrich(entity) for entity in entities), return_exceptions=True)
+    failures = [result for result in results if isinstance(result, BaseException)]
+    if failures:
+        raise failures[0]
+    del _answered_so_far[run_id]
+    return [result for result in results if isinstance(result, Enrichment)]

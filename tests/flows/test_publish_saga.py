@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
@@ -83,6 +85,28 @@ async def test_a_publish_reaches_store_export_and_receiver_once(sink: PublishSin
     again = await _run(TEXTS)
     assert again.count("processed") == 4
     assert len(sink.deliveries) == 4, "a document published with the same results is not announced again"
+
+
+async def _task_runs_of(report: PipelineReport) -> list[str]:
+    flow_run_id = report.flow_run_url.rstrip("/").rsplit("/", 1)[-1]
+    async with get_client() as client:
+        runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    return sorted(run.name.split("[")[0] if "[" in run.name else run.name.rsplit("-", 1)[0] for run in runs)
+
+
+async def test_published_documents_are_not_processed_again_until_the_pipeline_changes(
+    sink: PublishSink, isolated_state: Path
+) -> None:
+    await _run(TEXTS[:2])
+    again = await _run(TEXTS[:2])
+    assert again.count("processed") == 2 and again.cached_model_steps == 6
+    assert await _task_runs_of(again) == ["ingest", "publish-report"], "an unchanged pipeline worked on a document"
+
+    changed = await document_pipeline(texts=TEXTS[:2], review_threshold=0.1, return_state=True)
+    report = await changed.aresult()
+    assert report.count("processed") == 2 and report.usage.calls == 0
+    assert (await _task_runs_of(report)).count("extract-entities") == 2, "a changed pipeline runs the steps (from cache)"
+    assert len(sink.deliveries) == 2, "the same results are not announced again"
 
 
 async def test_a_failure_at_each_publish_step_leaves_no_partial_publish(sink: PublishSink, isolated_state: Path) -> None:
