@@ -148,3 +148,6 @@ def publish_policy() -> dict[str, Any]:
 LLM_CALL = llm_call_policy()
 TOOL_CALL = tool_call_policy()
 PUBLISH = publish_policy()
+SAGA_STEP = {**PUBLISH, "retries": 0}
+"""A publish-saga step: not retried by itself, because a failed attempt of a task rolls back the transaction
+around it (undoing the steps before it); the saga retries as a whole, PUBLISH_RETRIES times."""

@@ -20,7 +20,7 @@ from blocks.publish_targets import PUBLISHED, RETRACTED, PublishTargets
 from blocks.saga_log import SagaLog
 from blocks.store import PipelineStore
 from tasks.models import DocumentOutcome
-from tasks.policies import PUBLISH
+from tasks.policies import PUBLISH, SAGA_STEP
 from tasks.report import PipelineReport
 
 STORE, EXPORT, NOTIFY = "store", "export", "notify"
@@ -54,7 +54,7 @@ def _remember(**values: Any) -> None:
             transaction.set(name, value)
 
 
-@task(name="store-document", task_run_name="store-document[{outcome.source}]", **PUBLISH)
+@task(name="store-document", task_run_name="store-document[{outcome.source}]", **SAGA_STEP)
 async def store_outcome(outcome: DocumentOutcome, text: str | None, store: PipelineStore) -> None:
     """Upsert one document's outcome and results; storing the same outcome twice changes nothing."""
     _remember(store=store, document_id=outcome.document_id)
@@ -72,7 +72,7 @@ def _undo_store(transaction: Transaction) -> None:
     undo_store(transaction.get("store"), transaction.get("document_id"))
 
 
-@task(name="export-document", task_run_name="export-document[{document_id}]", **PUBLISH)
+@task(name="export-document", task_run_name="export-document[{document_id}]", **SAGA_STEP)
 async def export_document(document_id: str, record: dict[str, Any], targets: PublishTargets,
                           store: PipelineStore) -> None:
     """Write the document's export file (whole or not at all)."""
@@ -91,7 +91,7 @@ def _undo_export(transaction: Transaction) -> None:
     undo_export(transaction.get("targets"), transaction.get("store"), transaction.get("document_id"))
 
 
-@task(name="notify-published", task_run_name="notify-published[{document_id}]", **PUBLISH)
+@task(name="notify-published", task_run_name="notify-published[{document_id}]", **SAGA_STEP)
 async def notify_published(document_id: str, saga_id: str, record: dict[str, Any], targets: PublishTargets) -> None:
     """Tell the webhook a document was published; a retry or a resumed publish sends the same idempotency key."""
     await asyncio.to_thread(targets.notify, PUBLISHED, idempotency_key(document_id, saga_id, PUBLISHED),

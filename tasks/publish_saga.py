@@ -22,8 +22,9 @@ from blocks.publish_targets import PublishTargets
 from blocks.saga_log import COMPENSATED, PUBLISHED, SagaLog, steps_of
 from blocks.store import PipelineStore
 from blocks.store_tables import PublishSagaRow
+from tasks.errors import PermanentError
 from tasks.models import DocumentOutcome
-from tasks.policies import STEP_LOCKS
+from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, STEP_LOCKS
 from tasks.publish import (
     EXPORT,
     NOTIFY,
@@ -72,12 +73,30 @@ def _steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, tar
 
 
 async def _run_steps(steps: list[tuple[str, Callable[[], Awaitable[None]]]], document_id: str, log: SagaLog) -> None:
-    """The publish tasks in one Prefect transaction; the log marks each step started before it runs."""
-    async with atransaction():
-        for position, (step, run) in enumerate(steps):
-            if position:
-                await asyncio.to_thread(log.step, document_id, {steps[position - 1][0]: "done", step: "started"})
-            await run()
+    """The publish tasks in one Prefect transaction; the log marks each step started before it runs.
+
+    A failed attempt rolls the transaction back (the `on_rollback` hooks undo the steps done) and the
+    whole publish is tried again, up to PUBLISH_RETRIES times, unless the error is permanent.
+    """
+    for attempt in range(PUBLISH_RETRIES + 1):
+        if attempt:
+            await asyncio.sleep(PUBLISH_RETRY_DELAY_SECONDS)
+            await asyncio.to_thread(log.step, document_id, {steps[0][0]: "started"})
+        try:
+            async with atransaction() as publish:
+                for position, (step, run) in enumerate(steps):
+                    if position:
+                        await asyncio.to_thread(log.step, document_id,
+                                                {steps[position - 1][0]: "done", step: "started"})
+                    await run()
+            if publish.is_rolled_back():
+                raise RuntimeError("the publish transaction was rolled back")
+            return
+        except PermanentError:
+            raise
+        except Exception:
+            if attempt == PUBLISH_RETRIES:
+                raise
 
 
 UNDO = {

@@ -37,7 +37,7 @@ TEXTS = [
     for n in range(4)
 ]
 IDS = [content_id(text) for text in TEXTS]
-FIRST_PUBLISH_ATTEMPTS = 3  # the notify task's first try and its 2 retries
+PUBLISH_ATTEMPTS = 3  # the saga's first try and its 2 retries
 
 
 @pytest.fixture
@@ -109,6 +109,16 @@ async def test_published_documents_are_not_processed_again_until_the_pipeline_ch
     assert len(sink.deliveries) == 2, "the same results are not announced again"
 
 
+async def test_a_publish_step_that_fails_once_is_retried_and_published_everywhere(
+    sink: PublishSink, isolated_state: Path
+) -> None:
+    sink.faults.push(Fault.SERVER_ERROR, times=1)
+    report = await _run(TEXTS[:1])
+    assert report.count("processed") == 1, report.failures()
+    _assert_agreement(sink, isolated_state / "exports", {IDS[0]})
+    assert SagaLog(_store()).get(IDS[0]).status == "published"
+
+
 async def test_a_failure_at_each_publish_step_leaves_no_partial_publish(sink: PublishSink, isolated_state: Path) -> None:
     store_fails, export_fails, notify_fails, fine = IDS
     engine = _store().engine()
@@ -116,7 +126,7 @@ async def test_a_failure_at_each_publish_step_leaves_no_partial_publish(sink: Pu
         connection.execute(sql(f"CREATE TRIGGER refuse_results BEFORE INSERT ON summaries WHEN "
                                f"NEW.document_id = '{store_fails}' BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
     (isolated_state / "exports" / f"{export_fails}.jsonl.partial").mkdir(parents=True)  # its export cannot be written
-    sink.faults.push(Fault.SERVER_ERROR, times=FIRST_PUBLISH_ATTEMPTS, match=notify_fails)
+    sink.faults.push(Fault.SERVER_ERROR, times=PUBLISH_ATTEMPTS, match=notify_fails)
 
     report = await _run(TEXTS)
 
