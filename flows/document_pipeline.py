@@ -31,7 +31,7 @@ from tasks.progress import ProgressArtifact
 from tasks.publish import publish_report, store_outcome
 from tasks.publish_saga import interrupted_publishes, publish_document
 from tasks.report import PipelineReport, print_report
-from tasks.review_gate import Decision, review_gate
+from tasks.review_gate import Decision, needs_review, review_gate
 from tasks.tools import enrich_entities
 
 ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
@@ -153,8 +153,9 @@ async def document_pipeline(
     """Process every document of a folder, a list of paths and inline texts (named by `sources`).
 
     Block parameters name saved blocks; left empty, each comes from the environment (see README).
-    Documents whose review score is below review_threshold wait for a person (one pause for all);
-    after review_timeout_seconds the review_default decision applies. The run fails when any
+    A document is published as soon as it is processed, unless its review score is below
+    review_threshold: those wait for a person (one pause for all of them), and after
+    review_timeout_seconds the review_default decision applies. The run fails when any
     document failed in processing; rejected input is reported but is no failure.
     """
     blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
@@ -169,15 +170,21 @@ async def document_pipeline(
     limit = asyncio.Semaphore(max_concurrent_documents)
 
     async def run_one(document: Document) -> DocumentOutcome:
+        """Process a document and, unless it waits for a person, publish it at once."""
         async with limit:
             outcome = await process_document(document, blocks)
+        if not needs_review(outcome, review_threshold):
+            outcome = await _published(outcome, document.text, key, blocks)
         await progress.advance()
         return outcome
 
-    processed = await asyncio.gather(*(run_one(d) for d in documents))
-    reviewed = await review_gate(list(processed), review_threshold, review_timeout_seconds, review_default)
+    finished = await asyncio.gather(*(run_one(d) for d in documents))
+    held = [o for o in finished if needs_review(o, review_threshold)]
+    reviewed = await review_gate(held, review_threshold, review_timeout_seconds, review_default)
     texts_by_id = {d.id: d.text for d in documents}
-    stored = await asyncio.gather(*(_published(o, texts_by_id.get(o.document_id or ""), key, blocks) for o in reviewed))
+    decided = {o.document_id: o for o in await asyncio.gather(
+        *(_published(o, texts_by_id.get(o.document_id or ""), key, blocks) for o in reviewed))}
+    stored = [decided.get(o.document_id, o) if needs_review(o, review_threshold) else o for o in finished]
     rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
     outcomes = [*done_before, *stored, *rejected, *recovered]
     await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
