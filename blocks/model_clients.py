@@ -127,7 +127,9 @@ class OpenAICompatibleClient:
                 raw=content,
             ) from exc
         if parsed is None:
-            raise InvalidModelOutput(f"{request.step}: the model refused or gave no content", raw="")
+            refusal = completion.choices[0].message.refusal
+            raise InvalidModelOutput(f"{request.step}: the model refused or gave no content",
+                                     raw=refusal or _raw_content(raw.http_response.text))
         usage = completion.usage
         input_tokens = usage.prompt_tokens if usage else 0
         output_tokens = usage.completion_tokens if usage else 0

@@ -81,6 +81,7 @@ async def process_document(document: Document, blocks: PipelineBlocks) -> Docume
                                          summary=outcome.summary)
     except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
         outcome.status, outcome.failed_step, outcome.error = "failed", step, f"{type(exc).__name__}: {exc}"
+        outcome.raw_output = getattr(exc, "raw", None)
     return outcome
 
 

@@ -94,7 +94,7 @@ async def record_dead_letter(outcome: DocumentOutcome, store: PipelineStore) -> 
     """Keep a failed or rejected document in the dead-letter store (processed ones are left alone)."""
     if outcome.status == "processed":
         return
-    await asyncio.to_thread(DeadLetters(store).record, outcome, runtime.flow_run.id)
+    await asyncio.to_thread(DeadLetters(store).record, outcome, runtime.flow_run.id, raw_output=outcome.raw_output)
 
 
 @task(name="load-dead-letters", cache_policy=NO_CACHE, persist_result=False)

@@ -122,6 +122,8 @@ class DocumentOutcome(BaseModel):
     """Which model answered each model step (a fallback model shows here)."""
     failed_step: str | None = None
     error: str | None = None
+    raw_output: str | None = None
+    """A model's last invalid answer, when the step failed because no answer was valid."""
     model_calls: int = 0
     cached_steps: int = 0
     review_decision: str | None = None

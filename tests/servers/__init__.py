@@ -2,7 +2,7 @@
 
 from .enrichment_server import EnrichmentServer
 from .faults import Fault, FaultPlan, RequestLog, RequestRecord
-from .model_server import ModelServer, Responder
+from .model_server import ModelServer, RawAnswer, Responder
 from .notification_sink import NotificationSink
 from .publish_sink import PublishSink
 from .schema_sample import sample_instance
@@ -15,6 +15,7 @@ __all__ = [
     "ModelServer",
     "NotificationSink",
     "PublishSink",
+    "RawAnswer",
     "RequestLog",
     "RequestRecord",
     "Responder",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
 from .schema_sample import sample_instance
 from .stub_http import GARBAGE_TEXT, StubServer, fingerprint
 
-Responder = Callable[[str, dict[str, Any] | None, list[dict[str, Any]]], dict[str, Any]]
+Responder = Callable[[str, dict[str, Any] | None, list[dict[str, Any]]], "dict[str, Any] | RawAnswer"]
 MODEL_ID = "test-model"
 CHAT_PATH = "/v1/chat/completions"
 
@@ -36,6 +37,15 @@ def _json_schema(body: dict[str, Any]) -> dict[str, Any] | None:
         spec = fmt.get("json_schema")
         return spec if isinstance(spec, dict) else None
     return None
+
+
+@dataclass
+class RawAnswer:
+    """What a responder returns to answer exactly this: a content text (or none), a finish reason, a refusal."""
+
+    content: str | None
+    finish_reason: str = "stop"
+    refusal: str | None = None
 
 
 class ModelServer(StubServer):
@@ -66,7 +76,10 @@ class ModelServer(StubServer):
             return 400, self.error_body(400, "body must be a JSON object")
         if problem := _invalid(body):
             return 400, self.error_body(400, problem)
-        return 200, self.completion(body, json.dumps(self.content(body)))
+        answer = self.content(body)
+        if isinstance(answer, RawAnswer):
+            return 200, self.completion(body, answer.content, answer.finish_reason, answer.refusal)
+        return 200, self.completion(body, json.dumps(answer))
 
     def content(self, body: dict[str, Any]) -> Any:
         """The object answered as the message content."""
@@ -78,10 +91,11 @@ class ModelServer(StubServer):
         last_user = next((m for m in reversed(messages) if m.get("role") == "user"), {})
         return sample_instance(schema or {"type": "object"}, message_text(last_user))
 
-    def completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
-        """A chat.completion object carrying `content`."""
+    def completion(self, body: dict[str, Any], content: str | None, finish_reason: str = "stop",
+                   refusal: str | None = None) -> dict[str, Any]:
+        """A chat.completion object carrying `content` (or a refusal)."""
         prompt = _words(" ".join(message_text(m) for m in body["messages"]))
-        answer = _words(content)
+        answer = _words(content or refusal or "")
         return {
             "id": "chatcmpl-" + fingerprint(body, b"")[:24],
             "object": "chat.completion",
@@ -90,9 +104,9 @@ class ModelServer(StubServer):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": content, "refusal": None},
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
                     "logprobs": None,
-                    "finish_reason": "stop",
+                    "finish_reason": finish_reason,
                 }
             ],
             "usage": {
