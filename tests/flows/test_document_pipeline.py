@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from blocks import EnrichmentApi
 from blocks.circuit_breaker import BreakerSettings
+from blocks.dead_letters import DeadLetters
 from blocks.store import PipelineStore
 from blocks.store_tables import DocumentRow, ModelUsageRow
 from flows.document_pipeline import document_pipeline
@@ -77,6 +78,9 @@ async def test_bad_input_gets_a_clear_error_and_the_rest_of_the_batch_completes(
     assert "not valid UTF-8" in errors["latin1.txt"]
     assert report.count("processed") == 2
     assert {r.status for r in _stored_documents()} == {"processed", "rejected"}
+    letters = {Path(letter.source).name: letter for letter in DeadLetters(PipelineStore.from_environment()).list()}
+    assert {name: letters[name].error_message for name in errors} == errors, "each rejection is a readable dead letter"
+    assert all(letter.step == "validate" and letter.status == "open" for letter in letters.values())
 
 
 async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps(
