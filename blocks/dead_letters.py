@@ -31,6 +31,7 @@ from blocks.dead_letter_tables import (
     DOCUMENT_TEXT_REF,
     OPEN,
     OPEN_ONLY,
+    REPLAYED,
     DeadLetterRow,
     DeadLetterStatus,
 )
@@ -44,6 +45,8 @@ DEAD_LETTER_RESOURCE_PREFIX = "agentic.dead_letter."
 """Resource ids of dead-letter events: agentic.dead_letter.<id>; the document is a related resource."""
 
 UNKNOWN_STEP = "unknown"
+IDS_PER_QUERY = 500
+"""Document ids per IN (…) query: well under every database's limit of bound parameters."""
 REJECTED_ERROR_TYPE = "Rejected"
 """The error type of an outcome rejected after validation (by a reviewer); rejected input is InvalidInput."""
 GENERIC_ERROR_TYPE = "Error"
@@ -201,6 +204,19 @@ class DeadLetters:
             for row in rows:
                 session.refresh(row)
         return rows
+
+    def settle_processed(self, document_ids: Sequence[str]) -> int:
+        """Mark the open dead letters of documents that have since been processed as replayed; how many."""
+        settled = 0
+        with self._session() as session:
+            for start in range(0, len(document_ids), IDS_PER_QUERY):
+                result = session.exec(update(DeadLetterRow).where(  # type: ignore[call-overload]
+                    DeadLetterRow.document_id.in_(list(document_ids[start:start + IDS_PER_QUERY])),  # type: ignore[attr-defined]
+                    DeadLetterRow.status == OPEN,
+                ).values(status=REPLAYED, last_seen=utc_now()))
+                settled += result.rowcount
+            session.commit()
+        return settled
 
     def count_attempt(self, dead_letter_id: int, flow_run_id: str | None) -> DeadLetterRow | None:
         """One more attempt that did not settle an open dead letter (e.g. a replay that failed elsewhere)."""

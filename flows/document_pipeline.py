@@ -22,7 +22,7 @@ from blocks.resolve import PipelineBlocks
 from blocks.saga_log import SagaLog
 from tasks import agents, models, tools
 from tasks.agents import extract_entities, review_summary, summarize
-from tasks.dead_letter import record_dead_letter
+from tasks.dead_letter import record_dead_letter, settle_processed_dead_letters
 from tasks.errors import is_transient
 from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
@@ -189,6 +189,7 @@ async def document_pipeline(
     rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
     outcomes = [*done_before, *stored, *rejected, *recovered]
     await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
+    await settle_processed_dead_letters(outcomes, blocks.store)
     flow_run_id = runtime.flow_run.id
     report = PipelineReport(
         outcomes=outcomes,

@@ -97,6 +97,13 @@ async def record_dead_letter(outcome: DocumentOutcome, store: PipelineStore) -> 
     await asyncio.to_thread(DeadLetters(store).record, outcome, runtime.flow_run.id, raw_output=outcome.raw_output)
 
 
+@task(name="settle-processed-dead-letters", **PUBLISH)
+async def settle_processed_dead_letters(outcomes: list[DocumentOutcome], store: PipelineStore) -> int:
+    """Close the open dead letters of documents this run processed after all: nothing is waiting for them."""
+    processed = [o.document_id for o in outcomes if o.status == "processed" and o.document_id]
+    return await asyncio.to_thread(DeadLetters(store).settle_processed, processed) if processed else 0
+
+
 @task(name="load-dead-letters", cache_policy=NO_CACHE, persist_result=False)
 async def load_dead_letters(
     store: PipelineStore,

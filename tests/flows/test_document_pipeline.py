@@ -99,6 +99,9 @@ async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps
     assert errors <= {"ConnectionFailed", "CircuitOpen"} and "CircuitOpen" in errors, "the breaker opened"
     assert f"{len(failed)} failed" in report.headline()
     extractions_before = model_server.log.count(key="EntityList")
+    letters = DeadLetters(PipelineStore.from_environment())
+    rejected = {o.document_id for o in report.outcomes if o.status == "rejected"}
+    assert {letter.document_id for letter in letters.list(status="open")} == {o.document_id for o in failed} | rejected
 
     with EnrichmentServer().start(port=port):
         await asyncio.sleep(1.5)  # past the breaker's reset: the next call is its probe
@@ -108,6 +111,9 @@ async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps
     assert model_server.log.count(key="EntityList") == extractions_before, "no extraction was paid for twice"
     assert model_server.log.repeated_ok() == {}, "no finished model call was repeated"
     assert report.usage.calls == len(failed) * 2, "only summary and review ran for the failed documents"
+    assert {letter.document_id for letter in letters.list(status="open")} == rejected, \
+        "the documents processed since closed their dead letters"
+    assert len(letters.list(status="replayed")) == len(failed)
     with Session(PipelineStore.from_environment().engine()) as session:
         usage = session.exec(select(ModelUsageRow.document_id, ModelUsageRow.step)).all()
     assert len(usage) == len(set(usage)), "one paid call per document and step"
