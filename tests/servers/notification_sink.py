@@ -36,11 +36,13 @@ class NotificationSink(StubServer):
 
     def wait_for(self, text: str, timeout: float = 60.0) -> dict[str, Any]:
         """The first notification whose subject or body contains text, waiting up to timeout seconds."""
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             with self._lock:
                 for note in self.received:
                     if text in f"{note.get('subject', '')}\n{note.get('body', '')}":
+                        print(f"notification {text!r} after {time.monotonic() - started:.1f} s")
                         return note
             time.sleep(0.25)
         raise AssertionError(f"no notification containing {text!r} within {timeout} s; got {self.received}")
