@@ -2,7 +2,7 @@
 
 The cache keys are SERIALIZABLE: the worker that reaches a step first holds its lock and computes it,
 the other waits and reads the result. Shown with the file locks of one machine and with Redis.
-With AGENTIC_LOCK_URL=none the same two runs make 72 model calls instead of 36.
+With AGENTIC_LOCK_URL=none the same two runs (measured with 2 s model calls) made 72 model calls instead of 36.
 """
 
 from __future__ import annotations
