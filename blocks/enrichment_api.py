@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr
 
 from blocks.circuit_breaker import BreakerSettings
 from blocks.dependency_limits import DependencyLimits
+from blocks.http_errors import to_pipeline_error
 from tasks import errors
 from tasks.models import Enrichment, Entity
 
@@ -66,7 +67,7 @@ class EnrichmentApi(Block):
             response.raise_for_status()
             body = response.json()
         except httpx.HTTPError as exc:
-            raise to_pipeline_error(exc) from exc
+            raise to_pipeline_error(exc, "enrichment API") from exc
         except ValueError as exc:
             raise errors.MalformedResponse(f"enrichment API answered with invalid JSON: {exc}", raw=response.text) from exc
         return Enrichment(
@@ -77,24 +78,6 @@ class EnrichmentApi(Block):
             description=body.get("description"),
             url=body.get("url"),
         )
-
-
-def to_pipeline_error(exc: httpx.HTTPError) -> errors.PipelineError:
-    """Map an httpx error to the most specific error of ours, retryable or not."""
-    if isinstance(exc, httpx.TimeoutException):
-        return errors.CallTimedOut(f"enrichment API timed out: {exc!r}")
-    if isinstance(exc, httpx.TransportError):
-        return errors.ConnectionFailed(f"enrichment API unreachable: {exc!r}")
-    if isinstance(exc, httpx.HTTPStatusError):
-        status = exc.response.status_code
-        if status == 429:
-            retry_after = exc.response.headers.get("retry-after")
-            return errors.RateLimited("enrichment API rate-limited the call (429)",
-                               float(retry_after) if retry_after else None)
-        if status >= 500:
-            return errors.UpstreamUnavailable(f"enrichment API failed ({status})")
-        return errors.RequestRejected(f"enrichment API rejected the call ({status}): {exc.response.text[:200]}")
-    return errors.ConnectionFailed(f"enrichment API call failed: {exc!r}")
 
 
 _clients: dict[tuple[object, ...], httpx.AsyncClient] = {}

@@ -19,7 +19,7 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from tasks import errors
+from blocks.http_errors import to_pipeline_error
 
 DEFAULT_EXPORT_FOLDER = ".agentic/exports"
 PUBLISHED, RETRACTED = "document.published", "document.retracted"
@@ -74,16 +74,7 @@ class PublishTargets(Block):
         if self.notify_token:
             headers["Authorization"] = f"Bearer {self.notify_token.get_secret_value()}"
         try:
-            response = httpx.post(self.notify_url, json={"type": kind, **body}, headers=headers,
-                                  timeout=self.timeout_seconds)
-        except httpx.TimeoutException as exc:
-            raise errors.CallTimedOut(f"notification webhook {self.notify_url}: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise errors.ConnectionFailed(f"notification webhook {self.notify_url}: {exc}") from exc
-        if response.status_code == 429:
-            raise errors.RateLimited(f"notification webhook {self.notify_url} answered 429")
-        if response.status_code >= 500:
-            raise errors.UpstreamUnavailable(f"notification webhook {self.notify_url} answered {response.status_code}")
-        if response.status_code >= 400:
-            raise errors.RequestRejected(
-                f"notification webhook {self.notify_url} refused with {response.status_code}: {response.text[:200]}")
+            httpx.post(self.notify_url, json={"type": kind, **body}, headers=headers,
+                       timeout=self.timeout_seconds).raise_for_status()
+        except httpx.HTTPError as exc:
+            raise to_pipeline_error(exc, f"notification webhook {self.notify_url}") from exc
