@@ -55,6 +55,12 @@ from tests.servers import EnrichmentServer, ModelServer  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the chaos session last: its killed runs and faults flood the shared Prefect server with events,
+    and tests that wait for an automation's notification should not queue behind them."""
+    items.sort(key=lambda item: "tests/chaos/" in item.nodeid)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def prefect_server() -> Iterator[str]:
     """A real `prefect server start` (SQLite) for the whole session."""

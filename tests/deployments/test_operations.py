@@ -77,7 +77,7 @@ async def test_a_failed_run_and_an_opened_circuit_notify_through_the_automations
     assert state.is_failed()
     async with get_client() as client:
         run = await client.read_flow_run(state.state_details.flow_run_id)
-    note = sink.wait_for(f"Flow run Failed: {run.name}", timeout=300)
+    note = sink.wait_for(f"Flow run Failed: {run.name}")
     assert "does not exist" in note["body"] and str(run.id) in note["body"], "the message and the run's link"
 
     emit_event(event=CIRCUIT_OPENED, resource={"prefect.resource.id": "agentic.dependency.model"},
@@ -91,7 +91,7 @@ async def test_a_run_paused_for_review_sends_the_link_to_its_form(worker: None, 
                                     review_threshold=1.01, review_timeout_seconds=8, return_state=True)
     async with get_client() as client:
         run = await client.read_flow_run(state.state_details.flow_run_id)
-    note = sink.wait_for(f"Review needed: {run.name}", timeout=300)
+    note = sink.wait_for(f"Review needed: {run.name}", timeout=120)
     assert f"/runs/flow-run/{run.id}" in note["body"], "the notification links to the run's review form"
 
 
