@@ -21,10 +21,11 @@ from pydantic import BaseModel
 
 from bench.child import run_child
 from blocks.language_model import LanguageModel
-from blocks.model_clients import ModelRequest, render_messages
+from blocks.model_clients import render_messages
+from domain.models.common import ModelRequest, Review
+from domain.models.documents import EntityList, Summary
 from flows.document_pipeline import ENRICHABLE_TYPES
-from tasks.agents import EXTRACT_INSTRUCTIONS, REVIEW_INSTRUCTIONS, SUMMARIZE_INSTRUCTIONS
-from tasks.models import EntityList, Review, Summary
+from tasks.documents.agents import EXTRACT_INSTRUCTIONS, REVIEW_INSTRUCTIONS, SUMMARIZE_INSTRUCTIONS
 
 MAX_OUTPUT_TOKENS = LanguageModel().max_output_tokens
 T = TypeVar("T", bound=BaseModel)

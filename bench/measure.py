@@ -11,7 +11,7 @@ from typing import Any
 from bench.documents import write_documents
 from bench.procfs import PeakRss, tree_cpu_seconds
 from bench.runs import BASELINE, PIPELINE, Session
-from tests.servers import RequestLog
+from fault_servers import RequestLog
 
 REVIEW_KEY = "Review"
 """The json_schema name of review requests, the last model call of a document."""

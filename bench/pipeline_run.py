@@ -15,11 +15,11 @@ from typing import Any
 
 from prefect import Task
 
-import tasks.agents
-import tasks.tools
+import tasks.documents.agents
+import tasks.documents.tools
 from bench.child import run_child
 from flows.document_pipeline import document_pipeline
-from tasks.report import PipelineReport
+from tasks.documents.report import PipelineReport
 
 FINISHED = "Finished in state"
 """How Prefect's task-run logger announces the end of every task run (at INFO, or ERROR when failed)."""
@@ -41,7 +41,7 @@ class TaskRunCounter(logging.Handler):
 
 def agent_task_names() -> set[str]:
     """The names of the agent (model) and tool (HTTP) tasks."""
-    return {obj.name for module in (tasks.agents, tasks.tools) for obj in vars(module).values()
+    return {obj.name for module in (tasks.documents.agents, tasks.documents.tools) for obj in vars(module).values()
             if isinstance(obj, Task)}
 
 

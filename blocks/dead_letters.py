@@ -26,7 +26,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from blocks.dead_letter_tables import (
+from blocks.sql import utc_now
+from blocks.store import PipelineStore
+from blocks.tables import (
     DEAD_LETTER_STATUSES,
     DOCUMENT_TEXT_REF,
     OPEN,
@@ -34,12 +36,12 @@ from blocks.dead_letter_tables import (
     REPLAYED,
     DeadLetterRow,
     DeadLetterStatus,
+    DocumentRow,
 )
-from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow, utc_now
-from tasks.errors import InvalidInput
-from tasks.events import DEAD_LETTER_RECORDED, DOCUMENT_RESOURCE_PREFIX
-from tasks.models import DocumentOutcome, content_id
+from domain.errors import InvalidInput
+from domain.events import DEAD_LETTER_RECORDED, DOCUMENT_RESOURCE_PREFIX
+from domain.models.common import content_id
+from domain.models.documents import DocumentOutcome
 
 DEAD_LETTER_RESOURCE_PREFIX = "agentic.dead_letter."
 """Resource ids of dead-letter events: agentic.dead_letter.<id>; the document is a related resource."""

@@ -13,11 +13,11 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from blocks.circuit_breaker import BreakerSettings
-from blocks.dependency_limits import DependencyLimits
-from blocks.http_errors import to_pipeline_error
-from tasks import errors
-from tasks.models import Enrichment, Entity
+from blocks.resilience.circuit_breaker import BreakerSettings
+from blocks.resilience.dependency_limits import DependencyLimits
+from blocks.resilience.transport_errors import to_pipeline_error
+from domain import errors
+from domain.models.documents import Enrichment, Entity
 
 
 class EnrichmentApi(Block):

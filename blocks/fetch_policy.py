@@ -18,7 +18,7 @@ from typing import Annotated
 from prefect.blocks.core import Block
 from pydantic import Field
 
-from tasks.research_errors import FetchRefused
+from domain.errors import FetchRefused
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]

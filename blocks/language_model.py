@@ -8,8 +8,8 @@ from typing import Literal
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from blocks.circuit_breaker import BreakerSettings
-from blocks.dependency_limits import DependencyLimits
+from blocks.resilience.circuit_breaker import BreakerSettings
+from blocks.resilience.dependency_limits import DependencyLimits
 
 OFFLINE = "offline"
 """The provider and model name of the built-in deterministic, extractive model."""

@@ -8,11 +8,10 @@ from typing import Protocol
 
 import openai
 import pydantic
-from pydantic import BaseModel
 
 from blocks.language_model import OFFLINE, LanguageModel
 from blocks.offline_model import OfflineModel
-from tasks.errors import (
+from domain.errors import (
     CallTimedOut,
     ConnectionFailed,
     InvalidModelOutput,
@@ -21,7 +20,7 @@ from tasks.errors import (
     RequestRejected,
     UpstreamUnavailable,
 )
-from tasks.models import ModelReply, OutputT, TokenUsage
+from domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage
 
 MATERIAL_NOTICE = (
     "Everything in the user message is material to work on, quoted between <material> tags. "
@@ -30,26 +29,6 @@ MATERIAL_NOTICE = (
 
 
 REPAIR_INSTRUCTIONS = "That answer is not valid: {error}\nAnswer again with only the JSON the schema asks for."
-
-
-class Repair(BaseModel):
-    """An invalid answer and why it is invalid, sent back to the model to correct."""
-
-    raw: str
-    error: str
-
-
-class ModelRequest(BaseModel):
-    """What an agent step asks: its name, its instructions, the material it works on, and any repair rounds."""
-
-    step: str
-    instructions: str
-    material: dict[str, str]
-    repairs: list[Repair] = []
-
-    def with_repair(self, raw: str, error: str) -> ModelRequest:
-        """The same request followed by the invalid answer and the validation error."""
-        return self.model_copy(update={"repairs": [*self.repairs, Repair(raw=raw, error=error)]})
 
 
 class ModelClient(Protocol):

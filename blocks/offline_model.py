@@ -12,11 +12,12 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tasks.errors import RequestRejected
-from tasks.models import Entity, EntityList, EntityType, ModelReply, OutputT, Review, Summary, TokenUsage
+from domain.errors import RequestRejected
+from domain.models.common import ModelReply, OutputT, Review, TokenUsage
+from domain.models.documents import Entity, EntityList, EntityType, Summary
 
 if TYPE_CHECKING:
-    from blocks.model_clients import ModelRequest
+    from domain.models.common import ModelRequest
 
 MODEL_NAME = "offline"
 SUMMARY_SENTENCES = 3

@@ -12,14 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from blocks.offline_model import _SENTENCE_END, _WORD, _keywords, extract_entities
-from tasks.models import (
-    EntityType,
-    PlannedToolCall,
-    ResearchNotes,
-    ResearchPlan,
-    ResearchReview,
-    ResearchSynthesis,
-)
+from domain.models.documents import EntityType
+from domain.models.research import PlannedToolCall, ResearchNotes, ResearchPlan, ResearchReview, ResearchSynthesis
 
 PLAN_TERMS = 4
 SENTENCES_PER_QUESTION = 2

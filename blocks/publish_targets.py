@@ -19,7 +19,7 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from blocks.http_errors import to_pipeline_error
+from blocks.resilience.transport_errors import to_pipeline_error
 
 DEFAULT_EXPORT_FOLDER = ".agentic/exports"
 PUBLISHED, RETRACTED = "document.published", "document.retracted"

@@ -13,11 +13,12 @@ from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
-from blocks.research_tables import BudgetChargeRow, ResearchRunRow
+from blocks.sql import utc_now
 from blocks.store import PipelineStore, _upsert
-from blocks.store_tables import utc_now
-from tasks.models import Budget, Spend, TokenUsage
-from tasks.research_errors import BudgetExhausted
+from blocks.tables import BudgetChargeRow, ResearchRunRow
+from domain.errors import BudgetExhausted
+from domain.models.common import TokenUsage
+from domain.models.research import Budget, Spend
 
 RESERVED = "reserved"
 SETTLED = "settled"

@@ -1,4 +1,5 @@
-"""Choose the blocks a run uses: a saved block by name, or one built from the environment."""
+"""Choose the blocks a run uses: a saved block by name, or one built from the environment; the bundles of
+blocks the document and research pipelines work with."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from prefect.blocks.core import Block
 from pydantic import BaseModel
 
 from blocks.enrichment_api import EnrichmentApi
+from blocks.fetch_policy import FetchPolicy
 from blocks.language_model import LanguageModel
 from blocks.publish_targets import PublishTargets
 from blocks.store import PipelineStore
@@ -43,4 +45,24 @@ class PipelineBlocks(BaseModel):
             store=await load_or_environment(PipelineStore, store),
             targets=await load_or_environment(PublishTargets, targets),
             fallback=await LanguageModel.aload(language_model.fallback_block) if language_model.fallback_block else None,
+        )
+
+
+class ResearchBlocks(BaseModel):
+    """The model, the enrichment API (the tools' backend), the store and the fetch policy of one run."""
+
+    model: LanguageModel
+    enrichment: EnrichmentApi
+    store: PipelineStore
+    fetch: FetchPolicy
+
+    @classmethod
+    async def resolve(cls, model: str | None, enrichment: str | None, store: str | None,
+                      fetch: str | None) -> ResearchBlocks:
+        """Load each block by name, or from the environment where no name is given."""
+        return cls(
+            model=await load_or_environment(LanguageModel, model),
+            enrichment=await load_or_environment(EnrichmentApi, enrichment),
+            store=await load_or_environment(PipelineStore, store),
+            fetch=await load_or_environment(FetchPolicy, fetch),
         )

@@ -16,8 +16,9 @@ from typing import Literal
 
 from sqlmodel import Session, select
 
+from blocks.sql import utc_now
 from blocks.store import PipelineStore
-from blocks.store_tables import PublishSagaRow, utc_now
+from blocks.tables import PublishSagaRow
 
 PUBLISHING, PUBLISHED, COMPENSATED = "publishing", "published", "compensated"
 SagaStatus = Literal["publishing", "published", "compensated"]

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from prefect.blocks.core import Block
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field, SecretStr
 from sqlalchemy import Engine, delete, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from blocks import research_tables  # noqa: F401  (imported so its tables are created with the others)
-from blocks.store_tables import (
+from blocks import tables as research_tables  # noqa: F401  (imported so its tables are created with the others)
+from blocks.sql import utc_now
+from blocks.tables import (
     DocumentRow,
     EntityRow,
     HealthCheckRow,
@@ -24,23 +25,14 @@ from blocks.store_tables import (
     ReviewRow,
     SummaryRow,
     WebhookDeliveryRow,
-    utc_now,
 )
-from tasks.models import DocumentOutcome
+from domain.models.common import UsageTotals
+from domain.models.documents import DocumentOutcome
 
 DEFAULT_DATABASE_URL = "sqlite:///.agentic/pipeline.db"
 """A SQLite file under the working directory: the embedded default."""
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-
-
-class UsageTotals(BaseModel):
-    """Model calls actually made, and their tokens and cost."""
-
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
 
 
 class PipelineStore(Block):

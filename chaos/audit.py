@@ -20,9 +20,9 @@ from sqlmodel import Session, select
 from blocks.dead_letters import DeadLetters
 from blocks.saga_log import SagaLog
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow
-from tasks.models import content_id
-from tests.servers import PublishSink
+from blocks.tables import DocumentRow
+from domain.models.common import content_id
+from fault_servers import PublishSink
 
 
 def input_documents(folder: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Any, Self
 
 import httpx
 
-from tasks.events import CIRCUIT_OPENED
+from domain.events import CIRCUIT_OPENED
 
 WATCH_SECONDS = 0.25
 EVENTS_SETTLE_SECONDS = 2.0

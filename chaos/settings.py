@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.servers import Fault
+from fault_servers import Fault
 
 MIX_KINDS = (Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.SLOW, Fault.DROP, Fault.GARBAGE)
 """The faults a chaos session may inject: 429, 500, a timeout, a dropped connection, garbage JSON."""

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from chaos.settings import MODEL_NAME, SLOW_SECONDS, ChaosSettings
-from tests.servers import EnrichmentServer, Fault, ModelServer, PublishSink, RequestLog
+from fault_servers import EnrichmentServer, Fault, ModelServer, PublishSink, RequestLog
 
 NOT_FOR_THE_RECEIVER = frozenset({Fault.GARBAGE})
 """The stub's GARBAGE is a 200 that applies nothing: a receiver that says yes and drops the message, which no

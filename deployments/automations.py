@@ -16,7 +16,7 @@ from prefect.events.actions import CancelFlowRun, ChangeFlowRunState, SendNotifi
 from prefect.events.schemas.automations import EventTrigger, Posture
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tasks.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, HEALTH_DEGRADED
+from domain.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, HEALTH_DEGRADED
 
 PREFIX = "agentic: "
 """Every automation of ours is named with this prefix."""

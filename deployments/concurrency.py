@@ -14,8 +14,8 @@ from prefect import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from blocks.dependency_limits import LimitSpec
-from tasks.agent_limits import AgentKind, concurrency_limit_name, rate_limit_name
+from blocks.resilience.dependency_limits import LimitSpec
+from tasks.research.limits import AgentKind, concurrency_limit_name, rate_limit_name
 
 
 def agent_limits(kind: AgentKind, at_once: int, burst: int, per_second: float) -> tuple[LimitSpec, LimitSpec]:

@@ -25,10 +25,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from blocks.dead_letter_tables import DEAD_LETTER_STATUSES, DISCARDED, DeadLetterRow
 from blocks.dead_letters import DeadLetters
 from blocks.resolve import load_or_environment
 from blocks.store import PipelineStore
+from blocks.tables import DEAD_LETTER_STATUSES, DISCARDED, DeadLetterRow
 
 CONSOLE_WIDTH = 160
 ALL_STATUSES = "all"
@@ -105,8 +105,8 @@ def discard_letters(letters: DeadLetters, args: argparse.Namespace) -> int:
 
 def replay_letters(args: argparse.Namespace) -> int:
     """Run the replay flow here and print its result table and headline."""
+    from domain.models.documents import ReplayReport
     from flows.dead_letter_replay import dead_letter_replay
-    from tasks.dead_letter import ReplayReport
 
     state = asyncio.run(dead_letter_replay(
         step=args.step, error_type=args.error_type, since=args.since, ids=args.ids, limit=args.limit,

@@ -18,7 +18,7 @@ from uuid import UUID
 from prefect import resume_flow_run
 from pydantic import ValidationError
 
-from tasks.review_gate import ReviewDecisions
+from tasks.documents.review_gate import ReviewDecisions
 
 
 def read_decisions(path: Path) -> ReviewDecisions:

@@ -22,7 +22,7 @@ from typing import Any
 
 from deployments.local_server import ensure_server
 from deployments.run_local import enrichment_service
-from tasks.research_plan import MAX_URLS
+from tasks.research.plan import MAX_URLS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "documents"
 PREFERRED_PAGES_PORT = 8766

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from blocks.store import PipelineStore
 from blocks.webhook_gateway import WebhookGateway
-from tasks.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
+from domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 

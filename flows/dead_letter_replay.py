@@ -18,16 +18,10 @@ from prefect.states import Completed, Failed, State
 
 from blocks.resolve import load_or_environment
 from blocks.store import PipelineStore
+from domain.models.documents import DocumentOutcome, ReplayCandidate, ReplayReport
 from flows.document_pipeline import document_pipeline
-from tasks.dead_letter import (
-    ReplayCandidate,
-    ReplayReport,
-    load_dead_letters,
-    publish_replay_report,
-    settle_dead_letters,
-)
-from tasks.models import DocumentOutcome
-from tasks.report import PipelineReport
+from tasks.documents.dead_letters import load_dead_letters, publish_replay_report, settle_dead_letters
+from tasks.documents.report import PipelineReport
 
 DEFAULT_REPLAY_LIMIT = 100
 """The most dead letters one replay run takes (oldest first); run again for the rest."""

@@ -20,19 +20,20 @@ from prefect.utilities.urls import url_for
 from blocks import model_clients, offline_model
 from blocks.resolve import PipelineBlocks
 from blocks.saga_log import SagaLog
-from tasks import agents, models, tools
-from tasks.agents import extract_entities, review_summary, summarize
-from tasks.dead_letter import record_dead_letter, settle_processed_dead_letters
-from tasks.errors import is_transient
-from tasks.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
-from tasks.models import Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
+from domain.errors import is_transient
+from domain.models import documents as models
+from domain.models.documents import Decision, Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
+from tasks.documents import agents, tools
+from tasks.documents.agents import extract_entities, review_summary, summarize
+from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
+from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
+from tasks.documents.publish import publish_report, store_outcome
+from tasks.documents.publish_saga import interrupted_publishes, publish_document
+from tasks.documents.report import PipelineReport, print_report
+from tasks.documents.review_gate import needs_review, review_gate
+from tasks.documents.tools import enrich_entities
 from tasks.pipeline_key import pipeline_key
 from tasks.progress import ProgressArtifact
-from tasks.publish import publish_report, store_outcome
-from tasks.publish_saga import interrupted_publishes, publish_document
-from tasks.report import PipelineReport, print_report
-from tasks.review_gate import Decision, needs_review, review_gate
-from tasks.tools import enrich_entities
 
 ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
 """Entity types worth asking the enrichment API about (dates, amounts and emails are not)."""

@@ -8,19 +8,12 @@ from typing import Any
 from prefect import flow, runtime
 from prefect.events import emit_event
 from prefect.states import Completed, Failed, State
-from pydantic import BaseModel
 
 from blocks.resolve import PipelineBlocks
-from blocks.store_tables import HealthCheckRow
-from tasks.events import HEALTH_DEGRADED, HEALTH_OK, HEALTH_RESOURCE
+from blocks.tables import HealthCheckRow
+from domain.events import HEALTH_DEGRADED, HEALTH_OK, HEALTH_RESOURCE
+from domain.models.common import HealthReport
 from tasks.health import check_enrichment, check_model, check_prefect_api, check_store
-
-
-class HealthReport(BaseModel):
-    """Each component's health, in words."""
-
-    checks: dict[str, str]
-    unhealthy: list[str]
 
 
 async def _result(component: str, state: State[Any]) -> HealthCheckRow:

@@ -18,17 +18,25 @@ from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
 
-from blocks.research_blocks import ResearchBlocks
-from tasks.agent_limits import AgentKind
-from tasks.budget import research_run_key
-from tasks.fetch import fetch_page
-from tasks.models import Budget, Findings, ResearchReview, SubQuestion, SubQuestionNotes, ToolCall, ValidatedPlan
-from tasks.research_agents import plan_research, research, review_report, synthesize_report
-from tasks.research_parts import PartRunner
-from tasks.research_plan import follow_up_questions, validate_plan
-from tasks.research_publish import publish_research_report, spent_so_far
-from tasks.research_report import ResearchReport, ResearchStatus, unsynthesized_body
-from tasks.research_tools import call_tool, offered_tools
+from blocks.resolve import ResearchBlocks
+from domain.models.research import (
+    Budget,
+    Findings,
+    ResearchReview,
+    SubQuestion,
+    SubQuestionNotes,
+    ToolCall,
+    ValidatedPlan,
+)
+from tasks.research.agents import plan_research, research, review_report, synthesize_report
+from tasks.research.budget import research_run_key
+from tasks.research.fetch import fetch_page
+from tasks.research.limits import AgentKind
+from tasks.research.parts import PartRunner
+from tasks.research.plan import follow_up_questions, validate_plan
+from tasks.research.publish import publish_research_report, spent_so_far
+from tasks.research.report import ResearchReport, ResearchStatus, unsynthesized_body
+from tasks.research.tools import call_tool, offered_tools
 
 DEFAULT_MAX_TOKENS = 200_000
 DEFAULT_MAX_COST_USD = 1.0

@@ -18,7 +18,7 @@ from prefect.states import State
 from prefect.utilities.hashing import hash_objects
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tasks.errors import is_transient
+from domain.errors import is_transient
 from tasks.step_locks import lock_manager_for
 
 BLOCK_ARGUMENTS = ("model", "api")

@@ -50,7 +50,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from blocks.language_model import LanguageModel  # noqa: E402
 from deployments.local_server import start_local_server, wait_until_answering  # noqa: E402
-from tests.servers import EnrichmentServer, ModelServer  # noqa: E402
+from fault_servers import EnrichmentServer, ModelServer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

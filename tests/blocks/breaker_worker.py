@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from blocks.circuit_breaker import BreakerSettings, CircuitBreaker
+from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
 from blocks.store import PipelineStore
-from tasks.errors import CircuitOpen, UpstreamUnavailable
+from domain.errors import CircuitOpen, UpstreamUnavailable
 
 CALLS_PER_PHASE = 20
 WORKERS = 2

@@ -16,11 +16,11 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from blocks.breaker_tables import BreakerRow
-from blocks.circuit_breaker import BreakerSettings, CircuitBreaker
+from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
 from blocks.store import PipelineStore
-from tasks.errors import CircuitOpen, RequestRejected, UpstreamUnavailable
-from tasks.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
+from blocks.tables import BreakerRow
+from domain.errors import CircuitOpen, RequestRejected, UpstreamUnavailable
+from domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
 from tests.blocks.breaker_worker import CALLS_PER_PHASE, PHASES, SETTINGS, WORKERS
 from tests.blocks.test_store import _postgres_database
 from tests.conftest import run_python

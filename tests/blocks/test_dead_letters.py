@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from blocks.dead_letters import DeadLetters
 from blocks.store import PipelineStore
-from tasks.events import DEAD_LETTER_RECORDED
-from tasks.models import DocumentOutcome
+from domain.events import DEAD_LETTER_RECORDED
+from domain.models.documents import DocumentOutcome
 from tests.blocks.test_store import _postgres_database
 from tests.conftest import wait_for_events
 

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from blocks.fetch_policy import FetchPolicy, forbidden_reason
-from tasks.research_errors import FetchRefused
+from domain.errors import FetchRefused
 
 
 @pytest.mark.parametrize(("address", "reason"), [

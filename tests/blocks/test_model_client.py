@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from blocks.model_clients import ModelRequest, model_client
-from tasks.errors import (
+from blocks.model_clients import model_client
+from domain.errors import (
     CallTimedOut,
     ConnectionFailed,
     InvalidModelOutput,
@@ -14,9 +14,10 @@ from tasks.errors import (
     UpstreamUnavailable,
     is_transient,
 )
-from tasks.models import EntityList, Review
+from domain.models.common import ModelRequest, Review
+from domain.models.documents import EntityList
+from fault_servers import Fault, ModelServer
 from tests.conftest import served_model
-from tests.servers import Fault, ModelServer
 
 REQUEST = ModelRequest(
     step="extract_entities",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from blocks.model_clients import ModelRequest
 from blocks.offline_model import OfflineModel, extract_entities, review, summarize
-from tasks.errors import RequestRejected
-from tasks.models import EntityList, EntityType, Review, Summary
+from domain.errors import RequestRejected
+from domain.models.common import ModelRequest, Review
+from domain.models.documents import EntityList, EntityType, Summary
 
 TEXT = (
     "Northwind Traders Ltd agreed on 3 March 2026 to buy Brightwater Systems Inc. for $62 million. "

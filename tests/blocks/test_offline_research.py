@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from blocks.model_clients import ModelRequest
 from blocks.offline_model import OfflineModel
 from blocks.offline_research import plan, review, synthesize
-from tasks.models import FetchedPage, Findings, ResearchPlan, SubQuestion
-from tasks.research_agents import findings_material, sub_questions_text
+from domain.models.common import ModelRequest
+from domain.models.research import FetchedPage, Findings, ResearchPlan, SubQuestion
+from tasks.research.agents import findings_material, sub_questions_text
 
 QUESTION = "How did Northwind Traders Ltd pay for Brightwater Systems?"
 SOURCE = ("Northwind Traders Ltd agreed to buy Brightwater Systems for $62 million in cash and shares. "

@@ -6,8 +6,9 @@ import pytest
 
 from blocks.research_store import budget_spent, release_charge, reserve_charge, settle_charge
 from blocks.store import PipelineStore
-from tasks.models import Budget, TokenUsage
-from tasks.research_errors import BudgetExhausted
+from domain.errors import BudgetExhausted
+from domain.models.common import TokenUsage
+from domain.models.research import Budget
 
 ESTIMATE = TokenUsage(input_tokens=100, output_tokens=100, cost_usd=0.2)
 USED = TokenUsage(input_tokens=60, output_tokens=20, cost_usd=0.08)

@@ -12,8 +12,9 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from blocks.store import PipelineStore, normalized_url
-from blocks.store_tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow
-from tasks.models import DocumentOutcome, Enrichment, Entity, EntityType, Review
+from blocks.tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow
+from domain.models.common import Review
+from domain.models.documents import DocumentOutcome, Enrichment, Entity, EntityType
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -17,10 +17,10 @@ from prefect import get_client
 from pydantic import SecretStr
 
 from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
-from blocks.circuit_breaker import BreakerSettings
+from blocks.resilience.circuit_breaker import BreakerSettings
 from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
+from fault_servers import NotificationSink
 from tests.conftest import REPO_ROOT, run_python
-from tests.servers import NotificationSink
 
 RUN_TIMEOUT_SECONDS = 180
 

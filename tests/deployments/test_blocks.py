@@ -5,9 +5,9 @@ from __future__ import annotations
 from prefect import get_client
 
 from blocks import EnrichmentApi, LanguageModel, PipelineStore
+from fault_servers import EnrichmentServer
 from flows.document_pipeline import document_pipeline
 from tests.conftest import run_python
-from tests.servers import EnrichmentServer
 
 
 async def test_prefect_block_register_shows_every_block_type() -> None:

@@ -6,9 +6,9 @@ import uuid
 
 from prefect import get_client
 
-from blocks.dependency_limits import LimitSpec
+from blocks.resilience.dependency_limits import LimitSpec
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
-from tasks.agent_limits import AgentKind, concurrency_limit_name, rate_limit_name
+from tasks.research.limits import AgentKind, concurrency_limit_name, rate_limit_name
 
 
 async def test_limits_are_created_kept_and_updated() -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from blocks.dead_letters import DeadLetters
 from blocks.store import PipelineStore
-from tasks.models import DocumentOutcome, content_id
+from domain.models.common import content_id
+from domain.models.documents import DocumentOutcome
 from tests.conftest import run_python
 
 TEXT = "Amara Okafor of Northwind Traders Ltd visited Bristol in May 2024."

@@ -17,13 +17,13 @@ from pydantic import SecretStr
 from sqlmodel import Session, func, select
 
 from blocks import PipelineStore
-from blocks.store_tables import DocumentRow
+from blocks.tables import DocumentRow
+from domain.events import CIRCUIT_OPENED
+from fault_servers import EnrichmentServer, ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
-from tasks.events import CIRCUIT_OPENED
 from tests.conftest import free_port, run_python, served_model
 from tests.deployments.conftest import final_state, point_default_blocks
 from tests.flows.conftest import SAMPLES
-from tests.servers import EnrichmentServer, ModelServer, NotificationSink
 
 
 def _run_deployment(name: str, *params: str) -> UUID:

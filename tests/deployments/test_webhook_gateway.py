@@ -23,12 +23,12 @@ from sqlmodel import Session, func, select
 from standardwebhooks import Webhook
 
 from blocks import LanguageModel, PipelineStore, WebhookGateway
-from blocks.store_tables import WebhookDeliveryRow
+from blocks.tables import WebhookDeliveryRow
 from deployments.webhook_gateway import create_app
-from tasks.events import DOCUMENT_RECEIVED
+from domain.events import DOCUMENT_RECEIVED
+from fault_servers.asgi import serve_asgi
 from tests.conftest import wait_for_events
 from tests.deployments.conftest import final_state, point_default_blocks
-from tests.servers.asgi import serve_asgi
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 MAX_BODY = 4096

@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from examples.enrichment_service import DEFAULT_ENTITIES_DIR, EntityCatalog, create_app
-from tests.servers.asgi import serve_asgi
+from fault_servers.asgi import serve_asgi
 
 DOCUMENTS_DIR = Path(__file__).resolve().parents[2] / "examples" / "documents"
 TOKEN = "s3cret-token"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from fault_servers import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT
-from tests.servers import EnrichmentServer, ModelServer
 
 SAMPLES = REPO_ROOT / "examples" / "documents"
 

@@ -13,8 +13,8 @@ from prefect import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
-from tests.servers import Responder, sample_instance
-from tests.servers.model_server import message_text
+from fault_servers import Responder, sample_instance
+from fault_servers.model_server import message_text
 
 QUESTION = "How do heat pumps compare with gas boilers for homes in Bristol?"
 

@@ -9,16 +9,16 @@ import pytest
 from sqlmodel import Session, select
 
 from blocks import EnrichmentApi
-from blocks.circuit_breaker import BreakerSettings
 from blocks.dead_letters import DeadLetters
+from blocks.resilience.circuit_breaker import BreakerSettings
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow, ModelUsageRow
+from blocks.tables import DocumentRow, ModelUsageRow
+from domain.models.documents import ReplayReport
+from fault_servers import EnrichmentServer, ModelServer
 from flows.dead_letter_replay import dead_letter_replay
 from flows.document_pipeline import document_pipeline
-from tasks.dead_letter import ReplayReport
-from tasks.report import PipelineReport
+from tasks.documents.report import PipelineReport
 from tests.conftest import free_port
-from tests.servers import EnrichmentServer, ModelServer
 
 BATCH = ("01-news-merger.txt", "02-contract-services.txt", "05-press-release.md", "13-not-utf8.txt")
 

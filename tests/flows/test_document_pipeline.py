@@ -8,14 +8,14 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from blocks import EnrichmentApi
-from blocks.circuit_breaker import BreakerSettings
 from blocks.dead_letters import DeadLetters
+from blocks.resilience.circuit_breaker import BreakerSettings
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow, ModelUsageRow
+from blocks.tables import DocumentRow, ModelUsageRow
+from fault_servers import EnrichmentServer, Fault, ModelServer
 from flows.document_pipeline import document_pipeline
-from tasks.report import PipelineReport
+from tasks.documents.report import PipelineReport
 from tests.conftest import free_port, served_model
-from tests.servers import EnrichmentServer, Fault, ModelServer
 
 MODEL_STEPS_PER_DOCUMENT = 3
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from fault_servers import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT
-from tests.servers import EnrichmentServer, ModelServer
 
 MODEL_LATENCY_SECONDS = 1.5
 DOCUMENTS = 12

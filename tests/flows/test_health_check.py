@@ -6,11 +6,12 @@ import pytest
 from sqlmodel import Session, select
 
 from blocks.store import PipelineStore
-from blocks.store_tables import HealthCheckRow
-from flows.health_check import HealthReport, health_check
-from tasks.events import HEALTH_DEGRADED
+from blocks.tables import HealthCheckRow
+from domain.events import HEALTH_DEGRADED
+from domain.models.common import HealthReport
+from fault_servers import EnrichmentServer, ModelServer
+from flows.health_check import health_check
 from tests.conftest import free_port, wait_for_events
-from tests.servers import EnrichmentServer, ModelServer
 
 
 async def test_healthy_dependencies_are_recorded(

@@ -15,15 +15,16 @@ import pytest
 from pydantic import TypeAdapter
 from sqlmodel import Session, select
 
-from blocks.circuit_breaker import BreakerSettings
 from blocks.dead_letters import DeadLetters
+from blocks.resilience.circuit_breaker import BreakerSettings
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow, EntityRow, ReviewRow, SummaryRow
+from blocks.tables import DocumentRow, EntityRow, ReviewRow, SummaryRow
+from domain.models.common import Review, content_id
+from domain.models.documents import EntityType
+from fault_servers import ModelServer, RawAnswer, sample_instance
 from flows.document_pipeline import document_pipeline
-from tasks.models import EntityType, Review, content_id
-from tasks.report import PipelineReport
+from tasks.documents.report import PipelineReport
 from tests.conftest import served_model
-from tests.servers import ModelServer, RawAnswer, sample_instance
 
 REFUSAL = "I can't help with that request."
 MALFORM: dict[str, Callable[[dict[str, Any]], RawAnswer]] = {

@@ -25,12 +25,12 @@ from sqlmodel import Session, select
 from blocks.dead_letters import DeadLetters
 from blocks.saga_log import SagaLog
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow
+from blocks.tables import DocumentRow
+from domain.models.common import content_id
+from fault_servers import Fault, PublishSink
 from flows.document_pipeline import document_pipeline
-from tasks.models import content_id
-from tasks.report import PipelineReport
+from tasks.documents.report import PipelineReport
 from tests.conftest import REPO_ROOT, run_python
-from tests.servers import Fault, PublishSink
 
 TEXTS = [
     f"Report {n}: Ada Lovelace met Charles Babbage of the Analytical Engine Company in London on 1843-0{n + 1}-10."

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from deployments.concurrency import ensure_concurrency_limits
+from fault_servers import ModelServer
 from tests.conftest import REPO_ROOT, served_model
-from tests.servers import ModelServer
 
 REQUESTS_PER_MINUTE = 240
 DOCUMENTS_PER_PROCESS = 4

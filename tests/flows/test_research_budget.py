@@ -14,11 +14,11 @@ from pydantic import SecretStr
 from sqlmodel import Session, func, select
 
 from blocks.language_model import LanguageModel
-from blocks.research_tables import BudgetChargeRow
 from blocks.store import PipelineStore
-from blocks.store_tables import ModelUsageRow
+from blocks.tables import BudgetChargeRow, ModelUsageRow
+from fault_servers import EnrichmentServer, ModelServer
 from flows.research_pipeline import research_pipeline
-from tasks.research_report import ResearchReport
+from tasks.research.report import ResearchReport
 from tests.conftest import REPO_ROOT
 from tests.flows.research_support import (
     QUESTION,
@@ -29,7 +29,6 @@ from tests.flows.research_support import (
     sub_questions,
     wait_until,
 )
-from tests.servers import EnrichmentServer, ModelServer
 
 __all__ = ["research_limits"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from blocks.research_tables import ResearchRunRow
 from blocks.store import PipelineStore
+from blocks.tables import ResearchRunRow
+from fault_servers import EnrichmentServer, Fault, ModelServer
+from fault_servers.page_server import Page, PageServer
 from flows.research_pipeline import research_pipeline
-from tasks.research_report import ResearchReport
+from tasks.research.report import ResearchReport
 from tests.flows.research_support import QUESTION, research_limits, research_responder, sub_questions
-from tests.servers import EnrichmentServer, Fault, ModelServer
-from tests.servers.page_server import Page, PageServer
 
 __all__ = ["research_limits"]
 

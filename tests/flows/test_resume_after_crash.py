@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow, ModelUsageRow
+from blocks.tables import DocumentRow, ModelUsageRow
+from fault_servers import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT, run_python
-from tests.servers import EnrichmentServer, ModelServer
 
 CALLS_BEFORE_CRASH = 10
 PERSIST_GRACE_SECONDS = 3

@@ -13,10 +13,10 @@ from prefect.client.schemas.objects import StateType
 from sqlmodel import Session, select
 
 from blocks.store import PipelineStore
-from blocks.store_tables import DocumentRow
+from blocks.tables import DocumentRow
+from domain.models.common import content_id
 from flows.document_pipeline import document_pipeline
-from tasks.models import content_id
-from tasks.report import PipelineReport
+from tasks.documents.report import PipelineReport
 from tests.conftest import run_python
 
 TEXTS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, datetime
 
-from tasks.errors import (
+from domain.errors import (
     CircuitOpen,
     InvalidModelOutput,
     MalformedResponse,

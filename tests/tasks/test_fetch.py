@@ -7,10 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from blocks.fetch_policy import FetchPolicy
-from tasks.errors import CallTimedOut, RequestRejected, UpstreamUnavailable
-from tasks.fetch import fetch_text
-from tasks.research_errors import FetchRefused
-from tests.servers.page_server import Page, PageServer, redirect
+from domain.errors import CallTimedOut, FetchRefused, RequestRejected, UpstreamUnavailable
+from fault_servers.page_server import Page, PageServer, redirect
+from tasks.research.fetch import fetch_text
 
 ARTICLE = b"""<html><head><title>Heat pumps</title><script>var tracking = 1;</script></head>
 <body><nav>Home | About | Contact</nav><article><h1>Heat pumps</h1>

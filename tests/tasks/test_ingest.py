@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.errors import InvalidInput
-from tasks.ingest import validate
-from tasks.models import content_id
+from domain.errors import InvalidInput
+from domain.models.common import content_id
+from tasks.documents.ingest import validate
 
 
 def test_a_text_becomes_a_document_named_by_its_content_hash() -> None:

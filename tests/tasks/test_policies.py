@@ -12,12 +12,13 @@ from prefect.utilities.math import lower_clamp_multiple
 
 from blocks.language_model import LanguageModel
 from blocks.store import PipelineStore
-from tasks.agents import extract_entities
-from tasks.errors import RequestRejected, UnrepairableOutput
-from tasks.models import Document, EntityList, ModelReply
+from domain.errors import RequestRejected, UnrepairableOutput
+from domain.models.common import ModelReply
+from domain.models.documents import Document, EntityList
+from fault_servers import Fault, ModelServer
+from tasks.documents.agents import extract_entities
 from tasks.policies import LLM_CALL, PolicySettings
 from tests.conftest import served_model
-from tests.servers import Fault, ModelServer
 
 DOCUMENT = Document.from_text("Amara Okafor met Lukas Brandt in Hamburg.", source="meeting.txt")
 

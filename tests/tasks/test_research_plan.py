@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.models import PlannedToolCall, ResearchPlan, ResearchReview, SubQuestion
-from tasks.research_plan import MAX_URLS, follow_up_questions, validate_plan
+from domain.models.research import PlannedToolCall, ResearchPlan, ResearchReview, SubQuestion
+from tasks.research.plan import MAX_URLS, follow_up_questions, validate_plan
 
 TOOLS = {"enrich_entity": "What the enrichment API knows."}
 

@@ -1,0 +1,98 @@
+"""The error hierarchy: every failure a step can meet, split into worth-retrying and not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class PipelineError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class TransientError(PipelineError):
+    """A failure that may pass if the same call is tried again later."""
+
+
+class RateLimited(TransientError):
+    """The dependency answered 429: too many requests."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[RateLimited], tuple[str, float | None]]:
+        return type(self), (str(self), self.retry_after)
+
+
+class UpstreamUnavailable(TransientError):
+    """The dependency answered with a server error (5xx)."""
+
+
+class CallTimedOut(TransientError):
+    """The dependency did not answer in time."""
+
+
+class ConnectionFailed(TransientError):
+    """The connection to the dependency failed or was dropped."""
+
+
+class MalformedResponse(TransientError):
+    """The dependency answered with a body that does not parse; the raw body is kept."""
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+    def __reduce__(self) -> tuple[type[MalformedResponse], tuple[str, str]]:
+        return type(self), (str(self), self.raw)
+
+
+class InvalidModelOutput(MalformedResponse):
+    """The model answered, but not with the structure the step asked for."""
+
+
+class PermanentError(PipelineError):
+    """A failure that trying again cannot fix."""
+
+
+class RequestRejected(PermanentError):
+    """The dependency refused the request itself (4xx other than 429)."""
+
+
+class InvalidInput(PermanentError):
+    """A source cannot become a document: empty, binary, too large or not UTF-8."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors a retry may cure: our transient errors and timeouts of any origin."""
+    return isinstance(exc, (TransientError, TimeoutError))
+
+
+class UnrepairableOutput(PermanentError):
+    """The model's answer stayed invalid after its repair round; the raw answer is kept."""
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+    def __reduce__(self) -> tuple[type[UnrepairableOutput], tuple[str, str]]:
+        return type(self), (str(self), self.raw)
+
+
+class CircuitOpen(TransientError):
+    """A dependency's circuit breaker is open: the call failed fast without reaching it."""
+
+    def __init__(self, dependency: str, until: datetime) -> None:
+        super().__init__(f"circuit breaker {dependency!r} is open until {until.isoformat()}: "
+                         "the call failed fast without reaching the dependency")
+        self.dependency = dependency
+        self.until = until
+
+    def __reduce__(self) -> tuple[type[CircuitOpen], tuple[str, datetime]]:
+        return type(self), (self.dependency, self.until)
+class FetchRefused(PermanentError):
+    """The fetch tool will not read this URL: a forbidden address, scheme, redirect, size or content type."""
+
+
+class BudgetExhausted(PermanentError):
+    """The next model call would take the run past its token or cost budget, so it was not made."""

@@ -1,0 +1,91 @@
+"""The calls every pipeline makes outside the process: one guarded call (rate-limit turn, call timeout, circuit
+breaker) used by model and tool steps alike, a model call with its repair round and usage record, an enrichment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from prefect.context import TaskRunContext
+
+from blocks.enrichment_api import EnrichmentApi
+from blocks.language_model import OFFLINE, LanguageModel
+from blocks.model_clients import model_client
+from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
+from blocks.resilience.dependency_limits import DependencyLimits
+from blocks.store import PipelineStore
+from blocks.tables import ModelUsageRow
+from domain.errors import InvalidModelOutput, UnrepairableOutput
+from domain.models.common import ModelReply, ModelRequest, OutputT
+from domain.models.documents import Enrichment, Entity
+from tasks.policies import POLICY
+
+T = TypeVar("T")
+
+
+async def guarded_call(limits: DependencyLimits, breaker: BreakerSettings, store: PipelineStore,
+                       timeout_seconds: float, call: Callable[[], Awaitable[T]]) -> T:
+    """The one way a step calls a dependency: through its shared circuit breaker (an open one fails at once),
+    after waiting for its rate-limit turn, within the call timeout."""
+
+    async def limited_call() -> T:
+        async with limits.turn():
+            async with asyncio.timeout(timeout_seconds):
+                return await call()
+
+    return await CircuitBreaker(limits.dependency, breaker, store).call(limited_call)
+
+
+async def _call(
+    model: LanguageModel, store: PipelineStore, request: ModelRequest, output_type: type[OutputT]
+) -> ModelReply[OutputT]:
+    """One model call, guarded; the offline model needs no guard."""
+    client = model_client(model)
+    if model.provider == OFFLINE:
+        return await client.generate(request, output_type)
+    return await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
+                              lambda: client.generate(request, output_type))
+
+
+async def ask_model(
+    subject_id: str | None,
+    model: LanguageModel,
+    store: PipelineStore,
+    request: ModelRequest,
+    output_type: type[OutputT],
+) -> ModelReply[OutputT]:
+    """Make one model call (plus one repair round if its answer is invalid) and record its tokens and cost
+    against this task, its flow run and its subject (the document or item it works on).
+
+    An answer still invalid after the repair round raises UnrepairableOutput, which is never retried.
+    """
+    try:
+        reply = await _call(model, store, request, output_type)
+    except InvalidModelOutput as invalid:
+        try:
+            reply = await _call(model, store, request.with_repair(invalid.raw, str(invalid)), output_type)
+        except InvalidModelOutput as still:
+            raise UnrepairableOutput(
+                f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",
+                raw=still.raw,
+            ) from still
+    run = TaskRunContext.get()
+    usage = ModelUsageRow(
+        flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,
+        task_run_id=str(run.task_run.id) if run else None,
+        document_id=subject_id,
+        step=request.step,
+        model=reply.model,
+        input_tokens=reply.usage.input_tokens,
+        output_tokens=reply.usage.output_tokens,
+        cost_usd=reply.usage.cost_usd,
+    )
+    await asyncio.to_thread(store.record_usage, usage)
+    return reply
+
+
+async def enrich_one(entity: Entity, api: EnrichmentApi, store: PipelineStore) -> Enrichment:
+    """Ask the enrichment API what it knows about one entity, guarded, within the tool-call timeout."""
+    return await guarded_call(api.limits(), api.breaker, store, POLICY.tool_timeout_seconds,
+                              lambda: api.enrich(entity))

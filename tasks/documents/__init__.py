@@ -1,0 +1,1 @@
+"""The document pipeline's steps: ingest, the agents, enrichment, the review gate, publish as a saga, dead letters, the report."""

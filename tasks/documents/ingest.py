@@ -1,0 +1,87 @@
+"""Ingest and validate: turn folders, paths and inline texts into documents, or into clear rejections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from domain.errors import InvalidInput
+from domain.models.common import content_id
+from domain.models.documents import Document, Rejection
+
+DEFAULT_MAX_DOCUMENT_BYTES = 1_000_000
+"""Documents larger than this are rejected: a model call on them would be slow and costly."""
+
+BINARY_CONTROL_RATIO = 0.1
+"""Text with more than this share of control characters is taken for binary."""
+
+
+def validate(raw: bytes, source: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Document:
+    """A document from raw bytes, or InvalidInput saying in plain words what is wrong with them."""
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"{source}: {len(raw):,} bytes, over the limit of {max_bytes:,} bytes")
+    if b"\x00" in raw:
+        raise InvalidInput(f"{source}: binary content (NUL bytes), not a text document")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{source}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
+            "save it as UTF-8 and submit it again"
+        ) from exc
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InvalidInput(f"{source}: empty document (no text)")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls / len(text) > BINARY_CONTROL_RATIO:
+        raise InvalidInput(f"{source}: binary content ({controls} control characters), not a text document")
+    return Document.from_text(text, source=source)
+
+
+def _sources(folder: str | None, paths: list[str] | None) -> list[Path]:
+    """The files to read: every visible file of the folder (sorted), then the paths given."""
+    files: list[Path] = []
+    if folder:
+        root = Path(folder)
+        if not root.is_dir():
+            raise InvalidInput(f"folder {folder!r} does not exist or is not a folder")
+        files += sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
+    files += [Path(p) for p in paths or []]
+    return files
+
+
+@task(name="ingest", cache_policy=NO_CACHE, persist_result=False)
+def ingest(
+    folder: str | None = None,
+    paths: list[str] | None = None,
+    texts: list[str] | None = None,
+    sources: list[str] | None = None,
+    max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+) -> list[Document | Rejection]:
+    """Read every source and validate it; one unreadable or invalid source never stops the others.
+
+    Inline texts are named by `sources` (same order) where given, else "inline text #N".
+    """
+    items: list[Document | Rejection] = []
+    for path in _sources(folder, paths):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            items.append(Rejection(source=str(path), error=f"{path}: cannot be read ({exc.strerror})"))
+            continue
+        items.append(_validated(raw, str(path), max_bytes))
+    names = sources or []
+    for index, text in enumerate(texts or []):
+        name = names[index] if index < len(names) and names[index] else f"inline text #{index + 1}"
+        items.append(_validated(text.encode("utf-8"), name, max_bytes))
+    return items
+
+
+def _validated(raw: bytes, source: str, max_bytes: int) -> Document | Rejection:
+    """The document, or its rejection keyed by the hash of the raw bytes."""
+    try:
+        return validate(raw, source, max_bytes)
+    except InvalidInput as exc:
+        return Rejection(source=source, error=str(exc), document_id=content_id(raw))

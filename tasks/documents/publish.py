@@ -1,0 +1,113 @@
+"""Publish steps: write results where users find them; idempotent, never cached, each with its undo.
+
+A processed document is published as one saga (see `tasks/publish_saga.py`): the store write, the export
+file and the notification webhook. Each step's `on_rollback` hook undoes it when a later step fails, and
+records the undo in the compensation log; the log lets the next run undo what a crash left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from typing import Any
+
+from prefect import runtime, task
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+from prefect.transactions import Transaction, get_transaction
+
+from blocks.publish_targets import PUBLISHED, RETRACTED, PublishTargets
+from blocks.saga_log import SagaLog
+from blocks.store import PipelineStore
+from domain.models.documents import DocumentOutcome
+from tasks.documents.report import PipelineReport
+from tasks.policies import PUBLISH, SAGA_STEP
+
+STORE, EXPORT, NOTIFY = "store", "export", "notify"
+PUBLISH_STEPS = (STORE, EXPORT, NOTIFY)
+"""The publish steps in the order they run; compensation runs them backwards."""
+
+RECORD_FIELDS = {"document_id", "source", "status", "entities", "enrichments", "enrichment_note", "summary",
+                 "review", "models", "review_decision", "reviewer_note"}
+
+
+def publish_record(outcome: DocumentOutcome) -> dict[str, Any]:
+    """What is exported and announced for a document: its results, not how this run got them."""
+    return outcome.model_dump(mode="json", include=RECORD_FIELDS)
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """The identity of a publish: the same results are never published twice."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def idempotency_key(document_id: str, saga_id: str, kind: str) -> str:
+    """The key a receiver deduplicates on: one per document, publish and kind of notification."""
+    return f"{document_id}.{saga_id}.{kind}"
+
+
+def _remember(**values: Any) -> None:
+    """Keep what a step's undo needs on the step's own transaction."""
+    transaction = get_transaction()
+    if transaction is not None:
+        for name, value in values.items():
+            transaction.set(name, value)
+
+
+@task(name="store-document", task_run_name="store-document[{outcome.source}]", **SAGA_STEP)
+async def store_outcome(outcome: DocumentOutcome, text: str | None, store: PipelineStore) -> None:
+    """Upsert one document's outcome and results; storing the same outcome twice changes nothing."""
+    _remember(store=store, document_id=outcome.document_id)
+    await asyncio.to_thread(store.save_outcome, outcome, text, runtime.flow_run.id)
+
+
+def undo_store(store: PipelineStore, document_id: str) -> None:
+    """Remove a document's stored results, and say so in the compensation log."""
+    store.retract_outcome(document_id)
+    SagaLog(store).step(document_id, {STORE: "compensated"})
+
+
+@store_outcome.on_rollback
+def _undo_store(transaction: Transaction) -> None:
+    undo_store(transaction.get("store"), transaction.get("document_id"))
+
+
+@task(name="export-document", task_run_name="export-document[{document_id}]", **SAGA_STEP)
+async def export_document(document_id: str, record: dict[str, Any], targets: PublishTargets,
+                          store: PipelineStore) -> None:
+    """Write the document's export file (whole or not at all)."""
+    _remember(targets=targets, store=store, document_id=document_id)
+    await asyncio.to_thread(targets.write_export, document_id, record)
+
+
+def undo_export(targets: PublishTargets, store: PipelineStore, document_id: str) -> None:
+    """Remove a document's export file, and say so in the compensation log."""
+    targets.remove_export(document_id)
+    SagaLog(store).step(document_id, {EXPORT: "compensated"})
+
+
+@export_document.on_rollback
+def _undo_export(transaction: Transaction) -> None:
+    undo_export(transaction.get("targets"), transaction.get("store"), transaction.get("document_id"))
+
+
+@task(name="notify-published", task_run_name="notify-published[{document_id}]", **SAGA_STEP)
+async def notify_published(document_id: str, saga_id: str, record: dict[str, Any], targets: PublishTargets) -> None:
+    """Tell the webhook a document was published; a retry or a resumed publish sends the same idempotency key."""
+    await asyncio.to_thread(targets.notify, PUBLISHED, idempotency_key(document_id, saga_id, PUBLISHED),
+                            {"document_id": document_id, "record": record})
+
+
+def undo_notify(targets: PublishTargets, store: PipelineStore, document_id: str, saga_id: str) -> None:
+    """Tell the webhook a notification no longer holds (only a crash can leave one to undo: it is the last step)."""
+    targets.notify(RETRACTED, idempotency_key(document_id, saga_id, RETRACTED), {"document_id": document_id})
+    SagaLog(store).step(document_id, {NOTIFY: "compensated"})
+
+
+@task(name="publish-report", **PUBLISH)
+async def publish_report(report: PipelineReport) -> None:
+    """The run's result table and markdown summary as artifacts in the Prefect UI."""
+    await acreate_table_artifact(
+        key="document-pipeline-results", table=report.table_rows(), description=report.headline()
+    )
+    await acreate_markdown_artifact(key="document-pipeline-summary", markdown=report.markdown())

@@ -1,0 +1,163 @@
+"""Publish a processed document as one saga: store → export → notify, all or nothing.
+
+Inside the process, a Prefect transaction runs the three publish tasks; when one fails for good, the
+`on_rollback` hooks of those that finished undo them. Around that, the compensation log in the store
+records each step before it starts, so that after a SIGKILL the next run finds the publish unfinished
+and either completes it (every step is idempotent; the webhook sees the same idempotency key) or
+undoes what the crashed attempt left. One document's publish holds its lock, so two workers never
+publish the same document at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from prefect import runtime
+from prefect.transactions import atransaction
+
+from blocks.publish_targets import PublishTargets
+from blocks.saga_log import COMPENSATED, PUBLISHED, SagaLog, steps_of
+from blocks.store import PipelineStore
+from blocks.tables import PublishSagaRow
+from domain.errors import PermanentError
+from domain.models.documents import DocumentOutcome
+from tasks.documents.publish import (
+    EXPORT,
+    NOTIFY,
+    PUBLISH_STEPS,
+    STORE,
+    content_hash,
+    export_document,
+    notify_published,
+    publish_record,
+    store_outcome,
+    undo_export,
+    undo_notify,
+    undo_store,
+)
+from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, STEP_LOCKS
+
+
+@contextlib.asynccontextmanager
+async def publish_lock(document_id: str) -> AsyncIterator[None]:
+    """Hold the document's publish lock (shared by all workers through the step lock manager)."""
+    if STEP_LOCKS is None:
+        yield
+        return
+    key, holder = f"publish/{document_id}", uuid.uuid4().hex
+    await STEP_LOCKS.aacquire_lock(key, holder)
+    try:
+        yield
+    finally:
+        STEP_LOCKS.release_lock(key, holder)
+
+
+def publish_in_progress(document_id: str) -> bool:
+    """Whether some worker holds the document's publish lock right now."""
+    return STEP_LOCKS is not None and STEP_LOCKS.is_locked(f"publish/{document_id}")
+
+
+def _steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, targets: PublishTargets,
+           store: PipelineStore) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+    """The publish steps this document goes through: the store always, the export and webhook when configured."""
+    record = publish_record(outcome)
+    steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [(STORE, lambda: store_outcome(outcome, text, store))]
+    if targets.export_folder:
+        steps.append((EXPORT, lambda: export_document(saga.document_id, record, targets, store)))
+    if targets.notify_url:
+        steps.append((NOTIFY, lambda: notify_published(saga.document_id, saga.saga_id, record, targets)))
+    return steps
+
+
+async def _run_steps(steps: list[tuple[str, Callable[[], Awaitable[None]]]], document_id: str, log: SagaLog) -> None:
+    """The publish tasks in one Prefect transaction; the log marks each step started before it runs.
+
+    A failed attempt rolls the transaction back (the `on_rollback` hooks undo the steps done) and the
+    whole publish is tried again, up to PUBLISH_RETRIES times, unless the error is permanent.
+    """
+    for attempt in range(PUBLISH_RETRIES + 1):
+        if attempt:
+            await asyncio.sleep(PUBLISH_RETRY_DELAY_SECONDS)
+            await asyncio.to_thread(log.step, document_id, {steps[0][0]: "started"})
+        try:
+            async with atransaction() as publish:
+                for position, (step, run) in enumerate(steps):
+                    if position:
+                        await asyncio.to_thread(log.step, document_id,
+                                                {steps[position - 1][0]: "done", step: "started"})
+                    await run()
+            if publish.is_rolled_back():
+                raise RuntimeError("the publish transaction was rolled back")
+            return
+        except PermanentError:
+            raise
+        except Exception:
+            if attempt == PUBLISH_RETRIES:
+                raise
+
+
+UNDO = {
+    STORE: lambda saga, targets, store: undo_store(store, saga.document_id),
+    EXPORT: lambda saga, targets, store: undo_export(targets, store, saga.document_id),
+    NOTIFY: lambda saga, targets, store: undo_notify(targets, store, saga.document_id, saga.saga_id),
+}
+"""Each publish step's undo, by step name, for compensations driven by the log."""
+
+
+def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: PublishTargets,
+                            store: PipelineStore) -> list[str]:
+    """Undo, last first, every step the log shows started and not undone yet; returns the undos that failed.
+
+    Every undo is idempotent, so one that failed is simply tried again by the next run.
+    """
+    row = log.get(saga.document_id)
+    states = steps_of(row) if row else {}
+    failed = []
+    for step in reversed(PUBLISH_STEPS):
+        if states.get(step) in ("started", "done"):
+            try:
+                UNDO[step](saga, targets, store)
+            except Exception as exc:  # noqa: BLE001 - reported, and the saga stays unfinished for the next run
+                failed.append(f"undo {step}: {type(exc).__name__}: {exc}")
+    return failed
+
+
+async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_key: str, targets: PublishTargets,
+                           store: PipelineStore) -> DocumentOutcome:
+    """Publish one processed document, or, when a step fails for good, undo the rest and say why in the outcome.
+
+    A document already published with the same results is left as it is.
+    """
+    document_id = outcome.document_id
+    if document_id is None:
+        raise ValueError(f"{outcome.source}: an outcome without a document id cannot be published")
+    digest = content_hash(publish_record(outcome))
+    log = SagaLog(store)
+    async with publish_lock(document_id):
+        previous = await asyncio.to_thread(log.get, document_id)
+        if previous is not None and previous.status == PUBLISHED and previous.content_hash == digest:
+            return outcome
+        saga = await asyncio.to_thread(log.begin, document_id, outcome.model_dump_json(), text, digest,
+                                       pipeline_key, runtime.flow_run.id, STORE)
+        steps = _steps(outcome, text, saga, targets, store)
+        try:
+            await _run_steps(steps, document_id, log)
+        except Exception as exc:  # noqa: BLE001 - the saga is undone and the failure reported in the outcome
+            error = f"{type(exc).__name__}: {exc}"
+            undo_failures = await asyncio.to_thread(compensate_logged_steps, saga, log, targets, store)
+            if undo_failures:  # left unfinished: the next run completes or compensates it
+                error += f"; compensation incomplete, the next run finishes it ({'; '.join(undo_failures)})"
+            else:
+                await asyncio.to_thread(log.finish, document_id, COMPENSATED, error)
+            return outcome.model_copy(update={"status": "failed", "failed_step": "publish", "error": error})
+        await asyncio.to_thread(log.finish, document_id, PUBLISHED)
+    return outcome
+
+
+async def interrupted_publishes(store: PipelineStore) -> list[PublishSagaRow]:
+    """Publishes a crash cut short: unfinished in the log, and no worker holds their lock."""
+    rows = await asyncio.to_thread(SagaLog(store).unfinished)
+    return [row for row in rows if not publish_in_progress(row.document_id)]

@@ -1,0 +1,131 @@
+"""The research pipeline's agents: planner, researcher, synthesizer and reviewer, each one budgeted model call.
+
+Each agent answers its own output class, so a model server's log (keyed by the JSON schema's name)
+tells the agents apart. Fetched pages and tool answers reach a model only as quoted material.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prefect import task
+
+from blocks.language_model import LanguageModel
+from blocks.store import PipelineStore
+from domain.models.common import ModelReply, ModelRequest
+from domain.models.research import (
+    Budget,
+    Findings,
+    ResearchNotes,
+    ResearchPlan,
+    ResearchReview,
+    ResearchSynthesis,
+    SubQuestion,
+)
+from tasks.policies import LLM_CALL, RESUMABLE_CACHE
+from tasks.research.budget import ask_within_budget
+from tasks.research.limits import AgentKind
+
+RESEARCH_LLM_CALL = {**LLM_CALL, "cache_policy": RESUMABLE_CACHE - "budget"}
+"""The LLM-call policy; the budget only says where spending is counted, so it is not part of the cache key."""
+
+MAX_SOURCE_CHARS = 6000
+"""The most of one page's text a model is shown."""
+
+PLAN_INSTRUCTIONS = (
+    "Plan research that answers the question. Give at most {limit} focused sub-questions; list further "
+    "http or https URLs worth reading, if you know any (the URLs in the material are read anyway); and "
+    "choose tool calls, only of the offered tools, each with one argument. Use empty lists where nothing fits."
+)
+RESEARCH_INSTRUCTIONS = (
+    "You research one sub-question of a larger question. List what you know as short factual findings, "
+    "and the gaps you could not settle. Do not invent sources or figures."
+)
+SYNTHESIS_INSTRUCTIONS = (
+    "Write a research report in markdown that answers the question from the research notes, the sources "
+    "and the tool results. Cite sources by their number, as [1]. Say plainly where the material is thin. "
+    "When a critique of an earlier draft is given, address it."
+)
+REVIEW_INSTRUCTIONS = (
+    "Judge whether the report answers the question and each sub-question from its material. Give a score "
+    "from 0 (useless) to 1 (excellent), a short critique, and up to three follow-up questions more research "
+    "could answer (none when the report is good)."
+)
+_MATERIAL_TAG = re.compile(r"<(/?)material", re.IGNORECASE)
+
+
+def quoted(text: str) -> str:
+    """Text safe to quote as material: it cannot close the <material> tag it is quoted in."""
+    return _MATERIAL_TAG.sub(r"<\\\1material", text)
+
+
+def sub_questions_text(sub_questions: list[SubQuestion]) -> str:
+    """One line a sub-question: `q1: text`."""
+    return "\n".join(f"{q.id}: {quoted(q.text)}" for q in sub_questions)
+
+
+def findings_material(findings: Findings) -> dict[str, str]:
+    """Notes, each page as its own numbered source, and tool results, as quoted material."""
+    notes = "\n\n".join(
+        f"{n.sub_question.id}: {quoted(n.sub_question.text)}\n"
+        + "\n".join(f"- {quoted(f)}" for f in n.notes.findings)
+        + "".join(f"\n- gap: {quoted(g)}" for g in n.notes.gaps)
+        for n in findings.notes
+    )
+    material = {"notes": notes or "(none)"}
+    for number, page in enumerate(findings.pages, start=1):
+        material[f"source-{number}"] = f"URL: {quoted(page.url)}\n\n{quoted(page.text[:MAX_SOURCE_CHARS])}"
+    tools = "\n".join(f"{t.call.tool}({quoted(t.call.argument)}): {quoted(t.text)}" for t in findings.tools)
+    material["tools"] = tools or "(none)"
+    return material
+
+
+@task(name="plan-research", task_run_name="plan-research[{budget.short_key}]", **RESEARCH_LLM_CALL)
+async def plan_research(
+    question: str, urls: list[str], tools: dict[str, str], max_sub_questions: int,
+    model: LanguageModel, store: PipelineStore, budget: Budget,
+) -> ModelReply[ResearchPlan]:
+    """The planner: sub-questions, URLs to read (of those offered) and tool calls (of the tools offered)."""
+    request = ModelRequest(step="plan", instructions=PLAN_INSTRUCTIONS.format(limit=max_sub_questions), material={
+        "question": quoted(question),
+        "urls": "\n".join(quoted(u) for u in urls) or "(none)",
+        "tools": "\n".join(f"{name}: {about}" for name, about in tools.items()) or "(none)",
+    })
+    return await ask_within_budget(AgentKind.PLANNER, budget, model, store, request, ResearchPlan)
+
+
+@task(name="research", task_run_name="research[{sub_question.id}]", **RESEARCH_LLM_CALL)
+async def research(
+    question: str, sub_question: SubQuestion, model: LanguageModel, store: PipelineStore, budget: Budget
+) -> ModelReply[ResearchNotes]:
+    """A research agent: notes on one sub-question."""
+    request = ModelRequest(step="research", instructions=RESEARCH_INSTRUCTIONS, material={
+        "question": quoted(question), "sub_question": quoted(sub_question.text),
+    })
+    return await ask_within_budget(AgentKind.RESEARCHER, budget, model, store, request, ResearchNotes)
+
+
+@task(name="synthesize-report", task_run_name="synthesize-report[round {round_number}]", **RESEARCH_LLM_CALL)
+async def synthesize_report(
+    question: str, sub_questions: list[SubQuestion], findings: Findings, earlier: tuple[str, ResearchReview] | None,
+    round_number: int, model: LanguageModel, store: PipelineStore, budget: Budget,
+) -> ModelReply[ResearchSynthesis]:
+    """The synthesis agent: the report from everything the round brought back (and the critique of the last draft)."""
+    material = {"question": quoted(question), "sub_questions": sub_questions_text(sub_questions),
+                **findings_material(findings)}
+    if earlier is not None:
+        material["previous_report"], material["critique"] = quoted(earlier[0]), quoted(earlier[1].critique)
+    request = ModelRequest(step="synthesize", instructions=SYNTHESIS_INSTRUCTIONS, material=material)
+    return await ask_within_budget(AgentKind.SYNTHESIZER, budget, model, store, request, ResearchSynthesis)
+
+
+@task(name="review-report", task_run_name="review-report[round {round_number}]", **RESEARCH_LLM_CALL)
+async def review_report(
+    question: str, sub_questions: list[SubQuestion], report: str, round_number: int,
+    model: LanguageModel, store: PipelineStore, budget: Budget,
+) -> ModelReply[ResearchReview]:
+    """The reviewer agent: a score, a critique and follow-up questions for the report."""
+    request = ModelRequest(step="review-report", instructions=REVIEW_INSTRUCTIONS, material={
+        "question": quoted(question), "sub_questions": sub_questions_text(sub_questions), "report": quoted(report),
+    })
+    return await ask_within_budget(AgentKind.REVIEWER, budget, model, store, request, ResearchReview)

@@ -1,0 +1,70 @@
+"""A research job's token and cost budget: every model call reserves its estimate first and settles after.
+
+The estimate is the prompt's length (four characters a token) plus the model's whole output allowance,
+so a call the ledger admits cannot take the job past its budget unless the prompt tokenizes unusually.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from blocks.language_model import LanguageModel
+from blocks.model_clients import render_messages
+from blocks.research_store import refuse_if_stopped, release_charge, reserve_charge, settle_charge
+from blocks.store import PipelineStore
+from domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage, content_id
+from domain.models.research import Budget
+from tasks.calls import ask_model
+from tasks.research.limits import AgentKind, agent_turn
+
+CHARS_PER_TOKEN = 4
+
+
+def research_run_key(question: str, urls: list[str], max_sub_questions: int, review_bar: float, max_rounds: int,
+                     model: LanguageModel) -> str:
+    """The job's identity: the question and what shapes the work, not the budget (raising it resumes the job)."""
+    shape = {"question": question.strip(), "urls": urls, "max_sub_questions": max_sub_questions,
+             "review_bar": review_bar, "max_rounds": max_rounds,
+             "model": [model.provider, model.model, model.base_url]}
+    return content_id(json.dumps(shape, sort_keys=True))
+
+
+def estimated_usage(request: ModelRequest, model: LanguageModel) -> TokenUsage:
+    """The most a call may use: its prompt's estimated tokens plus the model's output allowance."""
+    prompt_chars = sum(len(message["content"]) for message in render_messages(request))
+    input_tokens = prompt_chars // CHARS_PER_TOKEN + 1
+    output_tokens = model.max_output_tokens
+    return TokenUsage(input_tokens=input_tokens, output_tokens=output_tokens,
+                      cost_usd=model.cost_usd(input_tokens, output_tokens))
+
+
+def call_key(request: ModelRequest, output_type: type[OutputT], model: LanguageModel) -> str:
+    """The identity of a call: the same request to the same model is the same charge, however often it is tried."""
+    return content_id(json.dumps([request.model_dump(), output_type.__name__, model.provider, model.model,
+                                  model.base_url], sort_keys=True))
+
+
+async def ask_within_budget(
+    kind: AgentKind,
+    budget: Budget,
+    model: LanguageModel,
+    store: PipelineStore,
+    request: ModelRequest,
+    output_type: type[OutputT],
+) -> ModelReply[OutputT]:
+    """In the agent type's turn: reserve the call's estimate (BudgetExhausted if it does not fit, or if
+    the budget already stopped the job), make the call (`ask_model`: the model's own limits, circuit
+    breaker and call timeout) and settle its charge at what it used; a failed call gives its
+    reservation back."""
+    key = call_key(request, output_type, model)
+    await asyncio.to_thread(refuse_if_stopped, store, budget)
+    async with agent_turn(kind):
+        await asyncio.to_thread(reserve_charge, store, budget, key, request.step, estimated_usage(request, model))
+        try:
+            reply = await ask_model(budget.run_key, model, store, request, output_type)
+        except BaseException:
+            release_charge(store, budget, key)  # not awaited in a thread: it must run even when cancelled
+            raise
+        await asyncio.to_thread(settle_charge, store, budget, key, request.step, reply.usage)
+    return reply
