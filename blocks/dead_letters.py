@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from prefect.events import emit_event
-from sqlalchemy import Engine, func, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from blocks.sql import utc_now
+from blocks.sql import as_utc, chunks, dialect_insert, utc_now
 from blocks.store import PipelineStore
 from blocks.tables import (
     DEAD_LETTER_STATUSES,
@@ -39,16 +37,11 @@ from blocks.tables import (
     DocumentRow,
 )
 from domain.errors import InvalidInput
-from domain.events import DEAD_LETTER_RECORDED, DOCUMENT_RESOURCE_PREFIX
+from domain.events import DEAD_LETTER_RECORDED, DEAD_LETTER_RESOURCE_PREFIX, DOCUMENT_RESOURCE_PREFIX
 from domain.models.common import content_id
 from domain.models.documents import DocumentOutcome
 
-DEAD_LETTER_RESOURCE_PREFIX = "agentic.dead_letter."
-"""Resource ids of dead-letter events: agentic.dead_letter.<id>; the document is a related resource."""
-
 UNKNOWN_STEP = "unknown"
-IDS_PER_QUERY = 500
-"""Document ids per IN (…) query: well under every database's limit of bound parameters."""
 REJECTED_ERROR_TYPE = "Rejected"
 """The error type of an outcome rejected after validation (by a reviewer); rejected input is InvalidInput."""
 GENERIC_ERROR_TYPE = "Error"
@@ -58,18 +51,7 @@ _TYPED_ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$", re.DO
 
 logger = logging.getLogger(__name__)
 
-_ready: set[int] = set()
-_ready_lock = threading.Lock()
 
-
-def dead_letter_engine(store: PipelineStore) -> Engine:
-    """The store's engine, with the dead-letter table created once per engine."""
-    engine = store.engine()
-    with _ready_lock:
-        if id(engine) not in _ready:
-            DeadLetterRow.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
-            _ready.add(id(engine))
-    return engine
 
 
 def error_parts(outcome: DocumentOutcome) -> tuple[str, str]:
@@ -94,10 +76,6 @@ def item_id(outcome: DocumentOutcome) -> str:
     return outcome.document_id or content_id(f"source:{outcome.source}")
 
 
-def _utc(moment: datetime) -> datetime:
-    """A datetime in UTC (a naive one is taken as UTC), as the store writes its own."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
 
 class DeadLetters:
     """Record, query and settle dead letters in a pipeline store (SQLite or PostgreSQL)."""
@@ -106,7 +84,7 @@ class DeadLetters:
         self.store = store
 
     def _session(self) -> Session:
-        return Session(dead_letter_engine(self.store))
+        return Session(self.store.engine())
 
     def record(
         self, outcome: DocumentOutcome, flow_run_id: str | None, attempts: int = 1, raw_output: str | None = None
@@ -127,8 +105,7 @@ class DeadLetters:
         }
         table = DeadLetterRow.__table__  # type: ignore[attr-defined]
         with self._session() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-            statement = insert(table).values(values)
+            statement = dialect_insert(session, table).values(values)
             new = statement.excluded
             statement = statement.on_conflict_do_update(
                 index_elements=["document_id", "step"], index_where=OPEN_ONLY,
@@ -165,7 +142,7 @@ class DeadLetters:
         if error_type is not None:
             query = query.where(DeadLetterRow.error_type == error_type)
         if since is not None:
-            query = query.where(DeadLetterRow.last_seen >= _utc(since))
+            query = query.where(DeadLetterRow.last_seen >= as_utc(since))
         if ids is not None:
             query = query.where(DeadLetterRow.id.in_(list(ids)))  # type: ignore[union-attr]
         query = query.order_by(DeadLetterRow.id)  # type: ignore[arg-type]
@@ -211,9 +188,9 @@ class DeadLetters:
         """Mark the open dead letters of documents that have since been processed as replayed; how many."""
         settled = 0
         with self._session() as session:
-            for start in range(0, len(document_ids), IDS_PER_QUERY):
+            for ids in chunks(document_ids):
                 result = session.exec(update(DeadLetterRow).where(  # type: ignore[call-overload]
-                    DeadLetterRow.document_id.in_(list(document_ids[start:start + IDS_PER_QUERY])),  # type: ignore[attr-defined]
+                    DeadLetterRow.document_id.in_(ids),  # type: ignore[attr-defined]
                     DeadLetterRow.status == OPEN,
                 ).values(status=REPLAYED, last_seen=utc_now()))
                 settled += result.rowcount

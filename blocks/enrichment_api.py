@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr
 
 from blocks.resilience.circuit_breaker import BreakerSettings
 from blocks.resilience.dependency_limits import DependencyLimits
-from blocks.resilience.transport_errors import to_pipeline_error
+from blocks.resilience.transport_errors import from_httpx
 from domain import errors
 from domain.models.documents import Enrichment, Entity
 
@@ -67,7 +67,7 @@ class EnrichmentApi(Block):
             response.raise_for_status()
             body = response.json()
         except httpx.HTTPError as exc:
-            raise to_pipeline_error(exc, "enrichment API") from exc
+            raise from_httpx(exc, "enrichment API") from exc
         except ValueError as exc:
             raise errors.MalformedResponse(f"enrichment API answered with invalid JSON: {exc}", raw=response.text) from exc
         return Enrichment(

@@ -11,14 +11,9 @@ import pydantic
 
 from blocks.language_model import OFFLINE, LanguageModel
 from blocks.offline_model import OfflineModel
+from blocks.resilience.transport_errors import from_openai
 from domain.errors import (
-    CallTimedOut,
-    ConnectionFailed,
     InvalidModelOutput,
-    PipelineError,
-    RateLimited,
-    RequestRejected,
-    UpstreamUnavailable,
 )
 from domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage
 
@@ -56,22 +51,6 @@ def render_messages(request: ModelRequest) -> list[dict[str, str]]:
     return messages
 
 
-def to_pipeline_error(exc: openai.OpenAIError) -> PipelineError:
-    """Map an openai client error to the most specific error of ours, retryable or not."""
-    if isinstance(exc, openai.APITimeoutError):
-        return CallTimedOut(f"model call timed out: {exc}")
-    if isinstance(exc, openai.APIConnectionError):
-        return ConnectionFailed(f"model endpoint unreachable: {exc}")
-    if isinstance(exc, openai.RateLimitError):
-        retry_after = exc.response.headers.get("retry-after")
-        return RateLimited(f"model endpoint rate-limited the call (429): {exc.message}",
-                           float(retry_after) if retry_after else None)
-    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
-        return UpstreamUnavailable(f"model endpoint failed ({exc.status_code}): {exc.message}")
-    if isinstance(exc, openai.APIStatusError):
-        return RequestRejected(f"model endpoint rejected the call ({exc.status_code}): {exc.message}")
-    return RequestRejected(f"model call failed: {exc}")
-
 
 class OpenAICompatibleClient:
     """Structured chat completions from any OpenAI-compatible endpoint; the SDK's own retries are off."""
@@ -95,7 +74,7 @@ class OpenAICompatibleClient:
                 max_tokens=self._block.max_output_tokens,
             )
         except openai.OpenAIError as exc:
-            raise to_pipeline_error(exc) from exc
+            raise from_openai(exc) from exc
         try:
             completion = raw.parse()
             parsed = completion.choices[0].message.parsed

@@ -19,7 +19,7 @@ import httpx
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from blocks.resilience.transport_errors import to_pipeline_error
+from blocks.resilience.transport_errors import from_httpx
 
 DEFAULT_EXPORT_FOLDER = ".agentic/exports"
 PUBLISHED, RETRACTED = "document.published", "document.retracted"
@@ -77,4 +77,4 @@ class PublishTargets(Block):
             httpx.post(self.notify_url, json={"type": kind, **body}, headers=headers,
                        timeout=self.timeout_seconds).raise_for_status()
         except httpx.HTTPError as exc:
-            raise to_pipeline_error(exc, f"notification webhook {self.notify_url}") from exc
+            raise from_httpx(exc, f"notification webhook {self.notify_url}") from exc

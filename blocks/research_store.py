@@ -7,14 +7,11 @@ PostgreSQL), and settles at its real usage when it returns.
 
 from __future__ import annotations
 
-import threading
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
 
-from sqlalchemy import Engine, delete, func, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel, select
-
-from blocks.sql import utc_now
-from blocks.store import PipelineStore, _upsert
+from blocks.sql import dialect_insert, upsert, utc_now
+from blocks.store import PipelineStore
 from blocks.tables import BudgetChargeRow, ResearchRunRow
 from domain.errors import BudgetExhausted
 from domain.models.common import TokenUsage
@@ -23,24 +20,12 @@ from domain.models.research import Budget, Spend
 RESERVED = "reserved"
 SETTLED = "settled"
 
-_ready: set[int] = set()
-_ready_lock = threading.Lock()
 
-
-def research_engine(store: PipelineStore) -> Engine:
-    """The store's engine, with the research tables created once per engine."""
-    engine = store.engine()
-    with _ready_lock:
-        if id(engine) not in _ready:
-            SQLModel.metadata.create_all(engine, tables=[ResearchRunRow.__table__, BudgetChargeRow.__table__])  # type: ignore[attr-defined]
-            _ready.add(id(engine))
-    return engine
 
 
 def _lock_job(session: Session, run_key: str) -> None:
     """Take the job's row lock (creating the row if needed): reservations of one job then run one at a time."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(ResearchRunRow.__table__).values(run_key=run_key, updated_at=utc_now())  # type: ignore[attr-defined]
+    statement = dialect_insert(session, ResearchRunRow.__table__).values(run_key=run_key, updated_at=utc_now())  # type: ignore[attr-defined]
     session.exec(statement.on_conflict_do_update(index_elements=["run_key"], set_={"updated_at": utc_now()}))
 
 
@@ -69,7 +54,7 @@ def _stop_for(job: ResearchRunRow | None, budget: Budget) -> str | None:
 
 def refuse_if_stopped(store: PipelineStore, budget: Budget) -> None:
     """Raise BudgetExhausted when the budget already stopped the job at this budget (a read, no lock)."""
-    with Session(research_engine(store)) as session:
+    with Session(store.engine()) as session:
         if stop := _stop_for(session.get(ResearchRunRow, budget.run_key), budget):
             raise BudgetExhausted(stop)
 
@@ -81,7 +66,7 @@ def reserve_charge(store: PipelineStore, budget: Budget, call_key: str, step: st
     that would still fit, so a stopped run starts nothing new (running it with a higher budget goes on).
     """
     tokens = estimate.input_tokens + estimate.output_tokens
-    with Session(research_engine(store)) as session:
+    with Session(store.engine()) as session:
         _lock_job(session, budget.run_key)
         if stop := _stop_for(session.get(ResearchRunRow, budget.run_key), budget):
             raise BudgetExhausted(stop)
@@ -94,15 +79,15 @@ def reserve_charge(store: PipelineStore, budget: Budget, call_key: str, step: st
                          .values(budget_stop=stop, stopped_at=limits_label(budget)))
             session.commit()
             raise BudgetExhausted(stop)
-        _upsert(session, BudgetChargeRow(run_key=budget.run_key, call_key=call_key, step=step, state=RESERVED,
+        upsert(session, BudgetChargeRow(run_key=budget.run_key, call_key=call_key, step=step, state=RESERVED,
                                          tokens=tokens, cost_usd=estimate.cost_usd))
         session.commit()
 
 
 def settle_charge(store: PipelineStore, budget: Budget, call_key: str, step: str, usage: TokenUsage) -> None:
     """Replace a call's reservation with what it really used."""
-    with Session(research_engine(store)) as session:
-        _upsert(session, BudgetChargeRow(run_key=budget.run_key, call_key=call_key, step=step, state=SETTLED,
+    with Session(store.engine()) as session:
+        upsert(session, BudgetChargeRow(run_key=budget.run_key, call_key=call_key, step=step, state=SETTLED,
                                          tokens=usage.input_tokens + usage.output_tokens, cost_usd=usage.cost_usd,
                                          updated_at=utc_now()))
         session.commit()
@@ -110,7 +95,7 @@ def settle_charge(store: PipelineStore, budget: Budget, call_key: str, step: str
 
 def release_charge(store: PipelineStore, budget: Budget, call_key: str) -> None:
     """Drop the reservation of a call that failed (a settled charge stays)."""
-    with Session(research_engine(store)) as session:
+    with Session(store.engine()) as session:
         session.exec(delete(BudgetChargeRow).where(
             BudgetChargeRow.run_key == budget.run_key, BudgetChargeRow.call_key == call_key,
             BudgetChargeRow.state == RESERVED,
@@ -120,12 +105,12 @@ def release_charge(store: PipelineStore, budget: Budget, call_key: str) -> None:
 
 def budget_spent(store: PipelineStore, run_key: str) -> Spend:
     """What the job's model calls have used, over every run of it."""
-    with Session(research_engine(store)) as session:
+    with Session(store.engine()) as session:
         return _spend(session, run_key)
 
 
 def save_research_run(store: PipelineStore, row: ResearchRunRow) -> None:
     """Write a job's report and figures; writing it again replaces them."""
-    with Session(research_engine(store)) as session:
-        _upsert(session, row)
+    with Session(store.engine()) as session:
+        upsert(session, row)
         session.commit()

@@ -1,12 +1,31 @@
-"""SQL helpers every store module shares: UTC time, a UTC timestamp column, the dialect upsert, chunked IN queries."""
+"""SQL helpers every store module shares: UTC time, a UTC timestamp column, the dialect's insert, the upsert,
+chunked IN queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel
+
+IDS_PER_QUERY = 500
+"""Values per IN (…) query: well under every database's limit of bound parameters."""
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A datetime in UTC; a naive one is taken as UTC, as the store writes its own."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -16,16 +35,30 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
 
 
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
+def dialect_insert(bind: Session | Engine, table: Table) -> Any:
+    """An INSERT of the bind's dialect (PostgreSQL or SQLite), so `on_conflict_do_update` and friends work on both."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
+
+
+def upsert(session: Session, row: SQLModel, keep: tuple[str, ...] = ("first_seen",)) -> None:
+    """Insert a row or update it in place by primary key, leaving the `keep` columns as first written."""
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = row.model_dump()
+    keys = [column.name for column in table.primary_key.columns]
+    statement = dialect_insert(session, table).values(values)
+    updates = {k: statement.excluded[k] for k in values if k not in keys and k not in keep}
+    session.exec(statement.on_conflict_do_update(index_elements=keys, set_=updates))
+
+
+def chunks(values: Sequence[T], size: int = IDS_PER_QUERY) -> Iterator[list[T]]:
+    """The values in lists of at most `size`, one IN (…) query each."""
+    for start in range(0, len(values), size):
+        yield list(values[start:start + size])

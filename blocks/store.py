@@ -11,12 +11,11 @@ from typing import Any
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 from sqlalchemy import Engine, delete, event, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from blocks import tables as research_tables  # noqa: F401  (imported so its tables are created with the others)
-from blocks.sql import utc_now
+from blocks.sql import upsert, utc_now
 from blocks.tables import (
     DocumentRow,
     EntityRow,
@@ -61,7 +60,7 @@ class PipelineStore(Block):
         if document_id is None:
             raise ValueError(f"{outcome.source}: an outcome without a document id cannot be stored")
         with Session(self.engine()) as session:
-            _upsert(session, DocumentRow(
+            upsert(session, DocumentRow(
                 id=document_id, source=outcome.source, status=outcome.status, text=text,
                 model=outcome.models.get("extract_entities"), entity_count=len(outcome.entities),
                 enrichment_note=outcome.enrichment_note, failed_step=outcome.failed_step,
@@ -95,10 +94,10 @@ class PipelineStore(Block):
                 url=found.url if found else None,
             ))
         if outcome.summary is not None:
-            _upsert(session, SummaryRow(document_id=document_id, summary=outcome.summary,
+            upsert(session, SummaryRow(document_id=document_id, summary=outcome.summary,
                                         model=outcome.models.get("summarize", "unknown")))
         if outcome.review is not None:
-            _upsert(session, ReviewRow(document_id=document_id, score=outcome.review.score,
+            upsert(session, ReviewRow(document_id=document_id, score=outcome.review.score,
                                        critique=outcome.review.critique, model=outcome.models.get("review", "unknown")))
 
     def record_usage(self, usage: ModelUsageRow) -> None:
@@ -208,13 +207,3 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
-
-def _upsert(session: Session, row: SQLModel) -> None:
-    """Insert a row or update it in place by primary key (keeping first_seen), on SQLite and PostgreSQL."""
-    table = type(row).__table__  # type: ignore[attr-defined]
-    values = row.model_dump()
-    keys = [column.name for column in table.primary_key.columns]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(values)
-    updates = {k: statement.excluded[k] for k in values if k not in keys and k != "first_seen"}
-    session.exec(statement.on_conflict_do_update(index_elements=keys, set_=updates))

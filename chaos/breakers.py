@@ -18,7 +18,7 @@ from typing import Any, Self
 
 import httpx
 
-from domain.events import CIRCUIT_OPENED
+from domain.events import CIRCUIT_OPENED, DEPENDENCY_RESOURCE_PREFIX
 
 WATCH_SECONDS = 0.25
 EVENTS_SETTLE_SECONDS = 2.0
@@ -81,7 +81,7 @@ def _utc(stored: str) -> datetime:
 def _count_events(api_url: str, since: datetime) -> int:
     body: dict[str, Any] = {
         "filter": {"occurred": {"since": since.isoformat()}, "event": {"name": [CIRCUIT_OPENED]},
-                   "resource": {"id_prefix": ["agentic.dependency."]}},
+                   "resource": {"id_prefix": [DEPENDENCY_RESOURCE_PREFIX]}},
         "limit": 1,
     }
     response = httpx.post(f"{api_url.rstrip('/')}/events/filter", json=body, timeout=30)

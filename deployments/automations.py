@@ -16,7 +16,7 @@ from prefect.events.actions import CancelFlowRun, ChangeFlowRunState, SendNotifi
 from prefect.events.schemas.automations import EventTrigger, Posture
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, HEALTH_DEGRADED
+from domain.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, DEPENDENCY_RESOURCE_PREFIX, HEALTH_DEGRADED
 
 PREFIX = "agentic: "
 """Every automation of ours is named with this prefix."""
@@ -71,7 +71,7 @@ def automations(block_id: UUID, settings: AutomationSettings | None = None) -> l
         Automation(
             name=f"{PREFIX}circuit opened",
             description="A dependency's circuit breaker opened: calls to it fail fast until it recovers.",
-            trigger=EventTrigger(match={"prefect.resource.id": "agentic.dependency.*"}, expect={CIRCUIT_OPENED},
+            trigger=EventTrigger(match={"prefect.resource.id": f"{DEPENDENCY_RESOURCE_PREFIX}*"}, expect={CIRCUIT_OPENED},
                                  posture=Posture.Reactive, threshold=1),
             actions=[_notify(block_id, "Circuit opened: {{ event.resource.id }}",
                              "{{ event.resource.id }} is failing; calls fail fast. {{ event.payload }}")],

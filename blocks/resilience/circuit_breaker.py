@@ -30,27 +30,24 @@ processes on several machines need synchronized clocks.
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from prefect.events import emit_event
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Engine, and_, case, inspect, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import Connection, Engine, and_, case, literal, or_, select, update
 
-from blocks.sql import UTCDateTime
+from blocks.sql import UTCDateTime, dialect_insert, utc_now
 from blocks.store import PipelineStore
 from blocks.tables import BREAKER_CLOSED as CLOSED
 from blocks.tables import BREAKER_HALF_OPEN as HALF_OPEN
 from blocks.tables import BREAKER_OPEN as OPEN
 from blocks.tables import BreakerRow
 from domain.errors import CircuitOpen, is_transient
-from domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
+from domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED, DEPENDENCY_RESOURCE_PREFIX
 
 T = TypeVar("T")
 TABLE = BreakerRow.__table__  # type: ignore[attr-defined]
@@ -79,12 +76,6 @@ class _Transition:
     until: datetime | None
 
 
-_prepared: set[Engine] = set()
-_prepared_lock = threading.Lock()
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _at(moment: datetime) -> Any:
@@ -99,7 +90,7 @@ class CircuitBreaker:
         self.name = name
         self.settings = settings
         self.store = store
-        self.resource = {"prefect.resource.id": f"agentic.dependency.{name}"}
+        self.resource = {"prefect.resource.id": f"{DEPENDENCY_RESOURCE_PREFIX}{name}"}
         self._row_ready = False
 
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
@@ -123,22 +114,13 @@ class CircuitBreaker:
         return await asyncio.to_thread(lambda: self._read(self._engine()).state)
 
     def _engine(self) -> Engine:
-        """The store's engine, with this table created once per engine and this breaker's row present."""
+        """The store's engine, with this breaker's row present."""
         engine = self.store.engine()
-        with _prepared_lock:
-            if engine not in _prepared:
-                try:
-                    TABLE.create(engine, checkfirst=True)
-                except DatabaseError:
-                    if not inspect(engine).has_table(TABLE.name):  # another process creating it won
-                        raise
-                _prepared.add(engine)
         if not self._row_ready:
-            insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-            now = _utc_now()
+            now = utc_now()
             with engine.begin() as conn:
-                conn.execute(insert(TABLE).values(name=self.name, state=CLOSED, window_started_at=now,
-                                                  updated_at=now).on_conflict_do_nothing())
+                conn.execute(dialect_insert(engine, TABLE).values(name=self.name, state=CLOSED, window_started_at=now,
+                                                                  updated_at=now).on_conflict_do_nothing())
             self._row_ready = True
         return engine
 
@@ -158,7 +140,7 @@ class CircuitBreaker:
         reset = timedelta(seconds=self.settings.reset_seconds)
         row = None
         for _ in range(3):
-            row, now = self._read(engine), _utc_now()
+            row, now = self._read(engine), utc_now()
             if row.state == CLOSED:
                 return None, None
             if row.state == OPEN and row.opened_until > now:
@@ -176,12 +158,12 @@ class CircuitBreaker:
                     free = or_(C.probe_in_flight.is_(False), C.probe_started_at <= _at(now - reset))
                     if self._update(conn, C.state == HALF_OPEN, free, **claim) is not None:
                         return probe, None
-        until = row.opened_until if row is not None and row.opened_until else _utc_now() + reset
+        until = row.opened_until if row is not None and row.opened_until else utc_now() + reset
         raise CircuitOpen(self.name, until)
 
     def _record(self, probe_id: str | None, failed: bool) -> _Transition | None:
         """Count a finished call; a probe's outcome closes or re-opens the breaker."""
-        s, now = self.settings, _utc_now()
+        s, now = self.settings, utc_now()
         until = now + timedelta(seconds=s.reset_seconds)
         cleared = {"probe_in_flight": False, "probe_id": None, "probe_started_at": None, "updated_at": now}
         with self._engine().begin() as conn:
@@ -213,7 +195,7 @@ class CircuitBreaker:
 
     def _release(self, probe_id: str) -> None:
         """A cancelled probe decides nothing: let the next caller probe."""
-        now = _utc_now()
+        now = utc_now()
         with self._engine().begin() as conn:
             self._update(conn, C.state == HALF_OPEN, C.probe_id == probe_id, probe_in_flight=False,
                          probe_id=None, probe_started_at=None, updated_at=now)

@@ -16,6 +16,7 @@ import trafilatura
 from prefect import task
 
 from blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
+from blocks.resilience.transport_errors import from_httpx, status_error
 from domain import errors
 from domain.errors import FetchRefused
 from domain.models.research import FetchedPage
@@ -40,16 +41,6 @@ def page_text(body: bytes, content_type: str, charset: str | None) -> str:
     extracted = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True)
     return extracted or trafilatura.html2txt(text) or ""
 
-
-def _status_error(response: httpx.Response, url: httpx.URL) -> errors.PipelineError:
-    """The error of ours for a non-2xx, non-redirect answer."""
-    status = response.status_code
-    if status == 429:
-        retry_after = response.headers.get("retry-after")
-        return errors.RateLimited(f"{url} answered 429", float(retry_after) if retry_after else None)
-    if status >= 500:
-        return errors.UpstreamUnavailable(f"{url} answered {status}")
-    return errors.RequestRejected(f"{url} answered {status}")
 
 
 async def _read_limited(response: httpx.Response, max_bytes: int, url: httpx.URL) -> bytes:
@@ -91,7 +82,7 @@ async def _follow(url: str, policy: FetchPolicy, resolve: Resolver) -> FetchedPa
                     current = current.join(response.headers["location"])
                     continue
                 if not response.is_success:
-                    raise _status_error(response, current)
+                    raise status_error(response.status_code, response.headers.get("retry-after"), str(current))
                 content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if not _is_text(content_type):
                     raise FetchRefused(f"{current}: content type {content_type or 'unknown'} is not text")
@@ -115,7 +106,7 @@ async def fetch_text(url: str, policy: FetchPolicy, resolve: Resolver = system_r
     except httpx.InvalidURL as exc:
         raise FetchRefused(f"{url}: not a valid URL ({exc})") from exc
     except httpx.TransportError as exc:
-        raise errors.ConnectionFailed(f"{url}: {exc!r}") from exc
+        raise from_httpx(exc, url) from exc
 
 
 @task(name="fetch-page", task_run_name="fetch-page[{url}]", **TOOL_CALL)
