@@ -7,7 +7,6 @@ The contract (served by `examples/enrichment_service`): POST {base_url}/enrich w
 from __future__ import annotations
 
 import asyncio
-import os
 
 import httpx
 from prefect.blocks.core import Block
@@ -18,6 +17,7 @@ from blocks.resilience.dependency_limits import DependencyLimits
 from blocks.resilience.transport_errors import from_httpx
 from domain import errors
 from domain.models.documents import Enrichment, Entity
+from domain.settings import Settings
 
 
 class EnrichmentApi(Block):
@@ -40,11 +40,10 @@ class EnrichmentApi(Block):
     @classmethod
     def from_environment(cls) -> EnrichmentApi:
         """The API AGENTIC_ENRICHMENT_URL names (and AGENTIC_ENRICHMENT_TOKEN authorises), or none."""
-        token = os.environ.get("AGENTIC_ENRICHMENT_TOKEN")
-        return cls(
-            base_url=os.environ.get("AGENTIC_ENRICHMENT_URL") or None,
-            token=SecretStr(token) if token else None,
-        )
+        settings = Settings()
+        token = settings.enrichment_token
+        return cls(base_url=settings.enrichment_url or None,
+                   token=token if token and token.get_secret_value() else None)
 
     @property
     def configured(self) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -19,6 +18,7 @@ from prefect.blocks.core import Block
 from pydantic import Field
 
 from domain.errors import FetchRefused
+from domain.settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -80,8 +80,7 @@ class FetchPolicy(Block):
     @classmethod
     def from_environment(cls) -> FetchPolicy:
         """The policy AGENTIC_FETCH_ALLOWED_HOSTS (comma-separated) describes; public addresses only without it."""
-        allowed = os.environ.get("AGENTIC_FETCH_ALLOWED_HOSTS", "")
-        return cls(allowed_hosts=[entry.strip() for entry in allowed.split(",") if entry.strip()])
+        return cls(allowed_hosts=Settings().fetch_allow_list)
 
     def allows(self, host: str, address: IPAddress) -> bool:
         """Whether the allow-list names this host, or a network holding this address."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Literal
 
 from prefect.blocks.core import Block
@@ -10,6 +9,7 @@ from pydantic import Field, SecretStr
 
 from blocks.resilience.circuit_breaker import BreakerSettings
 from blocks.resilience.dependency_limits import DependencyLimits
+from domain.settings import Settings
 
 OFFLINE = "offline"
 """The provider and model name of the built-in deterministic, extractive model."""
@@ -57,20 +57,21 @@ class LanguageModel(Block):
         AGENTIC_PRICE_INPUT / AGENTIC_PRICE_OUTPUT set prices per million tokens, and
         AGENTIC_FALLBACK_MODEL_BLOCK names a saved block to fall back to.
         """
-        base_url = os.environ.get("OPENAI_BASE_URL") or None
-        api_key = os.environ.get("OPENAI_API_KEY") or None
+        settings = Settings()
+        base_url = settings.openai_base_url or None
+        api_key = settings.openai_api_key
         default_provider = "openai-compatible" if (base_url or api_key) else OFFLINE
-        provider = os.environ.get("AGENTIC_MODEL_PROVIDER", default_provider)
-        fallback = os.environ.get("AGENTIC_FALLBACK_MODEL_BLOCK") or None
+        provider = settings.model_provider or default_provider
+        fallback = settings.fallback_model_block or None
         if provider == OFFLINE:
             return cls(provider=OFFLINE, model=OFFLINE, fallback_block=fallback)
         return cls(
             provider="openai-compatible",
-            model=os.environ.get("AGENTIC_MODEL", "gpt-4o-mini"),
+            model=settings.model,
             base_url=base_url,
-            api_key=SecretStr(api_key) if api_key else None,
-            input_price_per_million=float(os.environ.get("AGENTIC_PRICE_INPUT", "0")),
-            output_price_per_million=float(os.environ.get("AGENTIC_PRICE_OUTPUT", "0")),
+            api_key=api_key if api_key and api_key.get_secret_value() else None,
+            input_price_per_million=settings.price_input,
+            output_price_per_million=settings.price_output,
             fallback_block=fallback,
         )
 

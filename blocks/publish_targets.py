@@ -20,8 +20,8 @@ from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
 from blocks.resilience.transport_errors import from_httpx
+from domain.settings import DEFAULT_EXPORT_FOLDER, Settings
 
-DEFAULT_EXPORT_FOLDER = ".agentic/exports"
 PUBLISHED, RETRACTED = "document.published", "document.retracted"
 
 
@@ -39,12 +39,13 @@ class PublishTargets(Block):
 
     @classmethod
     def from_environment(cls) -> PublishTargets:
-        """AGENTIC_EXPORT_FOLDER (default .agentic/exports, `none` for no export) and AGENTIC_NOTIFY_URL."""
-        folder = os.environ.get("AGENTIC_EXPORT_FOLDER", DEFAULT_EXPORT_FOLDER)
-        token = os.environ.get("AGENTIC_NOTIFY_TOKEN")
+        """AGENTIC_EXPORT_FOLDER (default .agentic/exports, `none` for no export), AGENTIC_PUBLISH_WEBHOOK_URL and
+        AGENTIC_PUBLISH_WEBHOOK_TOKEN."""
+        settings = Settings()
+        folder, token = settings.export_folder, settings.publish_webhook_token
         return cls(export_folder=None if folder.lower() in ("", "none") else folder,
-                   notify_url=os.environ.get("AGENTIC_NOTIFY_URL") or None,
-                   notify_token=SecretStr(token) if token else None)
+                   notify_url=settings.publish_webhook_url or None,
+                   notify_token=token if token and token.get_secret_value() else None)
 
     def export_path(self, document_id: str) -> Path | None:
         """Where a document's export file is, or None when nothing is exported."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -27,9 +26,7 @@ from blocks.tables import (
 )
 from domain.models.common import UsageTotals
 from domain.models.documents import DocumentOutcome
-
-DEFAULT_DATABASE_URL = "sqlite:///.agentic/pipeline.db"
-"""A SQLite file under the working directory: the embedded default."""
+from domain.settings import DEFAULT_DATABASE_URL, Settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -48,7 +45,7 @@ class PipelineStore(Block):
     @classmethod
     def from_environment(cls) -> PipelineStore:
         """The store AGENTIC_DATABASE_URL names, or the SQLite default."""
-        return cls(database_url=SecretStr(os.environ.get("AGENTIC_DATABASE_URL", DEFAULT_DATABASE_URL)))
+        return cls(database_url=Settings().database_url)
 
     def engine(self) -> Engine:
         """This store's engine, created once per process with its tables."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
-import os
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
+
+from domain.settings import Settings
 
 SECRET_PREFIX = "whsec_"
 
@@ -24,11 +25,10 @@ class WebhookGateway(Block):
     @classmethod
     def from_environment(cls) -> WebhookGateway:
         """The gateway AGENTIC_WEBHOOK_SECRET (required) and AGENTIC_WEBHOOK_TOLERANCE_SECONDS describe."""
-        secret = os.environ.get("AGENTIC_WEBHOOK_SECRET")
-        if not secret:
+        settings = Settings()
+        if not settings.webhook_secret or not settings.webhook_secret.get_secret_value():
             raise SystemExit("Set AGENTIC_WEBHOOK_SECRET (whsec_…) or name a saved Webhook Gateway block.")
-        return cls(signing_secret=SecretStr(secret),
-                   tolerance_seconds=int(os.environ.get("AGENTIC_WEBHOOK_TOLERANCE_SECONDS", "300")))
+        return cls(signing_secret=settings.webhook_secret, tolerance_seconds=settings.webhook_tolerance_seconds)
 
     def key(self) -> bytes:
         """The secret's bytes (the base64 after the whsec_ prefix)."""

@@ -30,7 +30,7 @@ class Upstreams:
             "OPENAI_API_KEY": "chaos",
             "AGENTIC_MODEL": MODEL_NAME,
             "AGENTIC_ENRICHMENT_URL": self.enrichment.url,
-            "AGENTIC_NOTIFY_URL": self.sink.notify_url,
+            "AGENTIC_PUBLISH_WEBHOOK_URL": self.sink.notify_url,
         }
 
     def faulted_logs(self) -> dict[str, RequestLog]:

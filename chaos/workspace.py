@@ -8,8 +8,8 @@ from pathlib import Path
 
 from chaos.settings import PIPELINE_FIGURES
 
-INHERITED_BUT_UNWANTED = ("AGENTIC_FALLBACK_MODEL_BLOCK", "AGENTIC_ENRICHMENT_TOKEN", "AGENTIC_NOTIFY_TOKEN",
-                          "PREFECT_DEFAULT_RESULT_STORAGE_BLOCK")
+INHERITED_BUT_UNWANTED = ("AGENTIC_FALLBACK_MODEL_BLOCK", "AGENTIC_ENRICHMENT_TOKEN", "AGENTIC_PUBLISH_WEBHOOK_TOKEN",
+                          "AGENTIC_NOTIFY_TOKEN", "AGENTIC_NOTIFY_URL", "PREFECT_DEFAULT_RESULT_STORAGE_BLOCK")
 """Settings of the caller's shell that would point a run elsewhere than this session's servers and files."""
 
 

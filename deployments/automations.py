@@ -14,9 +14,9 @@ from prefect.automations import Automation
 from prefect.client.schemas.objects import StateType
 from prefect.events.actions import CancelFlowRun, ChangeFlowRunState, SendNotification
 from prefect.events.schemas.automations import EventTrigger, Posture
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, DEPENDENCY_RESOURCE_PREFIX, HEALTH_DEGRADED
+from domain.settings import Settings
 
 PREFIX = "agentic: "
 """Every automation of ours is named with this prefix."""
@@ -28,29 +28,14 @@ WAITING = {"prefect.flow-run.Paused", "prefect.flow-run.Suspended"}
 RUN_LINK = "Flow run {{ flow_run.name }} ({{ flow.name }}): {{ flow_run|ui_url }}"
 
 
-class AutomationSettings(BaseSettings):
-    """Thresholds of the automations, overridable with AGENTIC_* environment variables."""
-
-    model_config = SettingsConfigDict(env_prefix="AGENTIC_")
-
-    dead_letter_alert_count: int = 10
-    """Notify when this many dead letters are recorded …"""
-    dead_letter_alert_minutes: int = 10
-    """… within this many minutes."""
-    max_run_minutes: int = 120
-    """Cancel (and notify about) a flow run still running after this long."""
-    heartbeat_timeout_seconds: int = 90
-    """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
-    PREFECT_RUNNER_HEARTBEAT_FREQUENCY, e.g. 30)."""
-
 
 def _notify(block_id: UUID, subject: str, body: str) -> SendNotification:
     return SendNotification(block_document_id=block_id, subject=subject, body=body)
 
 
-def automations(block_id: UUID, settings: AutomationSettings | None = None) -> list[Automation]:
+def automations(block_id: UUID, settings: Settings | None = None) -> list[Automation]:
     """Every automation of the project, its notifications sent through the block with this id."""
-    settings = settings or AutomationSettings()
+    settings = settings or Settings()
     return [
         Automation(
             name=f"{PREFIX}flow run failed or crashed",
@@ -116,7 +101,7 @@ def automations(block_id: UUID, settings: AutomationSettings | None = None) -> l
     ]
 
 
-async def apply_automations(block_id: UUID, settings: AutomationSettings | None = None) -> list[str]:
+async def apply_automations(block_id: UUID, settings: Settings | None = None) -> list[str]:
     """Create each automation, or update the one of the same name; return what was done to each."""
     done = []
     for automation in automations(block_id, settings):

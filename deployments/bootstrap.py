@@ -20,29 +20,17 @@ from prefect.blocks.core import Block
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
 from deployments.automations import apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
+from domain.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORK_POOL = "agentic-process"
 DEFAULT_BLOCK_NAME = "default"
 PIPELINE_BLOCKS: tuple[type[Block], ...] = (LanguageModel, EnrichmentApi, PipelineStore, PublishTargets)
 
-
-class BootstrapSettings(BaseSettings):
-    """Where notifications go and what the nightly ingestion reads, from AGENTIC_* variables."""
-
-    model_config = SettingsConfigDict(env_prefix="AGENTIC_")
-
-    notify_url: str = "http://127.0.0.1:8900/notify"
-    """The URL the default custom-webhook notification block posts to."""
-    notification_block: str = "custom-webhook/agentic-notifications"
-    """The notification block automations use, as type-slug/name; swap it for a Slack or email block."""
-    inbox_folder: str = str(PROJECT_DIR / "inbox")
-    """The folder the nightly-ingest deployment processes."""
 
 
 async def ensure_work_pool(name: str = WORK_POOL) -> str:
@@ -77,12 +65,12 @@ async def ensure_limits() -> list[str]:
     return await ensure_concurrency_limits(tuple(specs))
 
 
-async def ensure_notification_block(settings: BootstrapSettings) -> UUID:
+async def ensure_notification_block(settings: Settings) -> UUID:
     """The id of the notification block automations use; the default webhook block is created or updated."""
     slug, name = settings.notification_block.split("/", 1)
     if slug == CustomWebhookNotificationBlock.get_block_type_slug():
         block = CustomWebhookNotificationBlock(
-            name="agentic pipelines", url=settings.notify_url, method="POST",
+            name="agentic pipelines", url=settings.alerts_webhook_url, method="POST",
             json_data={"subject": "{{subject}}", "body": "{{body}}"},
         )
         return await block.asave(name, overwrite=True)
@@ -94,7 +82,7 @@ async def ensure_notification_block(settings: BootstrapSettings) -> UUID:
     return document.id
 
 
-def deploy_all(settings: BootstrapSettings) -> None:
+def deploy_all(settings: Settings) -> None:
     """`prefect deploy --all` from the project folder, with the inbox folder in its environment."""
     Path(settings.inbox_folder).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "AGENTIC_INBOX_FOLDER": settings.inbox_folder}
@@ -102,9 +90,9 @@ def deploy_all(settings: BootstrapSettings) -> None:
                    cwd=PROJECT_DIR, env=env, check=True)
 
 
-async def bootstrap(settings: BootstrapSettings | None = None) -> None:
+async def bootstrap(settings: Settings | None = None) -> None:
     """Everything the deployments need, created or brought up to date."""
-    settings = settings or BootstrapSettings()
+    settings = settings or Settings()
     print(await ensure_work_pool())
     for line in await ensure_default_blocks():
         print(line)

@@ -22,6 +22,7 @@ from typing import Any
 
 from deployments.local_server import ensure_server
 from deployments.run_local import enrichment_service
+from domain.settings import Settings
 from tasks.research.plan import MAX_URLS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "documents"
@@ -70,8 +71,8 @@ def main() -> None:
         os.environ.setdefault("AGENTIC_ENRICHMENT_URL", enrichment_url)
         urls = args.urls or samples
         if not args.urls:
-            allowed = os.environ.get("AGENTIC_FETCH_ALLOWED_HOSTS", "")
-            os.environ["AGENTIC_FETCH_ALLOWED_HOSTS"] = ",".join(filter(None, [allowed, "127.0.0.1"]))
+            allowed = Settings().fetch_allow_list
+            os.environ["AGENTIC_FETCH_ALLOWED_HOSTS"] = ",".join([*allowed, "127.0.0.1"])
         sys.argv = [sys.argv[0], args.question, *(arg for url in urls for arg in ("--url", url))]
         run_pipeline()
 

@@ -1,7 +1,7 @@
 """Named task policies: how each kind of step retries, times out, caches and persists.
 
 Every agent or tool task takes its policy from here, so a reader finds the whole retry and cache
-behaviour of the project in one file. Defaults are documented on `PolicySettings` and can be
+behaviour of the project in one file. Their figures are `domain.settings.Settings` fields and can be
 overridden with `AGENTIC_*` environment variables (tests use that to shorten backoff).
 """
 
@@ -16,43 +16,14 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.locking.protocol import LockManager
 from prefect.states import State
 from prefect.utilities.hashing import hash_objects
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import is_transient
+from domain.settings import Settings
 from tasks.step_locks import lock_manager_for
 
 BLOCK_ARGUMENTS = ("model", "api")
 """Task arguments that are blocks: they enter cache keys through AnswerShaping only."""
 
-
-class PolicySettings(BaseSettings):
-    """Retry, backoff and timeout figures of the named policies."""
-
-    model_config = SettingsConfigDict(env_prefix="AGENTIC_")
-
-    llm_retries: int = 4
-    """How many times a model call is tried again after a transient error."""
-    llm_timeout_seconds: float = 120.0
-    """The longest one model call may take, retries and waiting for a rate-limit turn not included."""
-    llm_task_timeout_seconds: float = 900.0
-    """The longest one attempt of a model task may take, waiting for its rate-limit turn included."""
-    tool_retries: int = 3
-    """How many times a tool call is tried again after a transient error."""
-    tool_timeout_seconds: float = 30.0
-    """The longest one tool call may take, waiting for a rate-limit turn not included."""
-    tool_task_timeout_seconds: float = 300.0
-    """The longest one attempt of a tool task may take, waiting for its rate-limit turn included."""
-    backoff_base_seconds: float = 1.0
-    """The first retry's delay; each further retry doubles it."""
-    backoff_cap_seconds: float = 30.0
-    """No retry waits longer than this, before jitter."""
-    backoff_jitter: float = 0.5
-    """Each delay varies randomly by up to this fraction, so workers do not retry in lockstep."""
-    lock_url: str = "file:.agentic/locks"
-    """Where workers lock a step while one of them computes it: `file:FOLDER` (one machine),
-    `redis://HOST:PORT/DB` (several machines) or `none`."""
-    lock_lease_seconds: float = 960.0
-    """How long a Redis lock outlives a holder that died (file locks end with their process)."""
 
 
 def capped_exponential_backoff(retries: int, base: float, cap: float) -> list[float]:
@@ -79,7 +50,7 @@ class AnswerShaping(CachePolicy):
         return hash_objects(identities) if identities else None
 
 
-POLICY = PolicySettings()
+POLICY = Settings()
 """The figures in force in this process."""
 
 
@@ -103,7 +74,7 @@ def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolic
 RESUMABLE_CACHE = resumable_cache()
 
 
-def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[str, Any]:
+def _retrying(retries: int, timeout: float, settings: Settings) -> dict[str, Any]:
     """The shared shape of every policy that calls something outside the process."""
     return {
         "retries": retries,
@@ -118,7 +89,7 @@ def _retrying(retries: int, timeout: float, settings: PolicySettings) -> dict[st
     }
 
 
-def llm_call_policy(settings: PolicySettings = POLICY) -> dict[str, Any]:
+def llm_call_policy(settings: Settings = POLICY) -> dict[str, Any]:
     """Task options for a model call: transient-only retries with capped jittered backoff, timeout, resumable cache.
 
     The call itself is timed by `call_timeout` (llm_timeout_seconds) inside the task.
@@ -126,7 +97,7 @@ def llm_call_policy(settings: PolicySettings = POLICY) -> dict[str, Any]:
     return _retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings)
 
 
-def tool_call_policy(settings: PolicySettings = POLICY) -> dict[str, Any]:
+def tool_call_policy(settings: Settings = POLICY) -> dict[str, Any]:
     """Task options for an HTTP tool call: the model-call shape with the tool's own figures."""
     return _retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings)
 

@@ -35,7 +35,7 @@ def sink() -> Iterator[NotificationSink]:
 def worker(sink: NotificationSink) -> Iterator[None]:
     """`make deploy`'s bootstrap, then a real process worker on the pool."""
     state = Path(tempfile.mkdtemp(prefix="agentic-worker-"))
-    bootstrap = run_python("-m", "deployments.bootstrap", env={"AGENTIC_NOTIFY_URL": f"{sink.url}/notify",
+    bootstrap = run_python("-m", "deployments.bootstrap", env={"AGENTIC_ALERTS_WEBHOOK_URL": f"{sink.url}/notify",
                                                               "AGENTIC_INBOX_FOLDER": str(state / "inbox")})
     assert bootstrap.returncode == 0, bootstrap.stdout[-2000:] + bootstrap.stderr[-2000:]
     env = {**os.environ, "PREFECT_LOCAL_STORAGE_PATH": str(state / "results"), "PREFECT_WORKER_QUERY_SECONDS": "1"}

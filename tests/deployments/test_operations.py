@@ -113,7 +113,7 @@ async def _inventory() -> dict[str, list[str]]:
 
 async def test_running_the_bootstrap_twice_changes_nothing(worker: None, sink: NotificationSink) -> None:
     before = await _inventory()
-    again = run_python("-m", "deployments.bootstrap", env={"AGENTIC_NOTIFY_URL": f"{sink.url}/notify"})
+    again = run_python("-m", "deployments.bootstrap", env={"AGENTIC_ALERTS_WEBHOOK_URL": f"{sink.url}/notify"})
     assert again.returncode == 0, again.stderr[-2000:]
     assert "updated agentic: flow run failed or crashed" in again.stdout
     assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout

@@ -42,9 +42,9 @@ PUBLISH_ATTEMPTS = 3  # the saga's first try and its 2 retries
 
 @pytest.fixture
 def sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[PublishSink]:
-    """A webhook receiver named by AGENTIC_NOTIFY_URL, as users configure it."""
+    """A webhook receiver named by AGENTIC_PUBLISH_WEBHOOK_URL, as users configure it."""
     with PublishSink() as receiver:
-        monkeypatch.setenv("AGENTIC_NOTIFY_URL", receiver.notify_url)
+        monkeypatch.setenv("AGENTIC_PUBLISH_WEBHOOK_URL", receiver.notify_url)
         yield receiver
 
 

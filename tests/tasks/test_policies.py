@@ -15,9 +15,10 @@ from blocks.store import PipelineStore
 from domain.errors import RequestRejected, UnrepairableOutput
 from domain.models.common import ModelReply
 from domain.models.documents import Document, EntityList
+from domain.settings import Settings
 from fault_servers import Fault, ModelServer
 from tasks.documents.agents import extract_entities
-from tasks.policies import LLM_CALL, PolicySettings
+from tasks.policies import LLM_CALL
 from tests.conftest import served_model
 
 DOCUMENT = Document.from_text("Amara Okafor met Lukas Brandt in Hamburg.", source="meeting.txt")
@@ -46,7 +47,7 @@ async def test_transient_errors_are_retried_with_capped_jittered_backoff(model_s
     assert state.is_completed(), state.message
     outcomes = [r.outcome for r in model_server.log.records]
     assert outcomes == [*transient, "ok"], "each fault was retried, then the call succeeded"
-    settings = PolicySettings()
+    settings = Settings()
     planned = LLM_CALL["retry_delay_seconds"]
     assert planned == [min(settings.backoff_cap_seconds, settings.backoff_base_seconds * 2**i) for i in range(4)]
     delays = await _retry_delays(state.state_details.task_run_id)

@@ -1,0 +1,145 @@
+"""Every AGENTIC_* environment variable, with its default and what it does: the one place to look.
+
+`Settings()` reads the environment when it is built. The task policies read it once, when they are
+imported; a block's `from_environment()` reads it each time it is called, so a command that sets a
+variable before building its blocks gets what it set. Defaults are named DEFAULT_* values below.
+
+OPENAI_BASE_URL and OPENAI_API_KEY (the openai client's own names) are read here too.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "AGENTIC_"
+
+DEFAULT_DATABASE_URL = "sqlite:///.agentic/pipeline.db"
+"""The pipeline store: a SQLite file under the working directory, the embedded default."""
+DEFAULT_EXPORT_FOLDER = ".agentic/exports"
+"""Where published documents are exported, one JSON Lines file each."""
+DEFAULT_LOCK_URL = "file:.agentic/locks"
+"""Step locks on this machine's disk (flock)."""
+DEFAULT_MODEL = "gpt-4o-mini"
+"""The model asked for when an OpenAI-compatible endpoint is configured and AGENTIC_MODEL is not set."""
+DEFAULT_ALERTS_WEBHOOK_URL = "http://127.0.0.1:8900/notify"
+"""Where the automations' default notification block posts."""
+DEFAULT_NOTIFICATION_BLOCK = "custom-webhook/agentic-notifications"
+DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
+
+RENAMED = {"AGENTIC_NOTIFY_URL": ("AGENTIC_PUBLISH_WEBHOOK_URL", "AGENTIC_ALERTS_WEBHOOK_URL"),
+           "AGENTIC_NOTIFY_TOKEN": ("AGENTIC_PUBLISH_WEBHOOK_TOKEN",)}
+"""Old names that still work for now, each with the names that replace it."""
+
+
+class Settings(BaseSettings):
+    """The project's settings, each from the environment variable AGENTIC_<NAME> (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    # Task policies: retries, backoff, timeouts and step locks (tasks/policies.py).
+    llm_retries: int = 4
+    """How many times a model call is tried again after a transient error."""
+    llm_timeout_seconds: float = 120.0
+    """The longest one model call may take, retries and waiting for a rate-limit turn not included."""
+    llm_task_timeout_seconds: float = 900.0
+    """The longest one attempt of a model task may take, waiting for its rate-limit turn included."""
+    tool_retries: int = 3
+    """How many times a tool call is tried again after a transient error."""
+    tool_timeout_seconds: float = 30.0
+    """The longest one tool call may take, waiting for a rate-limit turn not included."""
+    tool_task_timeout_seconds: float = 300.0
+    """The longest one attempt of a tool task may take, waiting for its rate-limit turn included."""
+    backoff_base_seconds: float = 1.0
+    """The first retry's delay; each further retry doubles it."""
+    backoff_cap_seconds: float = 30.0
+    """No retry waits longer than this, before jitter."""
+    backoff_jitter: float = 0.5
+    """Each delay varies randomly by up to this fraction, so workers do not retry in lockstep."""
+    lock_url: str = DEFAULT_LOCK_URL
+    """Where workers lock a step while one of them computes it: `file:FOLDER` (one machine),
+    `redis://HOST:PORT/DB` (several machines) or `none`."""
+    lock_lease_seconds: float = 960.0
+    """How long a Redis lock outlives a holder that died (file locks end with their process)."""
+
+    # The language model block built from the environment (blocks/language_model.py).
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    """An OpenAI-compatible endpoint (vLLM, Ollama, LM Studio …); with it or a key the model is not offline."""
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    """The endpoint's API key."""
+    model_provider: str | None = None
+    """`offline` or `openai-compatible`; unset: offline unless OPENAI_BASE_URL or OPENAI_API_KEY is set."""
+    model: str = DEFAULT_MODEL
+    """The model's name at the endpoint."""
+    price_input: float = 0.0
+    """USD per million input tokens."""
+    price_output: float = 0.0
+    """USD per million output tokens."""
+    fallback_model_block: str | None = None
+    """A saved Language Model block to fall back to when this model's endpoint keeps failing."""
+
+    # The other blocks built from the environment.
+    database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    """The pipeline store: any SQLAlchemy URL, sqlite:///… or postgresql://…"""
+    enrichment_url: str | None = None
+    """The enrichment API's base URL; unset: entities are not enriched."""
+    enrichment_token: SecretStr | None = None
+    """The enrichment API's bearer token."""
+    export_folder: str = DEFAULT_EXPORT_FOLDER
+    """Where published documents are exported; `none` for no export."""
+    publish_webhook_url: str | None = None
+    """POSTed to with a `document.published` payload for each published document; unset: none."""
+    publish_webhook_token: SecretStr | None = None
+    """Sent to the publish webhook as a bearer token."""
+    fetch_allowed_hosts: str = ""
+    """Comma-separated hosts or networks the research fetch tool may read besides public addresses."""
+    webhook_secret: SecretStr | None = None
+    """The signed-webhook gateway's shared secret (whsec_…)."""
+    webhook_tolerance_seconds: int = DEFAULT_WEBHOOK_TOLERANCE_SECONDS
+    """How far a delivery's timestamp may be from now."""
+
+    # `make deploy`: the automations and their notification block (deployments/).
+    alerts_webhook_url: str = DEFAULT_ALERTS_WEBHOOK_URL
+    """Where the default custom-webhook notification block of the automations posts."""
+    notification_block: str = DEFAULT_NOTIFICATION_BLOCK
+    """The notification block automations use, as type-slug/name; swap it for a Slack or email block."""
+    inbox_folder: str = Field(default_factory=lambda: os.path.abspath("inbox"))
+    """The folder the nightly-ingest deployment processes."""
+    dead_letter_alert_count: int = 10
+    """Notify when this many dead letters are recorded …"""
+    dead_letter_alert_minutes: int = 10
+    """… within this many minutes."""
+    max_run_minutes: int = 120
+    """Cancel (and notify about) a flow run still running after this long."""
+    heartbeat_timeout_seconds: int = 90
+    """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
+    PREFECT_RUNNER_HEARTBEAT_FREQUENCY, e.g. 30)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_variables(cls, values: Any) -> Any:
+        """Take a value from a renamed variable when its new name is unset, with a warning naming the new one."""
+        if not isinstance(values, dict):
+            return values
+        for old, new_names in RENAMED.items():
+            value = os.environ.get(old)
+            if not value:
+                continue
+            for new in new_names:
+                field = new.removeprefix(ENV_PREFIX).lower()
+                if field not in values and not os.environ.get(new):
+                    values[field] = value
+            warnings.warn(f"{old} is renamed: set {' and '.join(new_names)} instead "
+                          f"({old} still sets {'both' if len(new_names) > 1 else 'it'} for now)",
+                          FutureWarning, stacklevel=2)
+        return values
+
+    @property
+    def fetch_allow_list(self) -> list[str]:
+        """AGENTIC_FETCH_ALLOWED_HOSTS as a list."""
+        return [entry.strip() for entry in self.fetch_allowed_hosts.split(",") if entry.strip()]
+
