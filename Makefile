@@ -20,6 +20,7 @@ run: $(STAMP)  ## run the document pipeline over examples/documents (starts a lo
 	$(BIN)/python -m deployments.run_local
 
 test: $(STAMP)  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 server: $(STAMP)  ## make sure a Prefect server answers and print its API URL

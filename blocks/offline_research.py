@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from blocks.offline_model import _SENTENCE_END, _WORD, _keywords, extract_entities
+from blocks.text_heuristics import SENTENCE_END, WORD, extract_entities, keywords
 from domain.models.documents import EntityType
 from domain.models.research import PlannedToolCall, ResearchNotes, ResearchPlan, ResearchReview, ResearchSynthesis
 
@@ -30,7 +30,7 @@ _SUB_QUESTION_LINE = re.compile(r"^([\w-]+): (.+)$", re.MULTILINE)
 
 def _terms(text: str, limit: int) -> list[str]:
     """The text's most frequent content words (ties in order of appearance), without question boilerplate."""
-    counts = _keywords(text)
+    counts = keywords(text)
     for word in _GENERIC:
         counts.pop(word, None)
     return [word for word, _ in counts.most_common(limit)]
@@ -69,7 +69,7 @@ def _sources(material: dict[str, str]) -> list[tuple[int, list[str]]]:
     for name, text in material.items():
         if name.startswith("source-") and name.removeprefix("source-").isdigit():
             body = text.split("\n\n", 1)[1] if "\n\n" in text else ""
-            sentences = [" ".join(s.split()) for s in _SENTENCE_END.split(body) if s.strip()]
+            sentences = [" ".join(s.split()) for s in SENTENCE_END.split(body) if s.strip()]
             found.append((int(name.removeprefix("source-")), sentences))
     return found
 
@@ -83,7 +83,7 @@ def synthesize(material: dict[str, str]) -> ResearchSynthesis:
     for identifier, text in _SUB_QUESTION_LINE.findall(material.get("sub_questions", "")):
         terms = set(_terms(text, REVIEW_TERMS))
         scored = sorted(
-            ((len(terms & {w.lower() for w in _WORD.findall(s)}), -number, s) for number, ss in sources for s in ss),
+            ((len(terms & {w.lower() for w in WORD.findall(s)}), -number, s) for number, ss in sources for s in ss),
             reverse=True,
         )
         chosen = [(-neg, s) for score, neg, s in scored if score and s not in used][:SENTENCES_PER_QUESTION]
@@ -97,7 +97,7 @@ def synthesize(material: dict[str, str]) -> ResearchSynthesis:
 def review(material: dict[str, str]) -> ResearchReview:
     """Score the share of the question's key terms the report covers; ask about the missing ones."""
     wanted = _terms(material.get("question", "") + "\n" + material.get("sub_questions", ""), REVIEW_TERMS)
-    covered = _keywords(material.get("report", ""))
+    covered = keywords(material.get("report", ""))
     missing = [term for term in wanted if term not in covered]
     score = round(1.0 - len(missing) / len(wanted), 2) if wanted else 1.0
     critique = (f"Covers {len(wanted) - len(missing)} of the question's {len(wanted)} key terms"

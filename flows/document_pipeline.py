@@ -17,12 +17,13 @@ from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
 
-from blocks import model_clients, offline_model
+from blocks import model_clients, offline_model, offline_research, text_heuristics
 from blocks.resolve import PipelineBlocks
 from blocks.saga_log import SagaLog
 from domain.errors import is_transient
-from domain.models import documents as models
+from domain.models import common, documents
 from domain.models.documents import Decision, Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
+from tasks import calls
 from tasks.documents import agents, tools
 from tasks.documents.agents import extract_entities, review_summary, summarize
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
@@ -127,7 +128,8 @@ def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_defaul
     """What shapes an outcome: the models and API as their caches see them, the review settings and the code."""
     return pipeline_key(blocks.model.cache_identity(), blocks.fallback.cache_identity() if blocks.fallback else None,
                         blocks.enrichment.cache_identity(), review_threshold, review_default,
-                        code=[sys.modules[__name__], agents, tools, models, model_clients, offline_model])
+                        code=[sys.modules[__name__], agents, tools, calls, common, documents, model_clients,
+                              offline_model, offline_research, text_heuristics])
 
 
 def _rejected(rejection: Rejection) -> DocumentOutcome:

@@ -6,25 +6,21 @@ import asyncio
 
 import httpx
 from prefect import get_client, task
-from prefect.cache_policies import NO_CACHE
 
 from blocks.enrichment_api import EnrichmentApi
 from blocks.language_model import OFFLINE, LanguageModel
 from blocks.store import PipelineStore
-
-CHECK_TIMEOUT_SECONDS = 10.0
+from tasks.policies import HEALTH_CHECK, HEALTH_CHECK_TIMEOUT_SECONDS
 
 
 async def _get_ok(url: str, headers: dict[str, str] | None = None) -> str:
     """GET url and raise unless it answers 2xx; return a short description."""
-    async with httpx.AsyncClient(timeout=CHECK_TIMEOUT_SECONDS) as client:
+    async with httpx.AsyncClient(timeout=HEALTH_CHECK_TIMEOUT_SECONDS) as client:
         response = await client.get(url, headers=headers)
         response.raise_for_status()
     return f"{url} answered {response.status_code}"
 
 
-HEALTH_CHECK = {"cache_policy": NO_CACHE, "timeout_seconds": CHECK_TIMEOUT_SECONDS * 2}
-"""Checks are never cached and never retried: they report what is true right now."""
 
 
 @task(name="check-model", **HEALTH_CHECK)

@@ -7,8 +7,9 @@ overridden with `AGENTIC_*` environment variables (tests use that to shorten bac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from prefect import Task
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE, CachePolicy
@@ -20,6 +21,22 @@ from prefect.utilities.hashing import hash_objects
 from domain.errors import is_transient
 from domain.settings import Settings
 from tasks.step_locks import lock_manager_for
+
+
+class TaskOptions(TypedDict, total=False):
+    """The task options a policy sets (keyword arguments of `@task`)."""
+
+    retries: int
+    retry_delay_seconds: float | list[float]
+    retry_jitter_factor: float
+    retry_condition_fn: Callable[[Task[..., Any], TaskRun, State[Any]], bool]
+    timeout_seconds: float
+    cache_policy: CachePolicy
+    persist_result: bool
+
+
+RESULT_FORMAT_VERSION = "2"
+"""2: models moved to the domain package (version 1 pickled them from tasks.models)."""
 
 BLOCK_ARGUMENTS = ("model", "api")
 """Task arguments that are blocks: they enter cache keys through AnswerShaping only."""
@@ -50,6 +67,19 @@ class AnswerShaping(CachePolicy):
         return hash_objects(identities) if identities else None
 
 
+@dataclass
+class ResultFormat(CachePolicy):
+    """The layout of persisted results: results pickle our model classes by their module path, so moving a class
+    bumps this version and every step runs once more instead of failing to read an old result."""
+
+    version: str = RESULT_FORMAT_VERSION
+
+    def compute_key(self, task_ctx: Any, inputs: dict[str, Any], flow_parameters: dict[str, Any],
+                    **kwargs: Any) -> str | None:
+        """The version itself."""
+        return self.version
+
+
 POLICY = Settings()
 """The figures in force in this process."""
 
@@ -61,11 +91,12 @@ STEP_LOCKS = lock_manager_for(POLICY.lock_url, POLICY.lock_lease_seconds)
 def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolicy:
     """Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
 
+    The result format's version is part of the key (see ResultFormat).
     The `store` argument only says where usage is written, so it never changes an answer; the `model`
     and `api` blocks count by what shapes the answer (AnswerShaping). With a lock manager the key is
     SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result.
     """
-    policy = (INPUTS + TASK_SOURCE + AnswerShaping()) - "store" - "model" - "api"
+    policy = (INPUTS + TASK_SOURCE + AnswerShaping() + ResultFormat()) - "store" - "model" - "api"
     if lock_manager is None:
         return policy
     return policy.configure(lock_manager=lock_manager, isolation_level="SERIALIZABLE")
@@ -74,7 +105,7 @@ def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolic
 RESUMABLE_CACHE = resumable_cache()
 
 
-def _retrying(retries: int, timeout: float, settings: Settings) -> dict[str, Any]:
+def _retrying(retries: int, timeout: float, settings: Settings) -> TaskOptions:
     """The shared shape of every policy that calls something outside the process."""
     return {
         "retries": retries,
@@ -89,7 +120,7 @@ def _retrying(retries: int, timeout: float, settings: Settings) -> dict[str, Any
     }
 
 
-def llm_call_policy(settings: Settings = POLICY) -> dict[str, Any]:
+def llm_call_policy(settings: Settings = POLICY) -> TaskOptions:
     """Task options for a model call: transient-only retries with capped jittered backoff, timeout, resumable cache.
 
     The call itself is timed by `call_timeout` (llm_timeout_seconds) inside the task.
@@ -97,7 +128,7 @@ def llm_call_policy(settings: Settings = POLICY) -> dict[str, Any]:
     return _retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings)
 
 
-def tool_call_policy(settings: Settings = POLICY) -> dict[str, Any]:
+def tool_call_policy(settings: Settings = POLICY) -> TaskOptions:
     """Task options for an HTTP tool call: the model-call shape with the tool's own figures."""
     return _retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings)
 
@@ -106,7 +137,7 @@ PUBLISH_RETRIES = 2
 PUBLISH_RETRY_DELAY_SECONDS = 1.0
 
 
-def publish_policy() -> dict[str, Any]:
+def publish_policy() -> TaskOptions:
     """Task options for a write: never cached (it must happen), retried freely since every write is idempotent."""
     return {
         "cache_policy": NO_CACHE,
@@ -119,6 +150,16 @@ def publish_policy() -> dict[str, Any]:
 LLM_CALL = llm_call_policy()
 TOOL_CALL = tool_call_policy()
 PUBLISH = publish_policy()
-SAGA_STEP = {**PUBLISH, "retries": 0}
+SAGA_STEP: TaskOptions = {**PUBLISH, "retries": 0}
 """A publish-saga step: not retried by itself, because a failed attempt of a task rolls back the transaction
 around it (undoing the steps before it); the saga retries as a whole, PUBLISH_RETRIES times."""
+RESEARCH_LLM_CALL: TaskOptions = {**LLM_CALL, "cache_policy": RESUMABLE_CACHE - "budget"}
+"""The LLM-call policy of research agents; the budget only says where spending is counted, so it is not part of
+the cache key."""
+LOCAL_READ: TaskOptions = {"cache_policy": NO_CACHE, "persist_result": False}
+"""A step that reads local state (files, the store): never cached, nothing persisted, so it always reads what is
+there now."""
+HEALTH_CHECK_TIMEOUT_SECONDS = 10.0
+"""The client timeout of one health check's call."""
+HEALTH_CHECK: TaskOptions = {"cache_policy": NO_CACHE, "timeout_seconds": HEALTH_CHECK_TIMEOUT_SECONDS * 2}
+"""Checks are never cached and never retried: they report what is true right now."""

@@ -7,13 +7,12 @@ from datetime import datetime
 
 from prefect import runtime, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
-from prefect.cache_policies import NO_CACHE
 
 from blocks.dead_letters import DeadLetters, item_id
 from blocks.store import PipelineStore
 from blocks.tables import REPLAYED, DeadLetterRow
 from domain.models.documents import DocumentOutcome, ReplayCandidate, ReplayItem, ReplayReport
-from tasks.policies import PUBLISH
+from tasks.policies import LOCAL_READ, PUBLISH
 
 NO_TEXT_REJECTED = "rejected input: nothing to replay; discard it once the source is fixed and sent again"
 NO_TEXT_MISSING = "its text is not in the documents table (was the document ever stored?)"
@@ -34,7 +33,7 @@ async def settle_processed_dead_letters(outcomes: list[DocumentOutcome], store: 
     return await asyncio.to_thread(DeadLetters(store).settle_processed, processed) if processed else 0
 
 
-@task(name="load-dead-letters", cache_policy=NO_CACHE, persist_result=False)
+@task(name="load-dead-letters", **LOCAL_READ)
 async def load_dead_letters(
     store: PipelineStore,
     step: str | None = None,

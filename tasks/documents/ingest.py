@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from domain.errors import InvalidInput
 from domain.models.common import content_id
 from domain.models.documents import Document, Rejection
+from tasks.policies import LOCAL_READ
 
 DEFAULT_MAX_DOCUMENT_BYTES = 1_000_000
 """Documents larger than this are rejected: a model call on them would be slow and costly."""
@@ -52,7 +52,7 @@ def _sources(folder: str | None, paths: list[str] | None) -> list[Path]:
     return files
 
 
-@task(name="ingest", cache_policy=NO_CACHE, persist_result=False)
+@task(name="ingest", **LOCAL_READ)
 def ingest(
     folder: str | None = None,
     paths: list[str] | None = None,

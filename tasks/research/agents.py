@@ -22,12 +22,9 @@ from domain.models.research import (
     ResearchSynthesis,
     SubQuestion,
 )
-from tasks.policies import LLM_CALL, RESUMABLE_CACHE
+from tasks.policies import RESEARCH_LLM_CALL
 from tasks.research.budget import ask_within_budget
 from tasks.research.limits import AgentKind
-
-RESEARCH_LLM_CALL = {**LLM_CALL, "cache_policy": RESUMABLE_CACHE - "budget"}
-"""The LLM-call policy; the budget only says where spending is counted, so it is not part of the cache key."""
 
 MAX_SOURCE_CHARS = 6000
 """The most of one page's text a model is shown."""

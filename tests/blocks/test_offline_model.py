@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from blocks.offline_model import OfflineModel, extract_entities, review, summarize
+from blocks.offline_model import OfflineModel
+from blocks.text_heuristics import extract_entities, review, summarize
 from domain.errors import RequestRejected
 from domain.models.common import ModelRequest, Review
 from domain.models.documents import EntityList, EntityType, Summary
