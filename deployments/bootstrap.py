@@ -21,7 +21,7 @@ from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
+from blocks import EnrichmentApi, FetchPolicy, LanguageModel, PipelineStore, PublishTargets
 from deployments.automations import apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 from domain.settings import Settings
@@ -29,7 +29,7 @@ from domain.settings import Settings
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORK_POOL = "agentic-process"
 DEFAULT_BLOCK_NAME = "default"
-PIPELINE_BLOCKS: tuple[type[Block], ...] = (LanguageModel, EnrichmentApi, PipelineStore, PublishTargets)
+PIPELINE_BLOCKS: tuple[type[Block], ...] = (LanguageModel, EnrichmentApi, PipelineStore, PublishTargets, FetchPolicy)
 
 
 

@@ -119,4 +119,13 @@ async def test_running_the_bootstrap_twice_changes_nothing(worker: None, sink: N
     assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout
     after = await _inventory()
     assert after == before
-    assert len(before["automations"]) == 7 and len(before["deployments"]) == 5
+    assert len(before["automations"]) == 7 and len(before["deployments"]) == 6
+
+
+async def test_the_research_deployment_asks_for_a_question_and_uses_the_default_blocks(worker: None) -> None:
+    async with get_client() as client:
+        deployment = await client.read_deployment_by_name("research-pipeline/manual")
+        fetch_policy = await client.read_block_document_by_name("default", "fetch-policy")
+    schema = deployment.parameter_openapi_schema
+    assert schema["required"] == ["question"] and schema["properties"]["question"]["type"] == "string"
+    assert deployment.parameters["fetch_policy"] == "default" and fetch_policy.name == "default"

@@ -20,7 +20,7 @@ from fault_servers import EnrichmentServer, ModelServer
 from flows.research_pipeline import research_pipeline
 from tasks.research.report import ResearchReport
 from tests.conftest import REPO_ROOT
-from tests.flows.research_support import (
+from tests.support.research import (
     QUESTION,
     free_all_slots,
     research_limits,

@@ -11,7 +11,7 @@ from fault_servers import EnrichmentServer, Fault, ModelServer
 from fault_servers.page_server import Page, PageServer
 from flows.research_pipeline import research_pipeline
 from tasks.research.report import ResearchReport
-from tests.flows.research_support import QUESTION, research_limits, research_responder, sub_questions
+from tests.support.research import QUESTION, research_limits, research_responder, sub_questions
 
 __all__ = ["research_limits"]
 

@@ -21,9 +21,9 @@ from blocks.store import PipelineStore
 from blocks.tables import BreakerRow
 from domain.errors import CircuitOpen, RequestRejected, UpstreamUnavailable
 from domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
-from tests.blocks.breaker_worker import CALLS_PER_PHASE, PHASES, SETTINGS, WORKERS
 from tests.blocks.test_store import _postgres_database
 from tests.conftest import run_python
+from tests.support.breaker_worker import CALLS_PER_PHASE, PHASES, SETTINGS, WORKERS
 
 NO_RATE = {"min_calls": 1000}
 """Settings that leave only the consecutive-failure rule."""
@@ -238,7 +238,7 @@ async def test_two_processes_share_one_breaker(shared_url: str, tmp_path: Path) 
             rows[phase] = _row(store, name)
 
     *runs, _ = await asyncio.gather(*(
-        asyncio.to_thread(run_python, "-m", "tests.blocks.breaker_worker", shared_url, name, str(tmp_path), w,
+        asyncio.to_thread(run_python, "-m", "tests.support.breaker_worker", shared_url, name, str(tmp_path), w,
                           timeout=120) for w in workers), coordinate())
     for run in runs:
         assert run.returncode == 0, run.stderr[-3000:]

@@ -1,0 +1,1 @@
+"""Helpers the tests share that are not tests: worker processes they start, responders and fixtures' parts."""
