@@ -1,7 +1,7 @@
 """One document-pipeline run in this process, timed: `python -m bench.pipeline_run FOLDER --concurrency 16`.
 
 Prints one JSON line: seconds (the flow call alone), the final state, document counts, model calls made,
-model steps from cache, agent task runs (of the tasks in tasks/agents.py and tasks/tools.py), the flow
+model steps from cache, agent task runs (of the tasks in tasks/documents/agents.py and tasks/documents/tools.py), the flow
 call's CPU seconds and the process's peak RSS in MiB.
 """
 

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, delete, event, func
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from blocks import tables as research_tables  # noqa: F401  (imported so its tables are created with the others)
 from blocks.sql import upsert, utc_now
 from blocks.tables import (
     DocumentRow,

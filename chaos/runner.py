@@ -15,7 +15,7 @@ from pathlib import Path
 POLL_SECONDS = 0.02
 """How often a running pipeline's kill trigger is checked."""
 HEADLINE = re.compile(r"\d+ documents: \d+ processed, \d+ rejected, \d+ failed; .*")
-"""The report line the pipeline prints at the end of a run (tasks/report.py)."""
+"""The report line the pipeline prints at the end of a run (tasks/documents/report.py)."""
 
 
 class RunTimedOut(RuntimeError):

@@ -1,4 +1,24 @@
-"""The error hierarchy: every failure a step can meet, split into worth-retrying and not."""
+"""The error hierarchy: every failure a step can meet, split into worth-retrying and not.
+
+    PipelineError
+    ├── TransientError          is_transient(): retried, counted by circuit breakers, a reason to fall back
+    │   ├── RateLimited         429, with its Retry-After
+    │   ├── UpstreamUnavailable 5xx
+    │   ├── CallTimedOut        no answer in time (TimeoutError of any origin counts too)
+    │   ├── ConnectionFailed    refused, reset or dropped
+    │   ├── MalformedResponse   a body that does not parse (raw kept)
+    │   │   └── InvalidModelOutput   a model answer of the wrong structure
+    │   └── CircuitOpen         failed fast: the dependency's breaker is open
+    └── PermanentError          never retried
+        ├── RequestRejected     4xx other than 429
+        ├── InvalidInput        a source that cannot become a document
+        ├── UnrepairableOutput  still invalid after the repair round (raw kept)
+        ├── FetchRefused        the fetch tool will not read this URL
+        └── BudgetExhausted     the next model call would pass the budget
+
+Transport failures are mapped to these in one place, `blocks/resilience/transport_errors.py`. Every error
+with extra fields pickles with them (`__reduce__`), so it survives Prefect's persisted states.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ open -> half_open once `reset_seconds` have passed: exactly one caller, across a
 the probe. Its success closes the breaker; its transient failure opens it again for `reset_seconds`.
 While open, and while half-open with a probe in flight, calls fail fast with `CircuitOpen` without
 calling the dependency. A probe older than `reset_seconds` (its process died) may be replaced.
-Only transient errors (`tasks.errors.is_transient`) count as failures: a permanent error means the
+Only transient errors (`domain.errors.is_transient`) count as failures: a permanent error means the
 dependency answered, so it counts as a success.
 
 Atomicity: every change is a conditional UPDATE (compare-and-set) whose WHERE clause names the state

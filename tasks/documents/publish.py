@@ -1,6 +1,6 @@
 """Publish steps: write results where users find them; idempotent, never cached, each with its undo.
 
-A processed document is published as one saga (see `tasks/publish_saga.py`): the store write, the export
+A processed document is published as one saga (see `tasks/documents/publish_saga.py`): the store write, the export
 file and the notification webhook. Each step's `on_rollback` hook undoes it when a later step fails, and
 records the undo in the compensation log; the log lets the next run undo what a crash left behind.
 """

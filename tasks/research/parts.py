@@ -2,7 +2,7 @@
 
 A part that fails does not fail the job: it is recorded as missing with its error. Once the budget
 refuses a model call, no further model call is started; parts already running finish. (Each part's
-task waits for its agent type's turn itself, see `tasks/agent_limits.py`.)
+task waits for its agent type's turn itself, see `tasks/research/limits.py`.)
 """
 
 from __future__ import annotations
