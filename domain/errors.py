@@ -110,6 +110,8 @@ class CircuitOpen(TransientError):
 
     def __reduce__(self) -> tuple[type[CircuitOpen], tuple[str, datetime]]:
         return type(self), (self.dependency, self.until)
+
+
 class FetchRefused(PermanentError):
     """The fetch tool will not read this URL: a forbidden address, scheme, redirect, size or content type."""
 
