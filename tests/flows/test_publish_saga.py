@@ -7,6 +7,7 @@ and before the publish was saved does not make the receiver apply it twice.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -87,10 +88,20 @@ async def test_a_publish_reaches_store_export_and_receiver_once(sink: PublishSin
     assert len(sink.deliveries) == 4, "a document published with the same results is not announced again"
 
 
-async def _task_runs_of(report: PipelineReport) -> list[str]:
+TASK_RUNS_RECORDED_WITHIN_SECONDS = 30
+
+
+async def _task_runs_of(report: PipelineReport, expected: int) -> list[str]:
+    """The task runs of a finished run by name, once the server has recorded at least `expected` of them (task-run
+    states reach the server as events, a moment after the flow run ends) or the wait is over."""
     flow_run_id = report.flow_run_url.rstrip("/").rsplit("/", 1)[-1]
+    deadline = time.monotonic() + TASK_RUNS_RECORDED_WITHIN_SECONDS
     async with get_client() as client:
-        runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        while True:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            if len(runs) >= expected or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
     return sorted(run.name.split("[")[0] if "[" in run.name else run.name.rsplit("-", 1)[0] for run in runs)
 
 
@@ -100,13 +111,13 @@ async def test_published_documents_are_not_processed_again_until_the_pipeline_ch
     await _run(TEXTS[:2])
     again = await _run(TEXTS[:2])
     assert again.count("processed") == 2 and again.cached_model_steps == 6
-    assert await _task_runs_of(again) == ["ingest", "publish-report", "settle-processed-dead-letters"], \
+    assert await _task_runs_of(again, 3) == ["ingest", "publish-report", "settle-processed-dead-letters"], \
         "an unchanged pipeline worked on a document"
 
     changed = await document_pipeline(texts=TEXTS[:2], review_threshold=0.1, return_state=True)
     report = await changed.aresult()
     assert report.count("processed") == 2 and report.usage.calls == 0
-    assert (await _task_runs_of(report)).count("extract-entities") == 2, "a changed pipeline runs the steps (from cache)"
+    assert (await _task_runs_of(report, 9)).count("extract-entities") == 2, "a changed pipeline runs the steps (from cache)"
     assert len(sink.deliveries) == 2, "the same results are not announced again"
 
 
