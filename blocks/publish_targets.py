@@ -20,6 +20,7 @@ from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
 from blocks.resilience.transport_errors import from_httpx
+from domain.redaction import redacted_url
 from domain.settings import DEFAULT_EXPORT_FOLDER, Settings
 
 PUBLISHED, RETRACTED = "document.published", "document.retracted"
@@ -33,7 +34,8 @@ class PublishTargets(Block):
 
     export_folder: str | None = Field(default=DEFAULT_EXPORT_FOLDER,
                                       description="A folder for one .jsonl file per document; empty: no export.")
-    notify_url: str | None = Field(default=None, description="POSTed to for each published document; empty: none.")
+    notify_url: SecretStr | None = Field(
+        default=None, description="POSTed to for each published document; empty: none. A secret: it may carry a token.")
     notify_token: SecretStr | None = Field(default=None, description="Sent as a bearer token when set.")
     timeout_seconds: float = Field(default=10.0, gt=0, description="The client timeout of one notification.")
 
@@ -44,7 +46,7 @@ class PublishTargets(Block):
         settings = Settings()
         folder, token = settings.export_folder, settings.publish_webhook_token
         return cls(export_folder=None if folder.lower() in ("", "none") else folder,
-                   notify_url=settings.publish_webhook_url or None,
+                   notify_url=SecretStr(settings.publish_webhook_url) if settings.publish_webhook_url else None,
                    notify_token=token if token and token.get_secret_value() else None)
 
     def export_path(self, document_id: str) -> Path | None:
@@ -67,15 +69,21 @@ class PublishTargets(Block):
         if path is not None:
             path.unlink(missing_ok=True)
 
+    @property
+    def notifies(self) -> bool:
+        """Whether a notification webhook is configured."""
+        return bool(self.notify_url and self.notify_url.get_secret_value())
+
     def notify(self, kind: str, idempotency_key: str, body: dict[str, Any]) -> None:
         """POST one notification; the receiver keeps the first delivery of each idempotency key."""
-        if not self.notify_url:
+        if not self.notify_url or not self.notifies:
             return
+        url = self.notify_url.get_secret_value()
         headers = {"Idempotency-Key": idempotency_key}
         if self.notify_token:
             headers["Authorization"] = f"Bearer {self.notify_token.get_secret_value()}"
         try:
-            httpx.post(self.notify_url, json={"type": kind, **body}, headers=headers,
+            httpx.post(url, json={"type": kind, **body}, headers=headers,
                        timeout=self.timeout_seconds).raise_for_status()
         except httpx.HTTPError as exc:
-            raise from_httpx(exc, f"notification webhook {self.notify_url}") from exc
+            raise from_httpx(exc, f"notification webhook {redacted_url(url)}") from exc

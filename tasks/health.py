@@ -10,6 +10,7 @@ from prefect import get_client, task
 from blocks.enrichment_api import EnrichmentApi
 from blocks.language_model import OFFLINE, LanguageModel
 from blocks.store import PipelineStore
+from domain.redaction import redacted_url
 from tasks.policies import HEALTH_CHECK, HEALTH_CHECK_TIMEOUT_SECONDS
 
 
@@ -18,7 +19,7 @@ async def _get_ok(url: str, headers: dict[str, str] | None = None) -> str:
     async with httpx.AsyncClient(timeout=HEALTH_CHECK_TIMEOUT_SECONDS) as client:
         response = await client.get(url, headers=headers)
         response.raise_for_status()
-    return f"{url} answered {response.status_code}"
+    return f"{redacted_url(url)} answered {response.status_code}"
 
 
 

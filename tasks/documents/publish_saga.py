@@ -67,7 +67,7 @@ def _steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, tar
     steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [(STORE, lambda: store_outcome(outcome, text, store))]
     if targets.export_folder:
         steps.append((EXPORT, lambda: export_document(saga.document_id, record, targets, store)))
-    if targets.notify_url:
+    if targets.notifies:
         steps.append((NOTIFY, lambda: notify_published(saga.document_id, saga.saga_id, record, targets)))
     return steps
 
