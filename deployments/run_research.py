@@ -1,9 +1,10 @@
 """`make research Q="…"`: the research pipeline on the embedded default, on one machine, no keys.
 
 Ensures a Prefect server and the research pipeline's concurrency limits, starts the bundled enrichment
-service (the planner's tool), serves the sample documents on 127.0.0.1 and allow-lists that address
-so the fetch tool may read them (pass --url to read other pages instead), runs the pipeline with the
-offline model and the SQLite store, and prints where the report is.
+service (the planner's tool), serves the sample documents on 127.0.0.1 and allow-lists that address and
+port only (never the Prefect server or anything else on loopback) so the fetch tool may read them (pass
+--url to read other pages instead), runs the pipeline with the offline model and the SQLite store, and
+prints where the report is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from deployments.local_server import ensure_server
 from deployments.run_local import enrichment_service
@@ -55,6 +57,13 @@ def sample_pages(count: int) -> Iterator[list[str]]:
         server.server_close()
 
 
+def allow_sample_pages(urls: list[str]) -> None:
+    """Add the server of each url, as host:port, to AGENTIC_FETCH_ALLOWED_HOSTS, so nothing else there opens."""
+    allowed = Settings().fetch_allow_list
+    served = [netloc for netloc in dict.fromkeys(urlsplit(url).netloc for url in urls) if netloc not in allowed]
+    os.environ["AGENTIC_FETCH_ALLOWED_HOSTS"] = ",".join([*allowed, *served])
+
+
 def main() -> None:
     """Research one question over the sample documents (or the given URLs) and print where the report is."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -71,8 +80,7 @@ def main() -> None:
         os.environ.setdefault("AGENTIC_ENRICHMENT_URL", enrichment_url)
         urls = args.urls or samples
         if not args.urls:
-            allowed = Settings().fetch_allow_list
-            os.environ["AGENTIC_FETCH_ALLOWED_HOSTS"] = ",".join([*allowed, "127.0.0.1"])
+            allow_sample_pages(samples)
         sys.argv = [sys.argv[0], args.question, *(arg for url in urls for arg in ("--url", url))]
         run_pipeline()
 

@@ -1,9 +1,10 @@
-"""Web pages served on 127.0.0.1 for the fetch tool: fixed pages, redirects, latency and a request log."""
+"""Web pages served on 127.0.0.1 for the fetch tool: fixed pages, redirects, encoded bodies, latency and a log."""
 
 from __future__ import annotations
 
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -25,6 +26,29 @@ class Page:
 def redirect(location: str, status: int = 302) -> Page:
     """A redirect to location."""
     return Page(status=status, headers={"Location": location}, content_type="text/plain")
+
+
+def encoded(body: bytes, encoding: str, content_type: str = "text/html; charset=utf-8") -> Page:
+    """Bytes sent exactly as given, labelled with `Content-Encoding: encoding` (the server never compresses)."""
+    return Page(body, content_type, headers={"Content-Encoding": encoding})
+
+
+BOMB_PIECE_BYTES = 1 << 20
+"""A gzip bomb is compressed a MiB of zeros at a time, so building it never holds what it inflates to."""
+
+
+def gzip_bomb(decoded_bytes: int, layers: int = 1) -> bytes:
+    """Zeros of decoded_bytes, gzip-compressed layers times over (send with `gzip, gzip` for two layers)."""
+    squeezer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    pieces, left = [], decoded_bytes
+    while left > 0:
+        pieces.append(squeezer.compress(bytes(min(left, BOMB_PIECE_BYTES))))
+        left -= BOMB_PIECE_BYTES
+    body = b"".join(pieces) + squeezer.flush()
+    for _ in range(layers - 1):
+        outer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        body = outer.compress(body) + outer.flush()
+    return body
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -5,21 +5,29 @@ goes to that checked address (the URL's host is sent as the Host header and the 
 there is no second lookup for DNS rebinding to slip through. Every redirect is checked the same way;
 redirects, total time and bytes are limited; only text content types are read, and HTML becomes
 text with trafilatura.
+
+The byte limit counts decoded bytes as they are inflated, in pieces, so a compressed bomb costs about the
+limit and no more; a body is read with one content coding at most (identity, gzip or deflate), a stacked
+or unknown coding is refused. A charset Python does not know as a text encoding is read as UTF-8.
 """
 
 from __future__ import annotations
 
 import asyncio
+import zlib
+from collections.abc import Iterator
 
 import httpx
 import trafilatura
 from prefect import task
+from prefect.runtime import task_run
 
 from blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
 from blocks.resilience.transport_errors import from_httpx, status_error
 from domain import errors
 from domain.errors import FetchRefused
 from domain.models.research import FetchedPage
+from domain.redaction import redacted_url
 from tasks.policies import TOOL_CALL
 from tasks.research.limits import AgentKind, agent_turn
 
@@ -28,31 +36,114 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def _shown(url: str | httpx.URL) -> str:
+    """A URL as our messages show it: no userinfo, no query values."""
+    return redacted_url(str(url))
+IDENTITY = "identity"
+ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+"""The content codings inflated here (br and zstd are not: httpx decodes them only with packages absent here)."""
+RAW_DEFLATE_WBITS = -zlib.MAX_WBITS
+"""Some servers send deflate without its zlib wrapper; httpx accepts that too."""
+ACCEPT_ENCODING = ", ".join(ZLIB_WBITS)
+DECODED_PIECE_BYTES = 64 * 1024
+"""The most one inflating step produces, so the limit is checked every 64 KiB of decoded text."""
+FALLBACK_CHARSET = "utf-8"
+
+
 def _is_text(content_type: str) -> bool:
     """Whether a media type (without parameters) is one the tool reads."""
     return content_type.startswith("text/") or content_type in HTML_TYPES
 
 
+def _decoded_text(body: bytes, charset: str | None) -> str:
+    """body in its declared charset; UTF-8 (bad bytes replaced) when that charset is not a text encoding here."""
+    try:
+        return body.decode(charset or FALLBACK_CHARSET, errors="replace")
+    except (LookupError, UnicodeError):  # unknown (x-no-such-charset), not text (base64) or strict-only (idna)
+        return body.decode(FALLBACK_CHARSET, errors="replace")
+
+
 def page_text(body: bytes, content_type: str, charset: str | None) -> str:
     """The readable text of a page: HTML's main text via trafilatura, other text types as they are."""
-    text = body.decode(charset or "utf-8", errors="replace")
+    text = _decoded_text(body, charset)
     if content_type not in HTML_TYPES:
         return text
     extracted = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True)
     return extracted or trafilatura.html2txt(text) or ""
 
 
+def content_coding(response: httpx.Response, url: httpx.URL) -> str:
+    """The one content coding of the body (identity when none); stacked or unknown codings are refused."""
+    codings = [c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)]
+    codings = [c for c in codings if c]
+    if len(codings) > 1:
+        raise FetchRefused(f"{_shown(url)}: the body is encoded {len(codings)} times over ({', '.join(codings)}); the "
+                           "fetch tool reads one content encoding at most, as a stack can inflate without bound")
+    coding = codings[0] if codings else IDENTITY
+    if coding != IDENTITY and coding not in ZLIB_WBITS:
+        raise FetchRefused(f"{_shown(url)}: content encoding {coding} is not one the fetch tool reads "
+                           f"({IDENTITY}, {ACCEPT_ENCODING})")
+    return coding
+
+
+class _Inflater:
+    """Undoes one content coding at most DECODED_PIECE_BYTES a step, so a bomb never inflates past the limit."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._zlib = None if coding == IDENTITY else zlib.decompressobj(ZLIB_WBITS[coding])
+        self._started = False
+
+    def pieces(self, chunk: bytes) -> Iterator[bytes]:
+        """The decoded pieces of the next chunk from the wire."""
+        if self._zlib is None:
+            yield chunk
+            return
+        while chunk:
+            yield self._step(chunk)
+            chunk = self._zlib.unconsumed_tail
+
+    def rest(self) -> bytes:
+        """What is left once the wire has ended."""
+        return self._zlib.flush() if self._zlib is not None else b""
+
+    def _step(self, data: bytes) -> bytes:
+        """One bounded inflating step; deflate without its zlib wrapper is retried raw, as httpx does."""
+        started, self._started = self._started, True
+        try:
+            return self._zlib.decompress(data, DECODED_PIECE_BYTES)
+        except zlib.error:
+            if started or self.coding != "deflate":
+                raise
+            self._zlib = zlib.decompressobj(RAW_DEFLATE_WBITS)
+            return self._zlib.decompress(data, DECODED_PIECE_BYTES)
+
+
+def _within_limit(size: int, max_bytes: int, url: httpx.URL, what: str) -> None:
+    """Refuse once size passes max_bytes (what: which bytes were counted)."""
+    if size > max_bytes:
+        raise FetchRefused(f"{_shown(url)} is over the limit of {max_bytes:,} bytes ({what}); raise the fetch policy's "
+                           "max_bytes to read it")
+
 
 async def _read_limited(response: httpx.Response, max_bytes: int, url: httpx.URL) -> bytes:
-    """The body, refused as soon as it grows past max_bytes."""
+    """The decoded body, refused as soon as the bytes on the wire or the decoded bytes pass max_bytes."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise FetchRefused(f"{url} is {int(declared):,} bytes, over the limit of {max_bytes:,}")
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > max_bytes:
-            raise FetchRefused(f"{url} is over the limit of {max_bytes:,} bytes")
+        raise FetchRefused(f"{_shown(url)} is {int(declared):,} bytes, over the limit of {max_bytes:,}")
+    inflater = _Inflater(content_coding(response, url))
+    body, received = bytearray(), 0
+    try:
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            _within_limit(received, max_bytes, url, "on the wire")
+            for piece in inflater.pieces(chunk):
+                body += piece
+                _within_limit(len(body), max_bytes, url, f"decoded from {inflater.coding}")
+        body += inflater.rest()
+    except zlib.error as exc:
+        raise FetchRefused(f"{_shown(url)}: the body is not valid {inflater.coding} data ({exc})") from exc
+    _within_limit(len(body), max_bytes, url, f"decoded from {inflater.coding}")
     return bytes(body)
 
 
@@ -60,11 +151,12 @@ async def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, policy: Fet
                           resolve: Resolver) -> httpx.Request:
     """A GET of url addressed to the IP the policy checked, with the original Host header and TLS name."""
     if url.scheme not in DEFAULT_PORTS:
-        raise FetchRefused(f"{url}: only http and https URLs are fetched, not {url.scheme or 'no scheme'}")
+        raise FetchRefused(f"{_shown(url)}: only http and https URLs are fetched, not {url.scheme or 'no scheme'}")
     if not url.host:
-        raise FetchRefused(f"{url}: no host")
-    address = await policy.checked_address(url.host, url.port or DEFAULT_PORTS[url.scheme], resolve)
-    headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT,
+        raise FetchRefused(f"{_shown(url)}: no host")
+    host = url.raw_host.decode("ascii")  # the ASCII (xn--) form an allow-list names and a resolver looks up
+    address = await policy.checked_address(host, url.port or DEFAULT_PORTS[url.scheme], resolve)
+    headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING,
                "Accept": "text/html, text/plain;q=0.9, text/*;q=0.8"}
     extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
     return client.build_request("GET", url.copy_with(host=str(address)), headers=headers, extensions=extensions)
@@ -82,18 +174,18 @@ async def _follow(url: str, policy: FetchPolicy, resolve: Resolver) -> FetchedPa
                     current = current.join(response.headers["location"])
                     continue
                 if not response.is_success:
-                    raise status_error(response.status_code, response.headers.get("retry-after"), str(current))
+                    raise status_error(response.status_code, response.headers.get("retry-after"), _shown(current))
                 content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if not _is_text(content_type):
-                    raise FetchRefused(f"{current}: content type {content_type or 'unknown'} is not text")
+                    raise FetchRefused(f"{_shown(current)}: content type {content_type or 'unknown'} is not text")
                 body = await _read_limited(response, policy.max_bytes, current)
             finally:
                 await response.aclose()
             text = page_text(body, content_type, response.charset_encoding)
             if not text.strip():
-                raise FetchRefused(f"{current}: no readable text")
+                raise FetchRefused(f"{_shown(current)}: no readable text")
             return FetchedPage(url=str(current), requested_url=url, content_type=content_type, text=text)
-    raise FetchRefused(f"{url}: more than {policy.max_redirects} redirects")
+    raise FetchRefused(f"{_shown(url)}: more than {policy.max_redirects} redirects")
 
 
 async def fetch_text(url: str, policy: FetchPolicy, resolve: Resolver = system_resolver) -> FetchedPage:
@@ -102,14 +194,19 @@ async def fetch_text(url: str, policy: FetchPolicy, resolve: Resolver = system_r
         async with asyncio.timeout(policy.timeout_seconds):
             return await _follow(url, policy, resolve)
     except (TimeoutError, httpx.TimeoutException) as exc:
-        raise errors.CallTimedOut(f"{url}: no complete answer within {policy.timeout_seconds:g} s") from exc
+        raise errors.CallTimedOut(f"{_shown(url)}: no complete answer within {policy.timeout_seconds:g} s") from exc
     except httpx.InvalidURL as exc:
-        raise FetchRefused(f"{url}: not a valid URL ({exc})") from exc
+        raise FetchRefused(f"{_shown(url)}: not a valid URL ({exc})") from exc
     except httpx.TransportError as exc:
-        raise from_httpx(exc, url) from exc
+        raise from_httpx(exc, _shown(url)) from exc
 
 
-@task(name="fetch-page", task_run_name="fetch-page[{url}]", **TOOL_CALL)
+def _fetch_run_name() -> str:
+    """The task-run name of a fetch: its URL without userinfo or query values."""
+    return f"fetch-page[{_shown(task_run.parameters['url'])}]"
+
+
+@task(name="fetch-page", task_run_name=_fetch_run_name, **TOOL_CALL)
 async def fetch_page(url: str, policy: FetchPolicy) -> FetchedPage:
     """The scraper: one page's text, in the scrapers' turn (the fetch policy bounds its time)."""
     async with agent_turn(AgentKind.SCRAPER):
