@@ -37,6 +37,7 @@ def prepare() -> Path:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
         "PREFECT_LOGGING_LEVEL": "INFO",  # the default, whatever the caller's shell says: it is part of what runs
+        "AGENTIC_INGEST_ROOTS": str(root),
     })
     for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
         os.environ.pop(variable, None)

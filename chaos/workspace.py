@@ -55,4 +55,5 @@ class Workspace:
             "AGENTIC_DATABASE_URL": self.database_url,
             "AGENTIC_EXPORT_FOLDER": str(self.exports),
             "AGENTIC_LOCK_URL": f"file:{self.root / 'locks'}",
+            "AGENTIC_INGEST_ROOTS": str(self.root),
         }

@@ -17,6 +17,10 @@ import httpx
 DEFAULT_API_URL = "http://127.0.0.1:4200/api"
 STARTUP_TIMEOUT_SECONDS = 90
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0"}
+CLIENT_AUTH_VARIABLE = "PREFECT_API_AUTH_STRING"
+"""`user:password` every Prefect client sends (our commands, workers, the gateway); when set, the local server
+requires it."""
+SERVER_AUTH_VARIABLE = "PREFECT_SERVER_API_AUTH_STRING"
 
 
 def api_answers(api_url: str) -> bool:
@@ -28,7 +32,8 @@ def api_answers(api_url: str) -> bool:
 
 
 def start_local_server(api_url: str, home: Path) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` in the background (its own session, log in PREFECT_HOME)."""
+    """Start `prefect server start` in the background (its own session, log in PREFECT_HOME), with basic auth on
+    when PREFECT_API_AUTH_STRING is set."""
     parsed = urlparse(api_url)
     home.mkdir(parents=True, exist_ok=True)
     env = {
@@ -37,6 +42,9 @@ def start_local_server(api_url: str, home: Path) -> subprocess.Popen[bytes]:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_API_URL": api_url,
     }
+    auth = os.environ.get(CLIENT_AUTH_VARIABLE)
+    if auth:  # one setting turns auth on: the server asks for what every client of ours sends
+        env[SERVER_AUTH_VARIABLE] = auth
     log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the server process for its lifetime
     return subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start",

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "AGENTIC_"
+PROJECT_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+"""The project's sample documents, readable by the document pipeline by default."""
 
 DEFAULT_DATABASE_URL = "sqlite:///.agentic/pipeline.db"
 """The pipeline store: a SQLite file under the working directory, the embedded default."""
@@ -102,6 +105,10 @@ class Settings(BaseSettings):
     webhook_tolerance_seconds: int = DEFAULT_WEBHOOK_TOLERANCE_SECONDS
     """How far a delivery's timestamp may be from now."""
 
+    ingest_roots: str = ""
+    """Folders (separated by `:`) the document pipeline may read `folder` and `paths` from; unset: the folder the
+    command runs from, the project's examples and the inbox folder. A run asking for anything else is refused."""
+
     # `make deploy`: the automations and their notification block (deployments/).
     alerts_webhook_url: str = DEFAULT_ALERTS_WEBHOOK_URL
     """Where the default custom-webhook notification block of the automations posts."""
@@ -137,6 +144,13 @@ class Settings(BaseSettings):
                           f"({old} still sets {'both' if len(new_names) > 1 else 'it'} for now)",
                           FutureWarning, stacklevel=2)
         return values
+
+    @property
+    def ingest_root_paths(self) -> list[Path]:
+        """AGENTIC_INGEST_ROOTS as resolved folders, or the default roots."""
+        if self.ingest_roots.strip():
+            return [Path(root).expanduser().resolve() for root in self.ingest_roots.split(os.pathsep) if root.strip()]
+        return [Path.cwd().resolve(), PROJECT_EXAMPLES.resolve(), Path(self.inbox_folder).resolve()]
 
     @property
     def fetch_allow_list(self) -> list[str]:

@@ -42,6 +42,7 @@ os.environ.update({
     "AGENTIC_LLM_TASK_TIMEOUT_SECONDS": "120",
     "AGENTIC_TOOL_TASK_TIMEOUT_SECONDS": "120",
     "AGENTIC_LOCK_URL": f"file:{SESSION_HOME / 'locks'}",
+    "AGENTIC_INGEST_ROOTS": os.pathsep.join([str(Path(__file__).resolve().parent.parent), tempfile.gettempdir()]),
 })
 for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
     os.environ.pop(variable, None)

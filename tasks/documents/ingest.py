@@ -9,6 +9,7 @@ from prefect import task
 from domain.errors import InvalidInput
 from domain.models.common import content_id
 from domain.models.documents import Document, Rejection
+from domain.settings import Settings
 from tasks.policies import LOCAL_READ
 
 DEFAULT_MAX_DOCUMENT_BYTES = 1_000_000
@@ -40,11 +41,22 @@ def validate(raw: bytes, source: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTE
     return Document.from_text(text, source=source)
 
 
-def _sources(folder: str | None, paths: list[str] | None) -> list[Path]:
+def outside_roots(path: Path, roots: list[Path]) -> str | None:
+    """Why the path may not be read (it resolves outside every ingest root), or None when it may."""
+    resolved = path.expanduser().resolve()
+    if any(resolved.is_relative_to(root) for root in roots):
+        return None
+    return (f"{path} is outside the folders documents may be read from ({', '.join(map(str, roots))}); "
+            "add its folder to AGENTIC_INGEST_ROOTS (folders separated by ':') on the worker to allow it")
+
+
+def _sources(folder: str | None, paths: list[str] | None, roots: list[Path]) -> list[Path]:
     """The files to read: every visible file of the folder (sorted), then the paths given."""
     files: list[Path] = []
     if folder:
         root = Path(folder)
+        if reason := outside_roots(root, roots):
+            raise InvalidInput(f"folder refused: {reason}")
         if not root.is_dir():
             raise InvalidInput(f"folder {folder!r} does not exist or is not a folder")
         files += sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -62,10 +74,15 @@ def ingest(
 ) -> list[Document | Rejection]:
     """Read every source and validate it; one unreadable or invalid source never stops the others.
 
-    Inline texts are named by `sources` (same order) where given, else "inline text #N".
+    Inline texts are named by `sources` (same order) where given, else "inline text #N". Files are read only inside
+    the ingest roots (AGENTIC_INGEST_ROOTS): a folder outside them fails the run, a path outside is rejected.
     """
     items: list[Document | Rejection] = []
-    for path in _sources(folder, paths):
+    roots = Settings().ingest_root_paths
+    for path in _sources(folder, paths, roots):
+        if reason := outside_roots(path, roots):
+            items.append(Rejection(source=str(path), error=f"refused: {reason}"))
+            continue
         try:
             raw = path.read_bytes()
         except OSError as exc:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from domain.errors import InvalidInput
 from domain.models.common import content_id
-from tasks.documents.ingest import validate
+from domain.models.documents import Document, Rejection
+from tasks.documents.ingest import ingest, validate
 
 
 def test_a_text_becomes_a_document_named_by_its_content_hash() -> None:
@@ -34,3 +37,23 @@ def test_bad_input_is_rejected_in_plain_words(raw: bytes, says: str) -> None:
 
 def test_a_byte_order_mark_is_not_part_of_the_text() -> None:
     assert validate("\ufeffHello".encode(), "bom.txt").text == "Hello"
+
+
+def test_a_folder_outside_the_ingest_roots_is_refused_and_a_path_outside_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    allowed, elsewhere = tmp_path / "inbox", tmp_path / "elsewhere"
+    for folder in (allowed, elsewhere):
+        folder.mkdir()
+        (folder / f"{folder.name}.txt").write_text(f"A note in {folder.name}.")
+    (allowed / "sneaky.txt").symlink_to(elsewhere / "elsewhere.txt")
+    monkeypatch.setenv("AGENTIC_INGEST_ROOTS", str(allowed))
+    with pytest.raises(InvalidInput, match="folder refused: .* is outside the folders documents may be read from"):
+        ingest.fn(folder=str(elsewhere))
+    items = ingest.fn(folder=str(allowed), paths=[str(elsewhere / "elsewhere.txt"), "/etc/passwd"])
+    read = {Path(item.source).name: item for item in items}
+    assert isinstance(read["inbox.txt"], Document) and read["inbox.txt"].text == "A note in inbox."
+    refused = [item for item in items if isinstance(item, Rejection)]
+    print(f"{len(items)} sources: {len(items) - len(refused)} read, {len(refused)} refused outside the roots")
+    assert sorted(Path(item.source).name for item in refused) == ["elsewhere.txt", "passwd", "sneaky.txt"]
+    assert all("AGENTIC_INGEST_ROOTS" in item.error for item in refused)
