@@ -10,10 +10,12 @@ from pydantic import Field, SecretStr
 from domain.settings import Settings
 
 SECRET_PREFIX = "whsec_"
+DEFAULT_READ_TIMEOUT_SECONDS = 10.0
+"""How long a sender may take to send a delivery's headers, and then its body."""
 
 
 class WebhookGateway(Block):
-    """Standard Webhooks settings: a whsec_ base64 secret, a timestamp tolerance and a body size limit."""
+    """Standard Webhooks settings: a whsec_ base64 secret, a timestamp tolerance, a body size limit, a read timeout."""
 
     _block_type_name = "Webhook Gateway"
     _description = "Verifies signed document deliveries (Standard Webhooks) before they start a pipeline run."
@@ -21,6 +23,9 @@ class WebhookGateway(Block):
     signing_secret: SecretStr = Field(description="The shared secret, 'whsec_' followed by base64.")
     tolerance_seconds: int = Field(default=300, gt=0, description="How far a timestamp may be from now.")
     max_body_bytes: int = Field(default=1_000_000, gt=0, description="Larger deliveries are refused (413).")
+    read_timeout_seconds: float = Field(
+        default=DEFAULT_READ_TIMEOUT_SECONDS, gt=0,
+        description="How long a sender may take to send its headers, then its body (a late body is answered 408).")
 
     @classmethod
     def from_environment(cls) -> WebhookGateway:

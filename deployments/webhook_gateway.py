@@ -3,8 +3,14 @@
 Verifies Standard Webhooks signatures (HMAC-SHA256 over "id.timestamp.body", base64, `v1,` prefix)
 with a timestamp tolerance, refuses oversized and invalid bodies with clear 4xx answers, remembers
 delivery ids in the store (the same delivery sent again, even at the same moment, starts nothing and
-is answered 200), and answers 202 with the event id at once. The `on-document-received` deployment's
-trigger turns each event into a document-pipeline run.
+is answered 200), posts the event to the Prefect API and answers 202 with the event id once Prefect
+has accepted it; when Prefect has not, it answers 503 and forgets the delivery id, so the sender's retry
+is accepted. The event id is derived from the delivery id, so Prefect stores a retried event once. The
+`on-document-received` deployment's trigger turns each event into a document-pipeline run.
+
+Slow senders are bounded: headers and then the body must each arrive within the block's read timeout
+(a late body is answered 408, late headers close the connection), uvicorn answers 503 past
+MAX_CONNECTIONS, and a sender that drops or times out costs one log line, not a traceback.
 
 Run it: `python -m deployments.webhook_gateway --port 8780` (or `make gateway`).
 """
@@ -14,20 +20,46 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import copy
 import hashlib
 import hmac
+import logging
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
-from prefect.events import emit_event
+from prefect.client.orchestration import PrefectClient, get_client
+from prefect.events import Event
+from prefect.settings import PREFECT_API_URL
 from pydantic import BaseModel, Field, ValidationError
+from starlette.requests import ClientDisconnect
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from blocks.store import PipelineStore
 from blocks.webhook_gateway import WebhookGateway
 from domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+EVENT_CONFIRM_TIMEOUT_SECONDS = 10.0
+"""How long a delivery waits for the Prefect API to accept its event before it is answered 503."""
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c2b7e-4a8d-5e3f-9b0a-1d2c3e4f5a6b")
+"""Event ids are uuid5(EVENT_ID_NAMESPACE, delivery id): one delivery, one event id, however often it is sent."""
+MAX_CONNECTIONS = 500
+"""Open connections (or requests in progress) past which uvicorn answers 503."""
+KEEP_ALIVE_SECONDS = 5
+"""An idle kept-alive connection is closed after this long."""
+MAX_HEADER_BYTES = 16 * 1024
+"""Request headers larger than this are refused (400) by h11."""
+LOGGER = logging.getLogger("agentic.webhook_gateway")
+
+
+class EventNotConfirmed(Exception):
+    """The Prefect API did not accept a delivery's event."""
 
 
 class DocumentDelivery(BaseModel):
@@ -60,21 +92,69 @@ def verify_signature(gateway: WebhookGateway, headers: dict[str, str], body: byt
     raise HTTPException(401, "no valid signature for this body")
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is longer than limit."""
+def peer(request: Request) -> str:
+    """The sender's address as host:port."""
+    return f"{request.client.host}:{request.client.port}" if request.client else "an unknown sender"
+
+
+async def read_limited(request: Request, limit: int, timeout_seconds: float) -> bytes:
+    """The request body, refused with 413 as soon as it is longer than limit and with 408 when it is late."""
+    declared = request.headers.get("content-length", "?")
     if int(request.headers.get("content-length") or 0) > limit:
         raise HTTPException(413, f"body over the limit of {limit:,} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPException(413, f"body over the limit of {limit:,} bytes")
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise HTTPException(413, f"body over the limit of {limit:,} bytes")
+    except TimeoutError:
+        LOGGER.warning("%s sent %d of %s body bytes in %g s: answered 408", peer(request), len(body), declared,
+                       timeout_seconds)
+        raise HTTPException(408, f"the body did not arrive within {timeout_seconds:g} s",
+                            headers={"Connection": "close"}) from None
+    except ClientDisconnect:
+        LOGGER.warning("%s dropped the connection after %d of %s body bytes", peer(request), len(body), declared)
+        raise HTTPException(400, "the sender closed the connection before the body arrived") from None
     return bytes(body)
+
+
+def document_event(delivery_id: str, delivery: DocumentDelivery) -> Event:
+    """The `agentic.document.received` event of one delivery."""
+    return Event(
+        id=uuid.uuid5(EVENT_ID_NAMESPACE, delivery_id),
+        event=DOCUMENT_RECEIVED,
+        resource={"prefect.resource.id": f"{DOCUMENT_RESOURCE_PREFIX}{delivery_id}"},
+        payload={"texts": [delivery.text], "sources": [delivery.source or f"webhook {delivery_id}"],
+                 "delivery_id": delivery_id},
+    )
+
+
+async def send_event(client: PrefectClient, event: Event) -> None:
+    """POST the event to the Prefect API and wait for its answer; EventNotConfirmed unless it was accepted."""
+    try:
+        async with asyncio.timeout(EVENT_CONFIRM_TIMEOUT_SECONDS):
+            response = await client.request("POST", "/events", json=[event.model_dump(mode="json")])
+    except TimeoutError:
+        raise EventNotConfirmed(f"no answer from the Prefect API in {EVENT_CONFIRM_TIMEOUT_SECONDS:g} s") from None
+    except Exception as exc:
+        raise EventNotConfirmed(f"the Prefect API could not be reached: {type(exc).__name__}: {exc}") from exc
+    if not response.is_success:
+        raise EventNotConfirmed(f"the Prefect API answered {response.status_code}: {response.text[:200]}")
+
+
+@asynccontextmanager
+async def prefect_client(app: FastAPI) -> AsyncIterator[None]:
+    """One Prefect API client for the app's lifetime, as app.state.prefect."""
+    async with get_client() as client:
+        app.state.prefect = client
+        yield
 
 
 def create_app(gateway: WebhookGateway, store: PipelineStore) -> FastAPI:
     """The gateway's ASGI app."""
-    app = FastAPI(title="agentic webhook gateway")
+    app = FastAPI(title="agentic webhook gateway", lifespan=prefect_client)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -82,7 +162,7 @@ def create_app(gateway: WebhookGateway, store: PipelineStore) -> FastAPI:
 
     @app.post("/documents")
     async def receive(request: Request) -> JSONResponse:
-        body = await read_limited(request, gateway.max_body_bytes)
+        body = await read_limited(request, gateway.max_body_bytes, gateway.read_timeout_seconds)
         delivery_id = verify_signature(gateway, dict(request.headers), body)
         try:
             delivery = DocumentDelivery.model_validate_json(body)
@@ -91,18 +171,13 @@ def create_app(gateway: WebhookGateway, store: PipelineStore) -> FastAPI:
         if not await asyncio.to_thread(store.claim_delivery, delivery_id):
             event_id = await asyncio.to_thread(store.delivery_event, delivery_id)
             return JSONResponse({"status": "duplicate", "delivery_id": delivery_id, "event_id": event_id}, 200)
+        event = document_event(delivery_id, delivery)
         try:
-            event = emit_event(
-                event=DOCUMENT_RECEIVED,
-                resource={"prefect.resource.id": f"{DOCUMENT_RESOURCE_PREFIX}{delivery_id}"},
-                payload={"texts": [delivery.text], "sources": [delivery.source or f"webhook {delivery_id}"],
-                         "delivery_id": delivery_id},
-            )
-            if event is None:
-                raise RuntimeError("Prefect events are not configured (is PREFECT_API_URL set?)")
-        except Exception as exc:
+            await send_event(request.app.state.prefect, event)
+        except EventNotConfirmed as exc:
             await asyncio.to_thread(store.forget_delivery, delivery_id)
-            raise HTTPException(503, f"could not emit the event, send again later: {exc}") from exc
+            LOGGER.warning("delivery %s answered 503: %s", delivery_id, exc)
+            raise HTTPException(503, f"Prefect did not confirm the event, send again later: {exc}") from None
         await asyncio.to_thread(store.delivery_event, delivery_id, str(event.id))
         return JSONResponse({"status": "accepted", "delivery_id": delivery_id, "event_id": str(event.id)}, 202)
 
@@ -117,18 +192,80 @@ async def _load(gateway_block: str | None, store_block: str | None) -> tuple[Web
             await load_or_environment(PipelineStore, store_block))
 
 
+def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive within seconds."""
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        """Arms a timer when a connection opens and after each response; no new request by then: closed."""
+
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            """A new connection: its first request's headers are due within seconds."""
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def on_response_complete(self) -> None:
+            """A response went out: the next request's headers are due within seconds."""
+            super().on_response_complete()
+            self._arm_header_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            """The connection ended: no timer is needed any more."""
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            super().connection_lost(exc)
+
+        def _arm_header_timer(self) -> None:
+            """Start (again) the wait for the next request's headers."""
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            self._header_timer = self.loop.call_later(seconds, self._headers_overdue, self.cycle)
+
+        def _headers_overdue(self, cycle: Any) -> None:
+            """Close the connection if no request started since the timer was armed (a partial one is logged)."""
+            if self.cycle is not cycle or (cycle is not None and not cycle.response_complete):
+                return
+            if self.transport.is_closing():
+                return
+            pending = len(self.conn.trailing_data[0])
+            if pending:
+                client = "%s:%d" % self.client if self.client else "an unknown sender"
+                LOGGER.warning("%s sent no complete request headers in %g s (%d bytes): connection closed",
+                               client, seconds, pending)
+            self.transport.close()
+
+    return HeaderTimeoutProtocol
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging setup, with the gateway's own logger on the same stderr handler."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"][LOGGER.name] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def server_config(gateway: WebhookGateway, store: PipelineStore, host: str, port: int) -> uvicorn.Config:
+    """The uvicorn server for the gateway, with its limits on connections, header size and read times."""
+    return uvicorn.Config(
+        create_app(gateway, store), host=host, port=port, log_level="info", log_config=log_config(),
+        http=header_timeout_protocol(gateway.read_timeout_seconds), limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+    )
+
+
 def main() -> None:
     """Serve the gateway with uvicorn."""
-    import uvicorn
-
     parser = argparse.ArgumentParser(description="Serve the signed-webhook gateway.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8780)
     parser.add_argument("--gateway-block", help="a saved Webhook Gateway block (default: AGENTIC_WEBHOOK_SECRET)")
     parser.add_argument("--store-block", help="a saved Pipeline Store block (default: AGENTIC_DATABASE_URL)")
     args = parser.parse_args()
+    if not PREFECT_API_URL.value():
+        raise SystemExit("Set PREFECT_API_URL: the gateway sends each delivery's event to the Prefect API.")
     gateway, store = asyncio.run(_load(args.gateway_block, args.store_block))
-    uvicorn.run(create_app(gateway, store), host=args.host, port=args.port, log_level="info")
+    uvicorn.Server(server_config(gateway, store, args.host, args.port)).run()
 
 
 if __name__ == "__main__":

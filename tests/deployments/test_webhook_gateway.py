@@ -9,6 +9,7 @@ import asyncio
 import base64
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 from pydantic import SecretStr
 from sqlmodel import Session, func, select
 from standardwebhooks import Webhook
@@ -25,13 +27,23 @@ from standardwebhooks import Webhook
 from blocks import LanguageModel, PipelineStore, WebhookGateway
 from blocks.tables import WebhookDeliveryRow
 from deployments.webhook_gateway import create_app
-from domain.events import DOCUMENT_RECEIVED
+from domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
 from fault_servers.asgi import serve_asgi
-from tests.conftest import wait_for_events
+from tests.conftest import API_URL, free_port, wait_for_events
 from tests.deployments.conftest import final_state, point_default_blocks
+from tests.support.gateway_process import gateway_process
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 MAX_BODY = 4096
+EVENT_WAIT_SECONDS = 30
+READ_TIMEOUT_SECONDS = 3.0
+"""The read timeout of the slow-senders test's gateway: short, but long enough to open every socket first."""
+SLOW_SENDERS = 200
+DROPPING_SENDERS = 20
+SLOW_HEADER_SENDERS = 10
+DECLARED_BODY_BYTES = 1000
+ANSWER_WAIT_SECONDS = READ_TIMEOUT_SECONDS + 20
+CONNECT_WAIT_SECONDS = 5
 
 
 @pytest.fixture
@@ -133,3 +145,146 @@ async def test_a_signed_delivery_sent_ten_times_starts_exactly_one_run_that_comp
     assert await final_state(runs[0].id) == "Completed"
     await asyncio.sleep(3)
     assert len(await _flow_runs_for(text)) == 1, "and no second one later"
+
+
+async def _document_events(delivery_id: str, timeout: float = EVENT_WAIT_SECONDS) -> list:  # type: ignore[type-arg]
+    """The `agentic.document.received` events of one delivery stored by the Prefect server, polled until one is."""
+    event_filter = EventFilter(event=EventNameFilter(name=[DOCUMENT_RECEIVED]),
+                               resource=EventResourceFilter(id=[f"{DOCUMENT_RESOURCE_PREFIX}{delivery_id}"]))
+    deadline = time.monotonic() + timeout
+    async with get_client() as client:
+        while True:
+            page = await client.read_events(filter=event_filter, limit=50)
+            if page.events or time.monotonic() > deadline:
+                return list(page.events)
+            await asyncio.sleep(0.5)
+
+
+async def test_a_delivery_prefect_did_not_confirm_is_answered_503_and_its_resend_accepted_once(
+    tmp_path: Path, store: PipelineStore
+) -> None:
+    body = _body(f"Delivery {uuid.uuid4().hex}: Farida Haddad opened the Tunis office of Haddad Logistics SARL.")
+    headers = signed(body)
+    delivery_id = headers["webhook-id"]
+    env = {"AGENTIC_WEBHOOK_SECRET": SECRET, "AGENTIC_DATABASE_URL": store.database_url.get_secret_value()}
+
+    closed_api = f"http://127.0.0.1:{free_port()}/api"
+    with gateway_process(tmp_path / "down", {**env, "PREFECT_API_URL": closed_api}) as down:
+        async with httpx.AsyncClient(base_url=down.url, timeout=60) as client:
+            refused = [await client.post("/documents", content=body, headers=headers) for _ in range(2)]
+    assert [r.status_code for r in refused] == [503, 503], [r.text for r in refused]
+    assert all("send again" in r.json()["detail"] for r in refused)
+    assert _deliveries(store) == 0, "a delivery Prefect never confirmed is not recorded"
+    assert await _document_events(delivery_id, timeout=0) == []
+
+    with gateway_process(tmp_path / "up", {**env, "PREFECT_API_URL": API_URL}) as up:
+        async with httpx.AsyncClient(base_url=up.url, timeout=60) as client:
+            accepted = await client.post("/documents", content=body, headers=headers)
+            duplicate = await client.post("/documents", content=body, headers=headers)
+    assert accepted.status_code == 202, accepted.text
+    assert duplicate.status_code == 200 and duplicate.json()["status"] == "duplicate", duplicate.text
+    event_id = accepted.json()["event_id"]
+    assert duplicate.json()["event_id"] == event_id
+    assert _deliveries(store) == 1
+
+    events = await _document_events(delivery_id)
+    assert [str(e.id) for e in events] == [event_id], "the accepted delivery's event reached Prefect"
+    assert events[0].payload["texts"] == [json.loads(body)["text"]]
+    await asyncio.sleep(2)
+    assert len(await _document_events(delivery_id)) == 1, "and only once"
+    print(f"deliveries=4 answers={[r.status_code for r in [*refused, accepted, duplicate]]} "
+          f"503s=2 accepted=1 duplicates=1 events={len(events)}")
+
+
+def _partial_request(port: int) -> bytes:
+    """Request headers that promise DECLARED_BODY_BYTES of body, then only the body's first bytes."""
+    lines = ["POST /documents HTTP/1.1", f"Host: 127.0.0.1:{port}", "Content-Type: application/json",
+             f"Content-Length: {DECLARED_BODY_BYTES}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + b'{"text": "only the start of the body'
+
+
+async def _open(port: int, sent: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A raw loopback connection that has sent these bytes and sends nothing more."""
+    async with asyncio.timeout(CONNECT_WAIT_SECONDS):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(sent)
+        await writer.drain()
+    return reader, writer
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[bytes, float]:
+    """Everything the server sends until it closes the connection, and when it closed it."""
+    data = await asyncio.wait_for(reader.read(), timeout=ANSWER_WAIT_SECONDS)
+    return data, time.monotonic()
+
+
+async def _hold_slow_senders(port: int, writers: list[asyncio.StreamWriter]) -> tuple[list, list]:  # type: ignore[type-arg]
+    """Open the slow senders (body, then headers only): each one's task ends when the gateway closes it."""
+    slow, header_only = [], []
+    for _ in range(SLOW_SENDERS):
+        reader, writer = await _open(port, _partial_request(port))
+        writers.append(writer)
+        slow.append(asyncio.create_task(_answer(reader)))
+    for _ in range(SLOW_HEADER_SENDERS):
+        reader, writer = await _open(port, b"POST /documents HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        writers.append(writer)
+        header_only.append(asyncio.create_task(_answer(reader)))
+    return slow, header_only
+
+
+async def _drop_senders(port: int, writers: list[asyncio.StreamWriter]) -> None:
+    """Senders that send their headers and part of the body, then close the connection."""
+    for _ in range(DROPPING_SENDERS):
+        _, writer = await _open(port, _partial_request(port))
+        writers.append(writer)
+        await asyncio.sleep(0.05)
+        writer.close()
+
+
+async def test_slow_senders_are_answered_408_while_a_signed_delivery_is_answered_at_once(
+    tmp_path: Path, store: PipelineStore
+) -> None:
+    block_name = f"slow-senders-{uuid.uuid4().hex[:8]}"
+    await WebhookGateway(signing_secret=SecretStr(SECRET), read_timeout_seconds=READ_TIMEOUT_SECONDS).asave(block_name)
+    env = {"AGENTIC_DATABASE_URL": store.database_url.get_secret_value()}
+    writers: list[asyncio.StreamWriter] = []
+    slow, header_only = [], []
+    with gateway_process(tmp_path, env, "--gateway-block", block_name) as gateway:
+        async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+            cold = _body(f"Delivery {uuid.uuid4().hex}: the first one after start, before any slow sender.")
+            assert (await client.post("/documents", content=cold, headers=signed(cold))).status_code == 202
+            try:
+                opened_at = time.monotonic()
+                slow, header_only = await _hold_slow_senders(gateway.port, writers)
+                body = _body(f"Delivery {uuid.uuid4().hex}: Tomasz Wrobel audited Baltic Freight S.A. in Gdansk.")
+                sent_at = time.monotonic()
+                delivery = await client.post("/documents", content=body, headers=signed(body))
+                answered_at = time.monotonic()
+                await _drop_senders(gateway.port, writers)
+                slow_answers = await asyncio.gather(*slow)
+                header_answers = await asyncio.gather(*header_only)
+            finally:
+                for task in [*slow, *header_only]:
+                    task.cancel()
+                for writer in writers:
+                    writer.close()
+                await asyncio.gather(*(writer.wait_closed() for writer in writers), return_exceptions=True)
+    log = gateway.stderr.read_text()
+    lines = log.splitlines()
+    statuses = [data.split(b"\r\n", 1)[0] for data, _ in slow_answers]
+    timed_out = sum("answered 408" in line for line in lines)
+    dropped = sum("dropped the connection" in line for line in lines)
+    no_headers = sum("no complete request headers" in line for line in lines)
+    print(f"slow senders={SLOW_SENDERS} (408: {statuses.count(b'HTTP/1.1 408 Request Timeout')}), "
+          f"signed delivery answered in {answered_at - sent_at:.2f} s, dropped={DROPPING_SENDERS}, "
+          f"slow headers={SLOW_HEADER_SENDERS}; log lines: 408={timed_out} dropped={dropped} "
+          f"headers={no_headers} tracebacks={log.count('Traceback')}")
+
+    assert delivery.status_code == 202, delivery.text
+    assert answered_at - sent_at < 1.0, f"the signed delivery took {answered_at - sent_at:.2f} s"
+    assert answered_at < min(at for _, at in slow_answers), "answered while every slow sender was still waiting"
+    assert statuses == [b"HTTP/1.1 408 Request Timeout"] * SLOW_SENDERS, set(statuses)
+    assert min(at for _, at in slow_answers) - opened_at >= READ_TIMEOUT_SECONDS - 0.1, "408 only after the timeout"
+    assert [data for data, _ in header_answers] == [b""] * SLOW_HEADER_SENDERS, "closed without an answer"
+    assert "Traceback" not in log, log[-3000:]
+    assert (timed_out, dropped, no_headers) == (SLOW_SENDERS, DROPPING_SENDERS, SLOW_HEADER_SENDERS)
