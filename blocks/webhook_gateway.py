@@ -7,13 +7,9 @@ import base64
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
-from domain.settings import Settings
+from domain.settings import DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS, Settings
 
 SECRET_PREFIX = "whsec_"
-DEFAULT_READ_TIMEOUT_SECONDS = 10.0
-"""How long a sender may take to send a delivery's headers, and then its body."""
-
-
 class WebhookGateway(Block):
     """Standard Webhooks settings: a whsec_ base64 secret, a timestamp tolerance, a body size limit, a read timeout."""
 
@@ -24,16 +20,18 @@ class WebhookGateway(Block):
     tolerance_seconds: int = Field(default=300, gt=0, description="How far a timestamp may be from now.")
     max_body_bytes: int = Field(default=1_000_000, gt=0, description="Larger deliveries are refused (413).")
     read_timeout_seconds: float = Field(
-        default=DEFAULT_READ_TIMEOUT_SECONDS, gt=0,
+        default=DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS, gt=0,
         description="How long a sender may take to send its headers, then its body (a late body is answered 408).")
 
     @classmethod
     def from_environment(cls) -> WebhookGateway:
-        """The gateway AGENTIC_WEBHOOK_SECRET (required) and AGENTIC_WEBHOOK_TOLERANCE_SECONDS describe."""
+        """The gateway AGENTIC_WEBHOOK_SECRET (required), AGENTIC_WEBHOOK_TOLERANCE_SECONDS and
+        AGENTIC_WEBHOOK_READ_TIMEOUT_SECONDS describe."""
         settings = Settings()
         if not settings.webhook_secret or not settings.webhook_secret.get_secret_value():
             raise SystemExit("Set AGENTIC_WEBHOOK_SECRET (whsec_…) or name a saved Webhook Gateway block.")
-        return cls(signing_secret=settings.webhook_secret, tolerance_seconds=settings.webhook_tolerance_seconds)
+        return cls(signing_secret=settings.webhook_secret, tolerance_seconds=settings.webhook_tolerance_seconds,
+                   read_timeout_seconds=settings.webhook_read_timeout_seconds)
 
     def key(self) -> bytes:
         """The secret's bytes (the base64 after the whsec_ prefix)."""

@@ -33,6 +33,7 @@ DEFAULT_ALERTS_WEBHOOK_URL = "http://127.0.0.1:8900/notify"
 """Where the automations' default notification block posts."""
 DEFAULT_NOTIFICATION_BLOCK = "custom-webhook/agentic-notifications"
 DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
+DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS = 10.0
 
 RENAMED = {"AGENTIC_NOTIFY_URL": ("AGENTIC_PUBLISH_WEBHOOK_URL", "AGENTIC_ALERTS_WEBHOOK_URL"),
            "AGENTIC_NOTIFY_TOKEN": ("AGENTIC_PUBLISH_WEBHOOK_TOKEN",)}
@@ -104,6 +105,8 @@ class Settings(BaseSettings):
     """The signed-webhook gateway's shared secret (whsec_…)."""
     webhook_tolerance_seconds: int = DEFAULT_WEBHOOK_TOLERANCE_SECONDS
     """How far a delivery's timestamp may be from now."""
+    webhook_read_timeout_seconds: float = DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS
+    """How long a webhook sender may take to send its headers, then its body (a late body is answered 408)."""
 
     ingest_roots: str = ""
     """Folders (separated by `:`) the document pipeline may read `folder` and `paths` from; unset: the folder the
