@@ -3,6 +3,7 @@ an unauthenticated call is refused, and `make run`'s program and a worker runnin
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 
 from deployments.local_server import start_local_server, wait_until_answering
 from tests.conftest import REPO_ROOT, SESSION_HOME, free_port, run_python
+from tests.support.gateway_process import gateway_process
+from tests.support.webhooks import SECRET, signed
 
 AUTH = "agentic:s3cret-pass"
 POOL = "auth-pool"
@@ -74,3 +77,14 @@ def test_a_worker_runs_a_deployment_with_auth_on(auth_server: str, isolated_stat
         worker.wait(timeout=30)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "Completed"
+
+
+def test_the_gateway_delivers_with_auth_on_and_says_503_without_it(auth_server: str, tmp_path: Path) -> None:
+    body = json.dumps({"text": "Ada Lovelace wrote to Charles Babbage.", "source": "auth.txt"}).encode()
+    env = {**_client_env(auth_server), "AGENTIC_WEBHOOK_SECRET": SECRET,
+           "AGENTIC_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}"}
+    answers = []
+    for name, gateway_env in (("without-auth", {**env, "PREFECT_API_AUTH_STRING": ""}), ("with-auth", env)):
+        with gateway_process(tmp_path / name, gateway_env) as gateway:
+            answers.append(httpx.post(f"{gateway.url}/documents", content=body, headers=signed(body), timeout=60))
+    assert [answer.status_code for answer in answers] == [503, 202], [answer.text for answer in answers]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import secrets
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,7 +21,6 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterNam
 from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 from pydantic import SecretStr
 from sqlmodel import Session, func, select
-from standardwebhooks import Webhook
 
 from blocks import LanguageModel, PipelineStore, WebhookGateway
 from blocks.tables import WebhookDeliveryRow
@@ -32,8 +30,8 @@ from fault_servers.asgi import serve_asgi
 from tests.conftest import API_URL, free_port, wait_for_events
 from tests.deployments.conftest import final_state, point_default_blocks
 from tests.support.gateway_process import gateway_process
+from tests.support.webhooks import SECRET, signed
 
-SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 MAX_BODY = 4096
 EVENT_WAIT_SECONDS = 30
 READ_TIMEOUT_SECONDS = 3.0
@@ -56,19 +54,6 @@ def gateway_url(store: PipelineStore) -> Iterator[str]:
     gateway = WebhookGateway(signing_secret=SecretStr(SECRET), tolerance_seconds=300, max_body_bytes=MAX_BODY)
     with serve_asgi(create_app(gateway, store)) as url:
         yield url
-
-
-def signed(body: bytes, delivery_id: str | None = None, secret: str = SECRET,
-           at: datetime | None = None) -> dict[str, str]:
-    """Standard Webhooks headers for body, as a sender computes them."""
-    delivery_id = delivery_id or f"msg_{uuid.uuid4().hex}"
-    at = at or datetime.now(UTC)
-    return {
-        "webhook-id": delivery_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(delivery_id, at, body.decode()),
-        "content-type": "application/json",
-    }
 
 
 def _deliveries(store: PipelineStore) -> int:
