@@ -21,7 +21,7 @@ from blocks.tables import DocumentRow
 from domain.events import CIRCUIT_OPENED
 from fault_servers import EnrichmentServer, ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
-from tests.conftest import free_port, run_python, served_model
+from tests.conftest import REPO_ROOT, free_port, run_python, served_model
 from tests.deployments.conftest import final_state, point_default_blocks
 from tests.flows.conftest import SAMPLES
 
@@ -73,7 +73,7 @@ async def test_a_run_failed_by_an_enrichment_outage_is_retried_from_the_cli_with
 async def test_a_failed_run_and_an_opened_circuit_notify_through_the_automations(
     worker: None, sink: NotificationSink
 ) -> None:
-    state = await document_pipeline(folder="/no/such/folder", return_state=True)
+    state = await document_pipeline(folder=str(REPO_ROOT / "no-such-folder"), return_state=True)
     assert state.is_failed()
     async with get_client() as client:
         run = await client.read_flow_run(state.state_details.flow_run_id)
