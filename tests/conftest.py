@@ -33,6 +33,7 @@ os.environ.update({
     "PREFECT_SERVER_UI_API_URL": API_URL,
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "INFO",  # the server's event-ordering decisions land in server.log
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     "AGENTIC_MODEL_PROVIDER": "offline",
     "AGENTIC_BACKOFF_BASE_SECONDS": "0.2",

@@ -20,14 +20,36 @@ from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
 from blocks.resilience.circuit_breaker import BreakerSettings
 from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
 from fault_servers import NotificationSink
-from tests.conftest import REPO_ROOT, run_python
+from tests.conftest import REPO_ROOT, SESSION_HOME, run_python
 
 RUN_TIMEOUT_SECONDS = 180
 
 
+ORDERING_DECISIONS = ("arrived before the event it follows", "timed out waiting for its in-flight leader")
+"""What the server logs when it holds an event back behind the one it follows (a held event fires no automation
+until its leader is processed, or until the lost-follower sweep, minutes later)."""
+
+
+def held_events() -> list[str]:
+    """The server's log lines about events it held back, for a notification that did not arrive."""
+    log = SESSION_HOME / "prefect" / "server.log"
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return [line for line in lines if any(decision in line for decision in ORDERING_DECISIONS)]
+
+
 @pytest.fixture(scope="package")
 def sink() -> Iterator[NotificationSink]:
+    """The notification receiver; a notification that does not arrive is reported with the events the server held."""
     with NotificationSink() as server:
+        wait_for = server.wait_for
+
+        def wait_for_or_explain(text: str, timeout: float = 60.0) -> dict[str, object]:
+            try:
+                return wait_for(text, timeout)
+            except AssertionError as missing:
+                raise AssertionError(f"{missing}\nevents the server held back: {held_events()}") from None
+
+        server.wait_for = wait_for_or_explain  # type: ignore[method-assign]
         yield server
 
 
