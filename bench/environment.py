@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from deployments.local_server import start_local_server, wait_until_answering
-
-SERVER_STOP_TIMEOUT_SECONDS = 20
+from deployments.local_server import running_server
 
 
 def free_port() -> int:
@@ -47,14 +45,5 @@ def prepare() -> Path:
 @contextmanager
 def prefect_server() -> Iterator[subprocess.Popen[bytes]]:
     """A real `prefect server start` at PREFECT_API_URL for as long as the block lasts."""
-    api_url, home = os.environ["PREFECT_API_URL"], Path(os.environ["PREFECT_HOME"])
-    process = start_local_server(api_url, home)
-    try:
-        wait_until_answering(api_url, process, home / "server.log")
+    with running_server(os.environ["PREFECT_API_URL"], Path(os.environ["PREFECT_HOME"])) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()

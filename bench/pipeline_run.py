@@ -1,8 +1,8 @@
 """One document-pipeline run in this process, timed: `python -m bench.pipeline_run FOLDER --concurrency 16`.
 
 Prints one JSON line: seconds (the flow call alone), the final state, document counts, model calls made,
-model steps from cache, agent task runs (of the tasks in tasks/documents/agents.py and tasks/documents/tools.py), the flow
-call's CPU seconds and the process's peak RSS in MiB.
+model steps from cache, agent task runs (of the tasks in tasks/documents/agents.py and tasks/documents/tools.py),
+the flow call's CPU seconds and the process's peak RSS in MiB.
 """
 
 from __future__ import annotations

@@ -56,8 +56,8 @@ def automations(block_id: UUID, settings: Settings | None = None) -> list[Automa
         Automation(
             name=f"{PREFIX}circuit opened",
             description="A dependency's circuit breaker opened: calls to it fail fast until it recovers.",
-            trigger=EventTrigger(match={"prefect.resource.id": f"{DEPENDENCY_RESOURCE_PREFIX}*"}, expect={CIRCUIT_OPENED},
-                                 posture=Posture.Reactive, threshold=1),
+            trigger=EventTrigger(match={"prefect.resource.id": f"{DEPENDENCY_RESOURCE_PREFIX}*"},
+                                 expect={CIRCUIT_OPENED}, posture=Posture.Reactive, threshold=1),
             actions=[_notify(block_id, "Circuit opened: {{ event.resource.id }}",
                              "{{ event.resource.id }} is failing; calls fail fast. {{ event.payload }}")],
         ),

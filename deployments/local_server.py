@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,6 +18,7 @@ import httpx
 
 DEFAULT_API_URL = "http://127.0.0.1:4200/api"
 STARTUP_TIMEOUT_SECONDS = 90
+STOP_TIMEOUT_SECONDS = 20
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "0.0.0.0"}
 CLIENT_AUTH_VARIABLE = "PREFECT_API_AUTH_STRING"
 """`user:password` every Prefect client sends (our commands, workers, the gateway); when set, the local server
@@ -64,6 +67,22 @@ def wait_until_answering(api_url: str, process: subprocess.Popen[bytes], log: Pa
         time.sleep(0.5)
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
     raise SystemExit(f"The local Prefect server did not start at {api_url}. Its log ({log}) ends with:\n{tail}")
+
+
+@contextmanager
+def running_server(api_url: str, home: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A local server at api_url for as long as the block lasts, stopped by its pid at the end."""
+    process = start_local_server(api_url, home)
+    try:
+        wait_until_answering(api_url, process, home / "server.log")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def ensure_server(home: Path) -> str:

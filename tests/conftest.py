@@ -51,7 +51,7 @@ for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", 
 from pydantic import SecretStr  # noqa: E402
 
 from blocks.language_model import LanguageModel  # noqa: E402
-from deployments.local_server import start_local_server, wait_until_answering  # noqa: E402
+from deployments.local_server import running_server  # noqa: E402
 from fault_servers import EnrichmentServer, ModelServer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,17 +66,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def prefect_server() -> Iterator[str]:
     """A real `prefect server start` (SQLite) for the whole session."""
-    home = SESSION_HOME / "prefect"
-    process = start_local_server(API_URL, home)
-    try:
-        wait_until_answering(API_URL, process, home / "server.log")
+    with running_server(API_URL, SESSION_HOME / "prefect"):
         yield API_URL
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deployments.local_server import start_local_server, wait_until_answering
+from deployments.local_server import running_server
 from tests.conftest import REPO_ROOT, SESSION_HOME, free_port, run_python
 from tests.support.gateway_process import gateway_process
 from tests.support.webhooks import SECRET, signed
@@ -37,14 +37,9 @@ def auth_server() -> Iterator[str]:
     api_url = f"http://127.0.0.1:{free_port()}/api"
     home = SESSION_HOME / "auth-server"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PREFECT_API_AUTH_STRING", AUTH)
-        process = start_local_server(api_url, home)
-    try:
-        wait_until_answering(api_url, process, home / "server.log")
-        yield api_url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+        patch.setenv("PREFECT_API_AUTH_STRING", AUTH)  # sent to the session's server too, which ignores it
+        with running_server(api_url, home):
+            yield api_url
 
 
 def _client_env(api_url: str) -> dict[str, str]:
