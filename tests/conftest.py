@@ -27,11 +27,13 @@ def free_port() -> int:
 
 SESSION_HOME = Path(tempfile.mkdtemp(prefix="agentic-tests-"))
 API_URL = f"http://127.0.0.1:{free_port()}/api"
+API_AUTH = "agentic:session-secret"
 os.environ.update({
     "PREFECT_HOME": str(SESSION_HOME / "prefect"),
     "PREFECT_API_URL": API_URL,
     "PREFECT_SERVER_UI_API_URL": API_URL,
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_API_AUTH_STRING": API_AUTH,  # the session's server requires it, so every test runs with API auth on
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "INFO",  # the server's event-ordering decisions land in server.log
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
