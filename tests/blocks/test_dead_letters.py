@@ -17,8 +17,8 @@ from blocks.dead_letters import DeadLetters
 from blocks.store import PipelineStore
 from domain.events import DEAD_LETTER_RECORDED
 from domain.models.documents import DocumentOutcome
-from tests.blocks.test_store import _postgres_database
 from tests.conftest import wait_for_events
+from tests.support.postgres import postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -27,7 +27,7 @@ def letters(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DeadLett
     if request.param == "sqlite":
         yield DeadLetters(PipelineStore(database_url=SecretStr(f"sqlite:///{tmp_path / 'letters.db'}")))
     else:
-        yield from (DeadLetters(PipelineStore(database_url=SecretStr(url))) for url in _postgres_database())
+        yield from (DeadLetters(PipelineStore(database_url=SecretStr(url))) for url in postgres_database())
 
 
 def _failed(name: str = "a.txt", step: str = "enrich", error: str = "ConnectionFailed: refused") -> DocumentOutcome:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
@@ -15,23 +13,7 @@ from blocks.store import PipelineStore, normalized_url
 from blocks.tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow
 from domain.models.common import Review
 from domain.models.documents import DocumentOutcome, Enrichment, Entity, EntityType
-
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, dropped afterwards; skipped when no server answers."""
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 ({exc})")
-    name = f"agentic_test_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+from tests.support.postgres import postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -40,7 +22,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PipelineSt
     if request.param == "sqlite":
         yield PipelineStore(database_url=SecretStr(f"sqlite:///{tmp_path / 'nested' / 'store.db'}"))
     else:
-        yield from (PipelineStore(database_url=SecretStr(url)) for url in _postgres_database())
+        yield from (PipelineStore(database_url=SecretStr(url)) for url in postgres_database())
 
 
 def _outcome(summary: str = "Amara met Lukas.") -> DocumentOutcome:

@@ -21,9 +21,9 @@ from blocks.store import PipelineStore
 from blocks.tables import BreakerRow
 from domain.errors import CircuitOpen, RequestRejected, UpstreamUnavailable
 from domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
-from tests.blocks.test_store import _postgres_database
 from tests.conftest import run_python
 from tests.support.breaker_worker import CALLS_PER_PHASE, PHASES, SETTINGS, WORKERS
+from tests.support.postgres import postgres_database
 
 NO_RATE = {"min_calls": 1000}
 """Settings that leave only the consecutive-failure rule."""
@@ -206,7 +206,7 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'shared.db'}"
     else:
-        yield from _postgres_database()
+        yield from postgres_database()
 
 
 async def _files(paths: list[Path], timeout: float = 60.0) -> None:
