@@ -8,6 +8,7 @@ SIGKILL may never leave the killed process, so the events may count fewer.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -78,13 +79,22 @@ def _utc(stored: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+def _api_auth() -> tuple[str, str] | None:
+    """The basic-auth pair PREFECT_API_AUTH_STRING names, as Prefect's own client sends it (None when unset)."""
+    auth = os.environ.get("PREFECT_API_AUTH_STRING")
+    if not auth:
+        return None
+    user, _, password = auth.partition(":")
+    return user, password
+
+
 def _count_events(api_url: str, since: datetime) -> int:
     body: dict[str, Any] = {
         "filter": {"occurred": {"since": since.isoformat()}, "event": {"name": [CIRCUIT_OPENED]},
                    "resource": {"id_prefix": [DEPENDENCY_RESOURCE_PREFIX]}},
         "limit": 1,
     }
-    response = httpx.post(f"{api_url.rstrip('/')}/events/filter", json=body, timeout=30)
+    response = httpx.post(f"{api_url.rstrip('/')}/events/filter", json=body, timeout=30, auth=_api_auth())
     response.raise_for_status()
     return int(response.json()["total"])
 
