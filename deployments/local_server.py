@@ -34,9 +34,9 @@ def api_answers(api_url: str) -> bool:
         return False
 
 
-def start_local_server(api_url: str, home: Path) -> subprocess.Popen[bytes]:
+def start_local_server(api_url: str, home: Path, database_url: str | None = None) -> subprocess.Popen[bytes]:
     """Start `prefect server start` in the background (its own session, log in PREFECT_HOME), with basic auth on
-    when PREFECT_API_AUTH_STRING is set."""
+    when PREFECT_API_AUTH_STRING is set, on SQLite under PREFECT_HOME or on the database_url given."""
     parsed = urlparse(api_url)
     home.mkdir(parents=True, exist_ok=True)
     env = {
@@ -48,6 +48,8 @@ def start_local_server(api_url: str, home: Path) -> subprocess.Popen[bytes]:
     auth = os.environ.get(CLIENT_AUTH_VARIABLE)
     if auth:  # one setting turns auth on: the server asks for what every client of ours sends
         env[SERVER_AUTH_VARIABLE] = auth
+    if database_url:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
     log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the server process for its lifetime
     return subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start",
@@ -70,9 +72,9 @@ def wait_until_answering(api_url: str, process: subprocess.Popen[bytes], log: Pa
 
 
 @contextmanager
-def running_server(api_url: str, home: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running_server(api_url: str, home: Path, database_url: str | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """A local server at api_url for as long as the block lasts, stopped by its pid at the end."""
-    process = start_local_server(api_url, home)
+    process = start_local_server(api_url, home, database_url)
     try:
         wait_until_answering(api_url, process, home / "server.log")
         yield process

@@ -55,6 +55,7 @@ from pydantic import SecretStr  # noqa: E402
 from blocks.language_model import LanguageModel  # noqa: E402
 from deployments.local_server import running_server  # noqa: E402
 from fault_servers import EnrichmentServer, ModelServer  # noqa: E402
+from tests.support.postgres import postgres_answers, postgres_database  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +68,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def prefect_server() -> Iterator[str]:
-    """A real `prefect server start` (SQLite) for the whole session."""
-    with running_server(API_URL, SESSION_HOME / "prefect"):
-        yield API_URL
+    """A real `prefect server start` for the whole session: on PostgreSQL when one answers, else on SQLite."""
+    if not postgres_answers():
+        with running_server(API_URL, SESSION_HOME / "prefect"):
+            yield API_URL
+        return
+    for url in postgres_database():  # the server on PostgreSQL, as in production: no SQLite write lock to queue on
+        with running_server(API_URL, SESSION_HOME / "prefect", url.replace("postgresql://", "postgresql+asyncpg://")):
+            yield API_URL
 
 
 @pytest.fixture(autouse=True)

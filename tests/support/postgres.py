@@ -11,6 +11,15 @@ import pytest
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+def postgres_answers() -> bool:
+    """Whether PostgreSQL answers on 127.0.0.1:5432."""
+    try:
+        psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards; skipped when no server answers."""
     try:
