@@ -79,12 +79,17 @@ def running_server(api_url: str, home: Path, database_url: str | None = None) ->
         wait_until_answering(api_url, process, home / "server.log")
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+    """Stop a process we started, by its pid: SIGTERM, and SIGKILL if it is still there after timeout seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def ensure_server(home: Path) -> str:

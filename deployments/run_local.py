@@ -18,12 +18,13 @@ from pathlib import Path
 
 import httpx
 
-from deployments.local_server import ensure_server
+from deployments.local_server import ensure_server, stop_process
 
 SAMPLE_DOCUMENTS = "examples/documents"
 PREFERRED_SERVICE_PORT = 8765
 """A stable port keeps the enrichment block, and so its cached answers, the same from run to run."""
 SERVICE_STARTUP_TIMEOUT_SECONDS = 30
+ENRICHMENT_STOP_SECONDS = 10
 
 
 def free_port(preferred: int = 0) -> int:
@@ -53,8 +54,7 @@ def enrichment_service() -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process, ENRICHMENT_STOP_SECONDS)
 
 
 def _answers(url: str) -> bool:

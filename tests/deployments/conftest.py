@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
 from blocks.resilience.circuit_breaker import BreakerSettings
 from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
+from deployments.local_server import stop_process
 from fault_servers import NotificationSink
 from tests.conftest import REPO_ROOT, SESSION_HOME, run_python
 
@@ -53,6 +54,10 @@ def sink() -> Iterator[NotificationSink]:
         yield server
 
 
+WORKER_STOP_SECONDS = 30
+"""A worker still shutting down after this long is killed (it runs no flow then: the tests have ended)."""
+
+
 @pytest.fixture(scope="package")
 def worker(sink: NotificationSink) -> Iterator[None]:
     """`make deploy`'s bootstrap, then a real process worker on the pool."""
@@ -68,8 +73,7 @@ def worker(sink: NotificationSink) -> Iterator[None]:
     try:
         yield
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process, WORKER_STOP_SECONDS)
 
 
 async def point_default_blocks(model: LanguageModel, enrichment_url: str | None, database: Path) -> None:

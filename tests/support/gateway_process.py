@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from deployments.local_server import stop_process
 from tests.conftest import REPO_ROOT, free_port
 
 STARTUP_TIMEOUT_SECONDS = 60
@@ -60,9 +61,4 @@ def gateway_process(folder: Path, env: dict[str, str], *args: str) -> Iterator[G
         _wait_until_healthy(url, process, stderr)
         yield GatewayProcess(url=url, port=port, stdout=stdout, stderr=stderr)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, STOP_TIMEOUT_SECONDS)
