@@ -41,9 +41,7 @@ class EnrichmentApi(Block):
     def from_environment(cls) -> EnrichmentApi:
         """The API AGENTIC_ENRICHMENT_URL names (and AGENTIC_ENRICHMENT_TOKEN authorises), or none."""
         settings = Settings()
-        token = settings.enrichment_token
-        return cls(base_url=settings.enrichment_url or None,
-                   token=token if token and token.get_secret_value() else None)
+        return cls(base_url=settings.enrichment_url or None, token=settings.enrichment_token)
 
     @property
     def configured(self) -> bool:

@@ -69,7 +69,7 @@ class LanguageModel(Block):
             provider="openai-compatible",
             model=settings.model,
             base_url=base_url,
-            api_key=api_key if api_key and api_key.get_secret_value() else None,
+            api_key=api_key,
             input_price_per_million=settings.price_input,
             output_price_per_million=settings.price_output,
             fallback_block=fallback,

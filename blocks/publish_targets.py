@@ -44,10 +44,10 @@ class PublishTargets(Block):
         """AGENTIC_EXPORT_FOLDER (default .agentic/exports, `none` for no export), AGENTIC_PUBLISH_WEBHOOK_URL and
         AGENTIC_PUBLISH_WEBHOOK_TOKEN."""
         settings = Settings()
-        folder, token = settings.export_folder, settings.publish_webhook_token
+        folder = settings.export_folder
         return cls(export_folder=None if folder.lower() in ("", "none") else folder,
                    notify_url=SecretStr(settings.publish_webhook_url) if settings.publish_webhook_url else None,
-                   notify_token=token if token and token.get_secret_value() else None)
+                   notify_token=settings.publish_webhook_token)
 
     def export_path(self, document_id: str) -> Path | None:
         """Where a document's export file is, or None when nothing is exported."""

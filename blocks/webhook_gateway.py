@@ -28,7 +28,7 @@ class WebhookGateway(Block):
         """The gateway AGENTIC_WEBHOOK_SECRET (required), AGENTIC_WEBHOOK_TOLERANCE_SECONDS and
         AGENTIC_WEBHOOK_READ_TIMEOUT_SECONDS describe."""
         settings = Settings()
-        if not settings.webhook_secret or not settings.webhook_secret.get_secret_value():
+        if settings.webhook_secret is None:
             raise SystemExit("Set AGENTIC_WEBHOOK_SECRET (whsec_…) or name a saved Webhook Gateway block.")
         return cls(signing_secret=settings.webhook_secret, tolerance_seconds=settings.webhook_tolerance_seconds,
                    read_timeout_seconds=settings.webhook_read_timeout_seconds)

@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "AGENTIC_"
@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     heartbeat_timeout_seconds: int = 90
     """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
     PREFECT_RUNNER_HEARTBEAT_FREQUENCY, e.g. 30)."""
+
+    @field_validator("openai_api_key", "enrichment_token", "publish_webhook_token", "webhook_secret")
+    @classmethod
+    def _empty_secret_is_none(cls, secret: SecretStr | None) -> SecretStr | None:
+        """A secret variable set to nothing counts as unset."""
+        return secret if secret is not None and secret.get_secret_value() else None
 
     @model_validator(mode="before")
     @classmethod

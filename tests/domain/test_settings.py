@@ -42,3 +42,12 @@ def test_a_new_name_wins_over_the_old_one(monkeypatch: pytest.MonkeyPatch) -> No
         settings = Settings()
     assert settings.alerts_webhook_url == "http://127.0.0.1:9/alerts"
     assert settings.publish_webhook_url == "http://127.0.0.1:9/old"
+
+
+def test_a_secret_variable_set_to_nothing_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTIC_ENRICHMENT_TOKEN", "")
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    monkeypatch.setenv("AGENTIC_WEBHOOK_SECRET", "whsec_c2VjcmV0")
+    settings = Settings()
+    assert settings.enrichment_token is None and settings.openai_api_key is None
+    assert settings.webhook_secret is not None and settings.webhook_secret.get_secret_value() == "whsec_c2VjcmV0"
