@@ -25,7 +25,7 @@ from blocks.model_clients import render_messages
 from domain.models.common import ModelRequest, Review
 from domain.models.documents import EntityList, Summary
 from flows.document_pipeline import ENRICHABLE_TYPES
-from tasks.documents.agents import EXTRACT_INSTRUCTIONS, REVIEW_INSTRUCTIONS, SUMMARIZE_INSTRUCTIONS
+from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
 
 MAX_OUTPUT_TOKENS = LanguageModel().max_output_tokens
 T = TypeVar("T", bound=BaseModel)
@@ -38,9 +38,8 @@ class Baseline:
         self.model, self.tools, self.model_name = model, tools, model_name
         self.model_calls = self.tool_calls = 0
 
-    async def ask(self, step: str, instructions: str, material: dict[str, str], output: type[T]) -> T:
+    async def ask(self, request: ModelRequest, output: type[T]) -> T:
         """One structured chat completion with the pipeline's exact request body."""
-        request = ModelRequest(step=step, instructions=instructions, material=material)
         completion = await self.model.chat.completions.parse(
             model=self.model_name, messages=cast(list[ChatCompletionMessageParam], render_messages(request)),
             response_format=output, max_tokens=MAX_OUTPUT_TOKENS,
@@ -59,11 +58,11 @@ class Baseline:
 
     async def document(self, text: str) -> None:
         """Extract, enrich, summarize and review one document."""
-        extraction = await self.ask("extract_entities", EXTRACT_INSTRUCTIONS, {"document": text}, EntityList)
+        extraction = await self.ask(extract_request(text), EntityList)
         distinct = {(e.name, e.type) for e in extraction.entities if e.type in ENRICHABLE_TYPES}
         await asyncio.gather(*(self.enrich(name, kind) for name, kind in distinct))
-        summary = await self.ask("summarize", SUMMARIZE_INSTRUCTIONS, {"document": text}, Summary)
-        await self.ask("review", REVIEW_INSTRUCTIONS, {"document": text, "summary": summary.summary}, Review)
+        summary = await self.ask(summarize_request(text), Summary)
+        await self.ask(review_request(summary.summary, text, WHOLE_DOCUMENT), Review)
 
 
 async def run(folder: Path, concurrency: int) -> dict[str, float | int]:

@@ -8,13 +8,13 @@ from typing import Protocol
 
 import openai
 import pydantic
+from pydantic import BaseModel
 
 from blocks.language_model import OFFLINE, LanguageModel
 from blocks.offline_model import OfflineModel
 from blocks.resilience.transport_errors import from_openai
-from domain.errors import (
-    InvalidModelOutput,
-)
+from blocks.tokenizers import message_tokens, schema_tokens
+from domain.errors import InvalidModelOutput
 from domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage
 
 MATERIAL_NOTICE = (
@@ -35,7 +35,11 @@ class ModelClient(Protocol):
 
 
 def render_messages(request: ModelRequest) -> list[dict[str, str]]:
-    """The chat messages of a request: instructions as system, material quoted as data."""
+    """The chat messages of a request: instructions as system, material quoted as data.
+
+    Laid out for providers' prefix caches: what every call of a step shares (its instructions) comes first,
+    then the material in the order the step gives it (the document last), then any repair round.
+    """
     quoted = "\n\n".join(
         f'<material name="{name}">\n{text}\n</material>' for name, text in request.material.items()
     )
@@ -50,6 +54,11 @@ def render_messages(request: ModelRequest) -> list[dict[str, str]]:
         ]
     return messages
 
+
+def prompt_tokens(block: LanguageModel, request: ModelRequest, output_type: type[BaseModel]) -> int:
+    """The tokens a request's prompt takes at this model: its messages and its output schema."""
+    counter = block.counter()
+    return message_tokens(counter, render_messages(request)) + schema_tokens(counter, output_type.model_json_schema())
 
 
 class OpenAICompatibleClient:
@@ -88,18 +97,18 @@ class OpenAICompatibleClient:
             refusal = completion.choices[0].message.refusal
             raise InvalidModelOutput(f"{request.step}: the model refused or gave no content",
                                      raw=refusal or _raw_content(raw.http_response.text))
-        usage = completion.usage
-        input_tokens = usage.prompt_tokens if usage else 0
-        output_tokens = usage.completion_tokens if usage else 0
-        return ModelReply[output_type](
-            output=parsed,
-            model=completion.model or self._block.model,
-            usage=TokenUsage(
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                cost_usd=self._block.cost_usd(input_tokens, output_tokens),
-            ),
-        )
+        return ModelReply[output_type](output=parsed, model=completion.model or self._block.model,
+                                       usage=self._usage(completion.usage))
+
+    def _usage(self, usage: openai.types.CompletionUsage | None) -> TokenUsage:
+        """The tokens a completion reports (cached input where the provider says) and their cost."""
+        if usage is None:
+            return TokenUsage()
+        details = usage.prompt_tokens_details
+        cached = (details.cached_tokens or 0) if details else 0
+        return TokenUsage(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens,
+                          cached_input_tokens=cached,
+                          cost_usd=self._block.cost_usd(usage.prompt_tokens, usage.completion_tokens, cached))
 
 
 def _raw_content(body: str) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from blocks.offline_research import RESEARCH_ANSWERS
-from blocks.text_heuristics import estimated_tokens, extract_entities, review, summarize
+from blocks.text_heuristics import extract_entities, review, summarize
+from blocks.tokenizers import EstimatedCounter
 from domain.errors import RequestRejected
 from domain.models.common import ModelReply, OutputT, Review, TokenUsage
 from domain.models.documents import EntityList, Summary
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from domain.models.common import ModelRequest
 
 MODEL_NAME = "offline"
+SUBJECT_MATERIAL = ("document", "summaries", "summaries of the document's parts")
+"""The material an answer is about, by the names the document agents give it."""
 
 
 class OfflineModel:
@@ -28,7 +31,7 @@ class OfflineModel:
 
     async def generate(self, request: ModelRequest, output_type: type[OutputT]) -> ModelReply[OutputT]:
         """Dispatch on the requested output type; any other request is refused clearly."""
-        document = request.material.get("document", "")
+        document = next((request.material[name] for name in SUBJECT_MATERIAL if name in request.material), "")
         output: Any
         if output_type is EntityList:
             output = extract_entities(document)
@@ -41,11 +44,9 @@ class OfflineModel:
         else:
             raise RequestRejected(f"the offline model cannot answer {output_type.__name__} requests")
         prompt = request.instructions + "".join(request.material.values())
+        tokens = EstimatedCounter()
         return ModelReply[output_type](
             output=output,
             model=MODEL_NAME,
-            usage=TokenUsage(
-                input_tokens=estimated_tokens(prompt),
-                output_tokens=estimated_tokens(output.model_dump_json()),
-            ),
+            usage=TokenUsage(input_tokens=tokens.count(prompt), output_tokens=tokens.count(output.model_dump_json())),
         )

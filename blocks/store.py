@@ -9,7 +9,7 @@ from typing import Any
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
-from sqlalchemy import Engine, delete, event, func
+from sqlalchemy import Engine, delete, event, func, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -58,6 +58,7 @@ class PipelineStore(Block):
         with Session(self.engine()) as session:
             upsert(session, DocumentRow(
                 id=document_id, source=outcome.source, status=outcome.status, text=text,
+                format=outcome.format, encoding=outcome.encoding, chunks=outcome.chunks or None,
                 model=outcome.models.get("extract_entities"), entity_count=len(outcome.entities),
                 enrichment_note=outcome.enrichment_note, failed_step=outcome.failed_step,
                 error=outcome.error, review_decision=outcome.review_decision,
@@ -145,12 +146,13 @@ class PipelineStore(Block):
             func.count(ModelUsageRow.id),
             func.coalesce(func.sum(ModelUsageRow.input_tokens), 0),
             func.coalesce(func.sum(ModelUsageRow.output_tokens), 0),
+            func.coalesce(func.sum(ModelUsageRow.cached_input_tokens), 0),
             func.coalesce(func.sum(ModelUsageRow.cost_usd), 0.0),
         ).where(ModelUsageRow.flow_run_id == flow_run_id)
         with Session(self.engine()) as session:
-            calls, input_tokens, output_tokens, cost = session.exec(query).one()
+            calls, input_tokens, output_tokens, cached, cost = session.exec(query).one()
         return UsageTotals(calls=calls, input_tokens=input_tokens, output_tokens=output_tokens,
-                           cost_usd=float(cost))
+                           cached_input_tokens=cached, cost_usd=float(cost))
 
 
 def normalized_url(url: str) -> str:
@@ -185,15 +187,32 @@ TABLE_CREATION_ATTEMPTS = 5
 
 
 def _create_tables(engine: Engine) -> None:
-    """Create missing tables; another process creating them at the same moment is no error."""
+    """Create missing tables and columns; another process creating them at the same moment is no error."""
     for attempt in range(1, TABLE_CREATION_ATTEMPTS + 1):
         try:
             SQLModel.metadata.create_all(engine)
+            _add_missing_columns(engine)
             return
         except DBAPIError:  # "already exists": another process is creating them; check again
             if attempt == TABLE_CREATION_ATTEMPTS:
                 raise
             time.sleep(0.2 * attempt)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the columns a newer version of a table has to a store made by an older one (they are all nullable
+    or have a server default, so existing rows stay valid)."""
+    inspector = inspect(engine)
+    for table in SQLModel.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column for column in table.columns if column.name not in present]
+        if not missing:
+            continue
+        with engine.begin() as connection:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

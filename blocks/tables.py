@@ -24,7 +24,10 @@ class DocumentRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     source: str
     status: str = Field(index=True, description="processed, rejected or failed")
-    text: str | None = None
+    text: str | None = Field(default=None, description="the text extracted from the file, as the model saw it")
+    format: str | None = Field(default=None, description="text, markdown, html, pdf or docx")
+    encoding: str | None = Field(default=None, description="the text encoding detected (none for pdf and docx)")
+    chunks: int | None = Field(default=None, description="how many parts the model read it in")
     model: str | None = None
     entity_count: int = 0
     enrichment_note: str | None = None
@@ -86,6 +89,8 @@ class ModelUsageRow(SQLModel, table=True):
     model: str
     input_tokens: int
     output_tokens: int
+    cached_input_tokens: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                                     description="input tokens served from the provider's prompt cache")
     cost_usd: float
     created_at: datetime = Field(default_factory=utc_now)
 

@@ -1,5 +1,5 @@
 """Text heuristics the offline model answers with: entities from patterns, summaries from a text's own sentences,
-reviews by kept keywords, and a rough token count. Deterministic and extractive; the research answers build on them.
+reviews by kept keywords. Deterministic and extractive; the research answers build on them.
 """
 
 from __future__ import annotations
@@ -127,8 +127,3 @@ def review(text: str, summary: str) -> Review:
     critique = (f"Keeps {len(top) - len(missing)} of the document's {len(top)} top keywords"
                 + (f"; missing: {', '.join(missing)}." if missing else "."))
     return Review(score=score, critique=critique)
-
-
-def estimated_tokens(text: str) -> int:
-    """A rough token count (four characters a token), the usual rule of thumb."""
-    return max(1, len(text) // 4)

@@ -27,6 +27,8 @@ DEFAULT_EXPORT_FOLDER = ".agentic/exports"
 """Where published documents are exported, one JSON Lines file each."""
 DEFAULT_LOCK_URL = "file:.agentic/locks"
 """Step locks on this machine's disk (flock)."""
+DEFAULT_CONTEXT_WINDOW = 16_384
+"""The context window assumed when a model's is not given: small enough for most local models."""
 DEFAULT_MODEL = "gpt-4o-mini"
 """The model asked for when an OpenAI-compatible endpoint is configured and AGENTIC_MODEL is not set."""
 DEFAULT_ALERTS_WEBHOOK_URL = "http://127.0.0.1:8900/notify"
@@ -81,8 +83,16 @@ class Settings(BaseSettings):
     """The model's name at the endpoint."""
     price_input: float = 0.0
     """USD per million input tokens."""
+    price_cached_input: float | None = None
+    """USD per million input tokens served from the provider's prompt cache; unset: the input price."""
     price_output: float = 0.0
     """USD per million output tokens."""
+    model_context_window: int = DEFAULT_CONTEXT_WINDOW
+    """The model's context window in tokens; documents whose prompt would not fit are chunked."""
+    model_tokenizer: str = "auto"
+    """How the model's tokens are counted: `auto`, `estimate` or a tiktoken encoding (blocks/tokenizers.py)."""
+    model_tokens_per_minute: int | None = None
+    """The model's tokens-per-minute limit across all workers; unset: none."""
     fallback_model_block: str | None = None
     """A saved Language Model block to fall back to when this model's endpoint keeps failing."""
 
@@ -100,7 +110,8 @@ class Settings(BaseSettings):
     publish_webhook_token: SecretStr | None = None
     """Sent to the publish webhook as a bearer token."""
     fetch_allowed_hosts: str = ""
-    """Comma-separated hosts or networks the research fetch tool may read besides public addresses."""
+    """Comma-separated hosts or networks the fetch tools (research pages, documents by URL) may read besides public
+    addresses."""
     webhook_secret: SecretStr | None = None
     """The signed-webhook gateway's shared secret (whsec_…)."""
     webhook_tolerance_seconds: int = DEFAULT_WEBHOOK_TOLERANCE_SECONDS

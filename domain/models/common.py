@@ -20,6 +20,8 @@ class TokenUsage(BaseModel):
 
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0
+    """Input tokens the provider served from its prompt cache (part of input_tokens)."""
     cost_usd: float = 0.0
 
 
@@ -66,6 +68,7 @@ class UsageTotals(BaseModel):
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0
     cost_usd: float = 0.0
 
 
@@ -74,3 +77,13 @@ class HealthReport(BaseModel):
 
     checks: dict[str, str]
     unhealthy: list[str]
+
+
+class FetchedBody(BaseModel):
+    """What a fetch read from a URL: the final URL after redirects, the media type, its charset and the body."""
+
+    url: str
+    requested_url: str
+    content_type: str
+    charset: str | None = None
+    body: bytes

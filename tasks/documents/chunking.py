@@ -1,0 +1,162 @@
+"""Fitting documents to the model's window: a text whose prompt would not fit is split into parts that do.
+
+A part's room is what the window leaves after the step's instructions and output schema, the answer
+(max_output_tokens), one repair round (the invalid answer sent back with the error) and a safety margin for
+counting differences between our tokenizer and the provider's. Parts break at paragraph ends where one is near,
+else at sentence ends, and only a sentence longer than a whole part is cut between words. Each part after the
+first repeats the last sentences of the one before (about OVERLAP_FRACTION of a part), so an entity or a fact on
+the boundary is read whole at least once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from blocks.language_model import LanguageModel
+from blocks.model_clients import prompt_tokens
+from blocks.tokenizers import TokenCounter
+from domain.models.common import ModelRequest
+from domain.models.documents import Document, DocumentPart
+
+REPAIR_ERROR_TOKENS = 512
+"""Room kept for the validation error a repair round sends back."""
+SAFETY_FRACTION = 0.05
+"""Room kept for counting differences with the provider's tokenizer."""
+OVERLAP_FRACTION = 0.05
+"""How much of the part before each part repeats."""
+PARAGRAPH_BREAK_FILL = 0.75
+"""A part ends at a paragraph's end when it is at least this full and the next paragraph does not fit whole."""
+MIN_PART_TOKENS = 256
+"""A window leaving less than this for the material is a configuration error."""
+
+PARAGRAPH = re.compile(r"\n\s*\n")
+SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence (or a piece of an over-long one), whether it starts a paragraph, and its tokens."""
+
+    text: str
+    starts_paragraph: bool
+    tokens: int
+
+
+def material_room(model: LanguageModel, steps: Iterable[tuple[ModelRequest, type[BaseModel]]]) -> int:
+    """How many tokens of material fit in one request of every one of these steps (each with empty material)."""
+    fixed = max(prompt_tokens(model, request, output_type) for request, output_type in steps)
+    window = model.usable_window()
+    room = window - fixed - 2 * model.max_output_tokens - REPAIR_ERROR_TOKENS - int(window * SAFETY_FRACTION)
+    if room < MIN_PART_TOKENS:
+        raise ValueError(
+            f"the model's window of {window:,} tokens leaves {max(room, 0):,} for a document beside the "
+            f"instructions ({fixed:,}) and twice max_output_tokens ({model.max_output_tokens:,}): raise "
+            "context_window or lower max_output_tokens in the Language Model block")
+    return room
+
+
+def split_document(document: Document, counter: TokenCounter, room: int) -> list[DocumentPart]:
+    """The document as parts of at most `room` tokens each (one part when it fits)."""
+    if counter.count(document.text) <= room:
+        return [DocumentPart(document_id=document.id, index=0, count=1, text=document.text)]
+    texts = split_text(document.text, counter, room)
+    return [DocumentPart(document_id=document.id, index=i, count=len(texts), text=text)
+            for i, text in enumerate(texts)]
+
+
+def split_text(text: str, counter: TokenCounter, room: int) -> list[str]:
+    """Parts of at most `room` tokens, on paragraph and sentence boundaries, each overlapping the one before."""
+    units = _units(text, counter, room)
+    overlap_room = int(room * OVERLAP_FRACTION)
+    parts: list[list[_Unit]] = [[]]
+    used = 0
+    for position, unit in enumerate(units):
+        current = parts[-1]
+        if current and (used + unit.tokens > room or _paragraph_break(units, position, used, room)):
+            carried = _overlap(current, min(overlap_room, room - unit.tokens))
+            parts.append(carried)
+            current, used = carried, sum(u.tokens for u in carried)
+        current.append(unit)
+        used += unit.tokens
+    return [_joined(part) for part in parts if part]
+
+
+def group_texts(texts: list[str], counter: TokenCounter, room: int) -> list[list[str]]:
+    """Consecutive texts grouped so each group's joined text fits `room` (a text too long alone is cut)."""
+    groups: list[list[str]] = [[]]
+    used = 0
+    for text in texts:
+        pieces = split_text(text, counter, room) if counter.count(text) > room else [text]
+        for piece in pieces:
+            tokens = counter.count(piece) + 2
+            if groups[-1] and used + tokens > room:
+                groups.append([])
+                used = 0
+            groups[-1].append(piece)
+            used += tokens
+    return groups
+
+
+def _units(text: str, counter: TokenCounter, room: int) -> list[_Unit]:
+    """Every sentence of every paragraph, over-long sentences cut between words to fit `room`."""
+    units: list[_Unit] = []
+    for paragraph in PARAGRAPH.split(text):
+        sentences = [s for s in SENTENCE.split(paragraph.strip()) if s]
+        for number, sentence in enumerate(sentences):
+            for piece_number, piece in enumerate(_pieces(sentence, counter, room)):
+                units.append(_Unit(piece, number == 0 and piece_number == 0, counter.count(piece) + 1))
+    return units
+
+
+def _pieces(sentence: str, counter: TokenCounter, room: int) -> list[str]:
+    """The sentence itself, or runs of its words of at most `room` tokens when it is longer than that."""
+    if counter.count(sentence) <= room:
+        return [sentence]
+    pieces: list[list[str]] = [[]]
+    used = 0
+    for word in sentence.split():
+        tokens = counter.count(word) + 1
+        if pieces[-1] and used + tokens > room:
+            pieces.append([])
+            used = 0
+        pieces[-1].append(word)
+        used += tokens
+    return [" ".join(words) for words in pieces]
+
+
+def _paragraph_break(units: list[_Unit], position: int, used: int, room: int) -> bool:
+    """Whether to end the part before this unit: it starts a paragraph that will not fit whole, and the part is
+    nearly full already."""
+    unit = units[position]
+    if not unit.starts_paragraph or used < room * PARAGRAPH_BREAK_FILL:
+        return False
+    paragraph = unit.tokens
+    for following in units[position + 1:]:
+        if following.starts_paragraph:
+            break
+        paragraph += following.tokens
+    return used + paragraph > room
+
+
+def _overlap(part: list[_Unit], overlap_room: int) -> list[_Unit]:
+    """The last units of a part that fit `overlap_room`, to start the next part with."""
+    carried: list[_Unit] = []
+    used = 0
+    for unit in reversed(part[1:]):
+        if used + unit.tokens > overlap_room:
+            break
+        carried.insert(0, unit)
+        used += unit.tokens
+    return carried
+
+
+def _joined(part: list[_Unit]) -> str:
+    """A part's text: sentences joined by spaces, paragraphs by a blank line."""
+    text = part[0].text
+    for unit in part[1:]:
+        text += ("\n\n" if unit.starts_paragraph else " ") + unit.text
+    return text
