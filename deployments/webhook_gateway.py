@@ -36,7 +36,7 @@ from fastapi.responses import JSONResponse
 from prefect.client.orchestration import PrefectClient, get_client
 from prefect.events import Event
 from prefect.settings import PREFECT_API_URL
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -63,10 +63,18 @@ class EventNotConfirmed(Exception):
 
 
 class DocumentDelivery(BaseModel):
-    """What a sender posts: one document's text and, optionally, a name for it."""
+    """What a sender posts: one document, as its text or as a URL the pipeline fetches, and optionally a name."""
 
-    text: str = Field(min_length=1)
+    text: str | None = Field(default=None, min_length=1)
+    url: str | None = Field(default=None, min_length=1, max_length=2000, pattern=r"^https?://")
     source: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _text_or_url(self) -> DocumentDelivery:
+        """One document: its text or its URL, not both and not neither."""
+        if (self.text is None) == (self.url is None):
+            raise ValueError("send either `text` (the document) or `url` (where the pipeline fetches it)")
+        return self
 
 
 def verify_signature(gateway: WebhookGateway, headers: dict[str, str], body: bytes) -> str:
@@ -126,7 +134,9 @@ def document_event(delivery_id: str, delivery: DocumentDelivery) -> Event:
         id=uuid.uuid5(EVENT_ID_NAMESPACE, delivery_id),
         event=DOCUMENT_RECEIVED,
         resource={"prefect.resource.id": f"{DOCUMENT_RESOURCE_PREFIX}{delivery_id}"},
-        payload={"texts": [delivery.text], "sources": [delivery.source or f"webhook {delivery_id}"],
+        payload={"texts": [delivery.text] if delivery.text is not None else [],
+                 "sources": [delivery.source or f"webhook {delivery_id}"] if delivery.text is not None else [],
+                 "urls": [delivery.url] if delivery.url is not None else [],
                  "delivery_id": delivery_id},
     )
 

@@ -17,15 +17,42 @@ from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
 
-from blocks import model_clients, offline_model, offline_research, text_heuristics
-from blocks.resolve import PipelineBlocks
+from blocks import model_clients, offline_model, offline_research, text_heuristics, tokenizers
+from blocks.fetch_policy import FetchPolicy
+from blocks.resolve import PipelineBlocks, load_or_environment
 from blocks.saga_log import SagaLog
 from domain.errors import is_transient
 from domain.models import common, documents
-from domain.models.documents import Decision, Document, DocumentOutcome, Enrichment, Entity, EntityType, Rejection
+from blocks.language_model import LanguageModel
+from domain.models.common import Review
+from domain.models.documents import (
+    Decision,
+    Document,
+    DocumentOutcome,
+    DocumentPart,
+    Enrichment,
+    Entity,
+    EntityList,
+    EntityType,
+    Rejection,
+    Summary,
+)
 from tasks import calls
-from tasks.documents import agents, tools
-from tasks.documents.agents import extract_entities, review_summary, summarize
+from tasks.documents import agents, chunking, tools
+from tasks.documents.agents import (
+    PART_SUMMARIES,
+    WHOLE_DOCUMENT,
+    combine_request,
+    combine_summaries,
+    extract_entities,
+    extract_request,
+    review_request,
+    review_summary,
+    summarize,
+    summarize_request,
+)
+from tasks.documents.chunking import group_texts, material_room, split_document
+from tasks.documents.fetch import ingest_urls
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
 from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.documents.publish import publish_report, store_outcome
@@ -40,6 +67,8 @@ ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, Enti
 """Entity types worth asking the enrichment API about (dates, amounts and emails are not)."""
 
 ENRICHMENT_SKIPPED = "enrichment skipped: no enrichment API configured"
+DEFAULT_MAX_CONCURRENT_CHUNKS = 16
+"""How many parts of one long document are read at once (the model's own limits still apply)."""
 
 
 async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: PipelineBlocks, **arguments: Any) -> Any:
@@ -59,28 +88,87 @@ async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: Pipe
     return reply.output
 
 
+async def _each_part(task: Any, step: str, parts: list[DocumentPart], outcome: DocumentOutcome,
+                     blocks: PipelineBlocks, limit: asyncio.Semaphore) -> list[Any]:
+    """Run a model task on every part of a document, at most `limit` at once, in the parts' order."""
+
+    async def one(part: DocumentPart) -> Any:
+        async with limit:
+            return await _run_step(task, step, outcome, blocks, part=part)
+
+    return list(await asyncio.gather(*(one(part) for part in parts)))
+
+
 async def _enrich(document_id: str, entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
     """Enrich each distinct person, organisation, place and product of a document."""
     distinct = list({(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}.values())
     return await enrich_entities(document_id, distinct, blocks.enrichment, blocks.store) if distinct else []
 
 
-async def process_document(document: Document, blocks: PipelineBlocks) -> DocumentOutcome:
-    """Run one document through every agent and tool step; any failure is kept in its outcome, never raised."""
-    outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed")
-    step = "extract_entities"
+def _part_room(model: LanguageModel) -> int:
+    """The tokens of a document part: room in the extract, summary and review requests beside a summary."""
+    return material_room(model, [(extract_request(""), EntityList), (summarize_request(""), Summary),
+                                 (review_request("", "", WHOLE_DOCUMENT), Review)]) - model.max_output_tokens
+
+
+def _summaries_room(model: LanguageModel) -> int:
+    """The tokens of summaries combined at once: room in the combine and review requests beside a summary."""
+    return material_room(model, [(combine_request([]), Summary),
+                                 (review_request("", "", PART_SUMMARIES), Review)]) - model.max_output_tokens
+
+
+def _merged(extractions: list[EntityList]) -> list[Entity]:
+    """The entities of every part, the same name and type once, in order of first appearance."""
+    return list({(e.name, e.type): e for extraction in extractions for e in extraction.entities}.values())
+
+
+async def _combined_summary(document_id: str, summaries: list[str], outcome: DocumentOutcome,
+                            blocks: PipelineBlocks) -> tuple[str, list[str]]:
+    """One summary of the part summaries (combined in groups that fit the window, again until one is left), and
+    the summaries the last combination read, which the review judges it against."""
+    counter, room = blocks.model.counter(), _summaries_room(blocks.model)
+    while True:
+        groups = group_texts(summaries, counter, room)
+        combined = await asyncio.gather(*(_run_step(combine_summaries, "summarize", outcome, blocks,
+                                                    document_id=document_id, summaries=group) for group in groups))
+        if len(groups) == 1:
+            return combined[0].summary, groups[0]
+        summaries = [reply.summary for reply in combined]
+
+
+async def process_document(document: Document, blocks: PipelineBlocks,
+                           max_concurrent_chunks: int = DEFAULT_MAX_CONCURRENT_CHUNKS) -> DocumentOutcome:
+    """Run one document through every agent and tool step; any failure is kept in its outcome, never raised.
+
+    A document whose prompt would not fit the model's window is read in parts: entities are extracted from each
+    and merged, each part is summarised and the summaries combined, and the review judges the final summary
+    against the part summaries.
+    """
+    outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed",
+                              format=document.format, encoding=document.encoding)
+    step = "chunk"
     try:
-        outcome.entities = (await _run_step(extract_entities, step, outcome, blocks, document=document)).entities
+        parts = split_document(document, blocks.model.counter(), _part_room(blocks.model))
+        outcome.chunks = len(parts)
+        limit = asyncio.Semaphore(max_concurrent_chunks)
+        step = "extract_entities"
+        outcome.entities = _merged(await _each_part(extract_entities, step, parts, outcome, blocks, limit))
         step = "enrich"
         if blocks.enrichment.configured:
             outcome.enrichments = await _enrich(document.id, outcome.entities, blocks)
         else:
             outcome.enrichment_note = ENRICHMENT_SKIPPED
         step = "summarize"
-        outcome.summary = (await _run_step(summarize, step, outcome, blocks, document=document)).summary
+        summaries = [s.summary for s in await _each_part(summarize, step, parts, outcome, blocks, limit)]
+        reference, reference_kind = document.text, WHOLE_DOCUMENT
+        if len(parts) == 1:
+            outcome.summary = summaries[0]
+        else:
+            outcome.summary, read = await _combined_summary(document.id, summaries, outcome, blocks)
+            reference, reference_kind = "\n\n".join(read), PART_SUMMARIES
         step = "review"
-        outcome.review = await _run_step(review_summary, step, outcome, blocks, document=document,
-                                         summary=outcome.summary)
+        outcome.review = await _run_step(review_summary, step, outcome, blocks, document_id=document.id,
+                                         summary=outcome.summary, reference=reference, reference_kind=reference_kind)
     except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
         outcome.status, outcome.failed_step, outcome.error = "failed", step, f"{type(exc).__name__}: {exc}"
         outcome.raw_output = getattr(exc, "raw", None)
@@ -128,8 +216,8 @@ def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_defaul
     """What shapes an outcome: the models and API as their caches see them, the review settings and the code."""
     return pipeline_key(blocks.model.cache_identity(), blocks.fallback.cache_identity() if blocks.fallback else None,
                         blocks.enrichment.cache_identity(), review_threshold, review_default,
-                        code=[sys.modules[__name__], agents, tools, calls, common, documents, model_clients,
-                              offline_model, offline_research, text_heuristics])
+                        code=[sys.modules[__name__], agents, chunking, tools, calls, common, documents, model_clients,
+                              offline_model, offline_research, text_heuristics, tokenizers])
 
 
 def _rejected(rejection: Rejection) -> DocumentOutcome:
@@ -144,19 +232,24 @@ async def document_pipeline(
     paths: list[str] | None = None,
     texts: list[str] | None = None,
     sources: list[str] | None = None,
+    urls: list[str] | None = None,
     language_model: str | None = None,
     enrichment_api: str | None = None,
     store: str | None = None,
     publish_targets: str | None = None,
+    fetch_policy: str | None = None,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     max_concurrent_documents: int = 16,
+    max_concurrent_chunks: int = DEFAULT_MAX_CONCURRENT_CHUNKS,
     review_threshold: float = 0.5,
     review_timeout_seconds: int = 3600,
     review_default: Decision = "reject",
 ) -> State[PipelineReport]:
-    """Process every document of a folder, a list of paths and inline texts (named by `sources`).
+    """Process every document of a folder, a list of paths, inline texts (named by `sources`) and URLs.
 
-    Block parameters name saved blocks; left empty, each comes from the environment (see README).
+    Files and pages are read by format (PDF, Word .docx, HTML, Markdown, text in any encoding); a document longer
+    than the model's window is read in parts, at most max_concurrent_chunks at once. URLs are fetched within the
+    fetch policy block. Block parameters name saved blocks; left empty, each comes from the environment (see README).
     A document is published as soon as it is processed, unless its review score is below
     review_threshold: those wait for a person (one pause for all of them), and after
     review_timeout_seconds the review_default decision applies. The run fails when any
@@ -165,6 +258,8 @@ async def document_pipeline(
     blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
     key = _pipeline_key(blocks, review_threshold, review_default)
     items = ingest(folder, paths, texts, sources, max_document_bytes)
+    if urls:
+        items += await ingest_urls(urls, await load_or_environment(FetchPolicy, fetch_policy), max_document_bytes)
     documents = [item for item in items if isinstance(item, Document)]
     recovered = await _finish_interrupted_publishes(blocks, {d.id for d in documents})
     done_before = await _already_published(documents, key, blocks)
@@ -176,7 +271,7 @@ async def document_pipeline(
     async def run_one(document: Document) -> DocumentOutcome:
         """Process a document and, unless it waits for a person, publish it at once."""
         async with limit:
-            outcome = await process_document(document, blocks)
+            outcome = await process_document(document, blocks, max_concurrent_chunks)
         if not needs_review(outcome, review_threshold):
             outcome = await _published(outcome, document.text, key, blocks)
         await progress.advance()
@@ -213,10 +308,14 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", help="a folder of documents")
     parser.add_argument("--path", action="append", dest="paths", help="a document file (repeatable)")
     parser.add_argument("--text", action="append", dest="texts", help="an inline document (repeatable)")
+    parser.add_argument("--url", action="append", dest="urls", help="a document to fetch (repeatable)")
     parser.add_argument("--language-model", help="a saved Language Model block (default: the environment)")
+    parser.add_argument("--max-concurrent-chunks", type=int, default=DEFAULT_MAX_CONCURRENT_CHUNKS,
+                        help="parts of one long document read at once")
     args = parser.parse_args()
-    state = asyncio.run(document_pipeline(args.folder, args.paths, args.texts,
-                                          language_model=args.language_model, return_state=True))
+    state = asyncio.run(document_pipeline(args.folder, args.paths, args.texts, urls=args.urls,
+                                          language_model=args.language_model,
+                                          max_concurrent_chunks=args.max_concurrent_chunks, return_state=True))
     report = state.result(raise_on_failure=False)
     if isinstance(report, PipelineReport):
         print_report(report)

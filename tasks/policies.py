@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from prefect import Task
-from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE, CachePolicy
+from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE, CachePolicy
 from prefect.client.schemas.objects import TaskRun
 from prefect.locking.protocol import LockManager
 from prefect.states import State
@@ -156,6 +156,9 @@ around it (undoing the steps before it); the saga retries as a whole, PUBLISH_RE
 RESEARCH_LLM_CALL: TaskOptions = {**LLM_CALL, "cache_policy": RESUMABLE_CACHE - "budget"}
 """The LLM-call policy of research agents; the budget only says where spending is counted, so it is not part of
 the cache key."""
+FETCH_FOR_THIS_RUN: TaskOptions = {**TOOL_CALL, "cache_policy": RESUMABLE_CACHE + RUN_ID}
+"""A fetch of a document by URL: a page changes, so its body is reused only within the run that read it (a
+retry from the UI), and a new run reads it again; the same bytes are the same document, whose steps are cached."""
 LOCAL_READ: TaskOptions = {"cache_policy": NO_CACHE, "persist_result": False}
 """A step that reads local state (files, the store): never cached, nothing persisted, so it always reads what is
 there now."""

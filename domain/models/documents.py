@@ -24,22 +24,61 @@ class EntityType(StrEnum):
     OTHER = "OTHER"
 
 
+DocumentFormat = Literal["text", "markdown", "html", "pdf", "docx"]
+"""The formats whose text the pipeline reads."""
+
+
+class ExtractedText(BaseModel):
+    """What a person reads in a file: its text, the format it was read as and the text encoding detected
+    (None for formats that carry their own, such as PDF and .docx)."""
+
+    text: str
+    format: DocumentFormat
+    encoding: str | None = None
+
+
 class Document(BaseModel):
-    """A validated document; its id is the hash of its content, so the same text is the same document."""
+    """A validated document; its id is the hash of its raw bytes, so the same file is the same document.
+
+    `text` is what the model sees: the text extracted from the raw bytes in their format and encoding.
+    """
 
     id: str
     source: str
     text: str
+    format: DocumentFormat = "text"
+    encoding: str | None = "utf-8"
 
     @classmethod
     def from_text(cls, text: str, source: str) -> Document:
-        """Build a document whose id is the SHA-256 of its text."""
+        """Build a plain-text document whose id is the SHA-256 of its text as UTF-8."""
         return cls(id=content_id(text), source=source, text=text)
+
+    @classmethod
+    def from_extracted(cls, raw: bytes, extracted: ExtractedText, source: str) -> Document:
+        """Build a document from a file's raw bytes (its id) and the text extracted from them."""
+        return cls(id=content_id(raw), source=source, text=extracted.text, format=extracted.format,
+                   encoding=extracted.encoding)
 
     @property
     def short_id(self) -> str:
         """The first 12 hex digits of the id, for run names and tables."""
         return self.id[:12]
+
+
+class DocumentPart(BaseModel):
+    """The text of one chunk of a document (the whole text when it fits the model's window)."""
+
+    document_id: str
+    index: int = Field(ge=0)
+    count: int = Field(ge=1)
+    text: str
+
+    @property
+    def label(self) -> str:
+        """The document's short id, and the part's number when there are several, for run names."""
+        short = self.document_id[:12]
+        return short if self.count == 1 else f"{short} part {self.index + 1}/{self.count}"
 
 
 class Rejection(BaseModel):
@@ -89,6 +128,10 @@ class DocumentOutcome(BaseModel):
     source: str
     document_id: str | None = None
     status: DocumentStatus
+    format: DocumentFormat | None = None
+    encoding: str | None = None
+    chunks: int = 0
+    """How many parts the document was read in (1 when it fit the model's window; 0 when never read)."""
     entities: list[Entity] = []
     enrichments: list[Enrichment] = []
     enrichment_note: str | None = None

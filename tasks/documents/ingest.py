@@ -1,4 +1,7 @@
-"""Ingest and validate: turn folders, paths and inline texts into documents, or into clear rejections."""
+"""Ingest and validate: turn folders, paths and inline texts into documents, or into clear rejections.
+
+A file is read by its format (tasks/text_extraction.py): PDF, Word .docx, HTML, Markdown or text in any encoding.
+"""
 
 from __future__ import annotations
 
@@ -11,34 +14,19 @@ from domain.models.common import content_id
 from domain.models.documents import Document, Rejection
 from domain.settings import Settings
 from tasks.policies import LOCAL_READ
+from tasks.text_extraction import extract_text
 
-DEFAULT_MAX_DOCUMENT_BYTES = 1_000_000
-"""Documents larger than this are rejected: a model call on them would be slow and costly."""
-
-BINARY_CONTROL_RATIO = 0.1
-"""Text with more than this share of control characters is taken for binary."""
+DEFAULT_MAX_DOCUMENT_BYTES = 25_000_000
+"""Files larger than this are rejected before they are read (a text PDF of a few hundred pages is a few MB)."""
 
 
-def validate(raw: bytes, source: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> Document:
-    """A document from raw bytes, or InvalidInput saying in plain words what is wrong with them."""
+def validate(raw: bytes, source: str, max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES, content_type: str | None = None,
+             charset: str | None = None) -> Document:
+    """A document from a file's raw bytes (its id) and the text a person reads in them, or InvalidInput saying in
+    plain words why there is none; `content_type` and `charset` are what a web server said of the bytes."""
     if len(raw) > max_bytes:
         raise InvalidInput(f"{source}: {len(raw):,} bytes, over the limit of {max_bytes:,} bytes")
-    if b"\x00" in raw:
-        raise InvalidInput(f"{source}: binary content (NUL bytes), not a text document")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{source}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
-            "save it as UTF-8 and submit it again"
-        ) from exc
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise InvalidInput(f"{source}: empty document (no text)")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls / len(text) > BINARY_CONTROL_RATIO:
-        raise InvalidInput(f"{source}: binary content ({controls} control characters), not a text document")
-    return Document.from_text(text, source=source)
+    return Document.from_extracted(raw, extract_text(raw, source, content_type, charset), source)
 
 
 def outside_roots(path: Path, roots: list[Path]) -> str | None:
@@ -88,17 +76,18 @@ def ingest(
         except OSError as exc:
             items.append(Rejection(source=str(path), error=f"{path}: cannot be read ({exc.strerror})"))
             continue
-        items.append(_validated(raw, str(path), max_bytes))
+        items.append(validated(raw, str(path), max_bytes))
     names = sources or []
     for index, text in enumerate(texts or []):
         name = names[index] if index < len(names) and names[index] else f"inline text #{index + 1}"
-        items.append(_validated(text.encode("utf-8"), name, max_bytes))
+        items.append(validated(text.encode("utf-8"), name, max_bytes))
     return items
 
 
-def _validated(raw: bytes, source: str, max_bytes: int) -> Document | Rejection:
+def validated(raw: bytes, source: str, max_bytes: int, content_type: str | None = None,
+              charset: str | None = None) -> Document | Rejection:
     """The document, or its rejection keyed by the hash of the raw bytes."""
     try:
-        return validate(raw, source, max_bytes)
+        return validate(raw, source, max_bytes, content_type, charset)
     except InvalidInput as exc:
         return Rejection(source=source, error=str(exc), document_id=content_id(raw))

@@ -19,12 +19,12 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
 from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlmodel import Session, func, select
 
 from blocks import LanguageModel, PipelineStore, WebhookGateway
 from blocks.tables import WebhookDeliveryRow
-from deployments.webhook_gateway import create_app
+from deployments.webhook_gateway import DocumentDelivery, create_app, document_event
 from domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
 from fault_servers.asgi import serve_asgi
 from tests.conftest import API_URL, free_port, wait_for_events
@@ -84,12 +84,29 @@ def test_forged_stale_tampered_and_oversized_deliveries_are_refused_and_start_no
         "missing headers": (body, {"content-type": "application/json"}, 400),
         "oversized body": (_body("x" * MAX_BODY), signed(_body("x" * MAX_BODY)), 413),
         "invalid payload": (b'{"txt": 1}', signed(b'{"txt": 1}'), 422),
+        "text and url": (BOTH, signed(BOTH), 422),
     }
     for case, (content, headers, status) in cases.items():
         response = httpx.post(f"{gateway_url}/documents", content=content, headers=headers)
         assert response.status_code == status, f"{case}: {response.status_code} {response.text}"
         assert response.json()["detail"], f"{case}: the answer says why"
     assert _deliveries(store) == 0, "no refused delivery was recorded or emitted"
+
+
+BOTH = b'{"text": "A note.", "url": "https://example.com/note.pdf"}'
+
+
+def test_a_delivery_carries_a_text_or_a_url_and_its_event_says_which() -> None:
+    by_url = document_event("delivery-1", DocumentDelivery(url="https://example.com/report.pdf"))
+    assert (by_url.payload["urls"], by_url.payload["texts"]) == (["https://example.com/report.pdf"], [])
+    by_text = document_event("delivery-2", DocumentDelivery(text="A note.", source="note.txt"))
+    assert (by_text.payload["urls"], by_text.payload["texts"], by_text.payload["sources"]) == ([], ["A note."],
+                                                                                              ["note.txt"])
+    for wrong in ({}, {"text": "A note.", "url": "https://example.com/a"}):
+        with pytest.raises(ValidationError, match="send either `text`"):
+            DocumentDelivery.model_validate(wrong)
+    with pytest.raises(ValidationError, match="should match pattern"):
+        DocumentDelivery(url="file:///etc/passwd")
 
 
 async def _flow_runs_for(text: str) -> list:  # type: ignore[type-arg]

@@ -65,18 +65,21 @@ async def test_bad_input_gets_a_clear_error_and_the_rest_of_the_batch_completes(
     (folder / "empty.txt").write_bytes(b"")
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     (folder / "huge.txt").write_text("word " * 1000)
-    (folder / "latin1.txt").write_bytes("Grüße aus Köln".encode("latin-1"))
+    (folder / "latin1.txt").write_bytes("Grüße aus Köln von Jürgen Weiß, der die Straße kennt.".encode("latin-1"))
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF")
 
     state, report = await _run(folder=str(folder), max_document_bytes=2000)
 
     assert state == "Completed", "rejected input is reported, not a failed run"
     errors = {Path(o.source).name: o.error for o in report.outcomes if o.status == "rejected"}
-    assert set(errors) == {"empty.txt", "image.png", "huge.txt", "latin1.txt"}
+    assert set(errors) == {"empty.txt", "image.png", "huge.txt", "scan.pdf"}
     assert "empty document" in errors["empty.txt"]
-    assert "binary content" in errors["image.png"]
+    assert "an image (PNG)" in errors["image.png"] and "no OCR" in errors["image.png"]
     assert "over the limit of 2,000 bytes" in errors["huge.txt"]
-    assert "not valid UTF-8" in errors["latin1.txt"]
-    assert report.count("processed") == 2
+    assert "not a readable PDF" in errors["scan.pdf"]
+    assert report.count("processed") == 3
+    latin1 = next(o for o in report.outcomes if Path(o.source).name == "latin1.txt")
+    assert (latin1.format, latin1.encoding) == ("text", "cp1252"), "a Latin-1 text is read, its encoding detected"
     assert {r.status for r in _stored_documents()} == {"processed", "rejected"}
     letters = {Path(letter.source).name: letter for letter in DeadLetters(PipelineStore.from_environment()).list()}
     assert {name: letters[name].error_message for name in errors} == errors, "each rejection is a readable dead letter"

@@ -23,9 +23,8 @@ def test_a_text_becomes_a_document_named_by_its_content_hash() -> None:
     [
         (b"", "empty document"),
         (b"  \n\t ", "empty document"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "an image"),
         (b"\x01\x02\x03\x04\x05 abc", "binary content"),
-        ("Gr\u00fc\u00dfe aus M\u00fcnchen".encode("latin-1"), "not valid UTF-8"),
         (b"x" * 101, "over the limit of 100 bytes"),
     ],
 )
@@ -57,3 +56,11 @@ def test_a_folder_outside_the_ingest_roots_is_refused_and_a_path_outside_is_reje
     print(f"{len(items)} sources: {len(items) - len(refused)} read, {len(refused)} refused outside the roots")
     assert sorted(Path(item.source).name for item in refused) == ["elsewhere.txt", "passwd", "sneaky.txt"]
     assert all("AGENTIC_INGEST_ROOTS" in item.error for item in refused)
+
+
+def test_a_latin1_text_is_read_and_its_id_is_the_hash_of_its_raw_bytes() -> None:
+    raw = "Grüße aus München: Jürgen Weiß liefert die Ware an die Große Elbstraße.".encode("latin-1")
+    document = validate(raw, "lieferung.txt")
+    assert document.text.startswith("Grüße aus München")
+    assert (document.format, document.encoding) == ("text", "cp1252")
+    assert document.id == content_id(raw)

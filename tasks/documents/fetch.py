@@ -1,0 +1,61 @@
+"""Documents by URL: each read with the SSRF-guarded fetch (tasks/web_fetch.py) and the fetch policy block, then
+extracted by its content type like a file."""
+
+from __future__ import annotations
+
+import asyncio
+
+from prefect import task
+from prefect.runtime import task_run
+
+from blocks.fetch_policy import FetchPolicy
+from domain.models.common import FetchedBody
+from domain.models.documents import Document, Rejection
+from domain.redaction import redacted_url
+from tasks.documents.ingest import validated
+from tasks.policies import FETCH_FOR_THIS_RUN
+from tasks.text_extraction import READ_FORMATS
+from tasks.web_fetch import fetch_body
+
+READ_MEDIA_TYPES = frozenset({
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/xhtml+xml",
+    "application/octet-stream",
+    "",
+})
+"""Media types read besides text/*: PDF, Word .docx, XHTML, and bodies whose type is unsaid (sniffed)."""
+ACCEPT = ("text/html, application/pdf, application/vnd.openxmlformats-officedocument.wordprocessingml.document, "
+          "text/markdown, text/plain;q=0.9, text/*;q=0.8")
+
+
+def _unreadable(content_type: str) -> str | None:
+    """Why the pipeline does not read a media type (without parameters), or None when it does."""
+    if content_type.startswith("text/") or content_type in READ_MEDIA_TYPES:
+        return None
+    return f"content type {content_type} is not one the pipeline reads ({READ_FORMATS})"
+
+
+def _fetch_run_name() -> str:
+    """The task-run name of a document fetch: its URL without userinfo or query values."""
+    return f"fetch-document[{redacted_url(task_run.parameters['url'])}]"
+
+
+@task(name="fetch-document", task_run_name=_fetch_run_name, **FETCH_FOR_THIS_RUN)
+async def fetch_document(url: str, policy: FetchPolicy) -> FetchedBody:
+    """One document's raw bytes and content type, read within the fetch policy."""
+    return await fetch_body(url, policy, _unreadable, ACCEPT)
+
+
+async def ingest_urls(urls: list[str], policy: FetchPolicy, max_bytes: int) -> list[Document | Rejection]:
+    """Fetch every URL and read it as a document; one that cannot be fetched or read is a rejection, in words."""
+
+    async def one(url: str) -> Document | Rejection:
+        state = await fetch_document(url, policy, return_state=True)
+        if not state.is_completed():
+            error = await state.aresult(raise_on_failure=False)
+            return Rejection(source=redacted_url(url), error=f"not fetched: {error}")
+        fetched: FetchedBody = await state.aresult()
+        return validated(fetched.body, redacted_url(fetched.url), max_bytes, fetched.content_type, fetched.charset)
+
+    return list(await asyncio.gather(*(one(url) for url in urls)))
