@@ -1,7 +1,8 @@
 """`python -m bench [--full]`: every measurement in one session, a table, and bench/results/latest.json.
 
 The quick mode (`make bench`) does the 200-document measurements once and a 50/250 scale pair; the
-full mode (`make bench-full`) takes the best of 3 rounds and a 1,000/5,000 pair. Run from the repository root.
+full mode (`make bench-full`) takes the best of 3 rounds, adds a 300-page document read in parts and a 1,000/5,000
+pair. Run from the repository root.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from bench.environment import prefect_server, prepare
 
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
-from bench.documents import write_documents  # noqa: E402
-from bench.measure import offline_runs, overhead_and_cache, resume, scale, throughput  # noqa: E402
+from bench.documents import write_documents, write_long_document  # noqa: E402
+from bench.measure import long_document, offline_runs, overhead_and_cache, resume, scale, throughput  # noqa: E402
 from bench.report import print_table, rows, write_json  # noqa: E402
 from bench.runs import Session, snapshot  # noqa: E402
 from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams  # noqa: E402
 
 DOCUMENTS = 200
 WIDTH = 16
+LONG_DOCUMENT_PAGES = 300
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ def main() -> None:
             f"cached rerun {figures['cached_seconds']:.1f} s")
         figures |= resume(session, folder, DOCUMENTS, WIDTH, min(figures["cold_seconds"]))
         say(f"resume after SIGKILL {figures['resume_seconds']:.1f} s")
+        if args.full:
+            figures |= long_document(session, write_long_document(ROOT / "long", LONG_DOCUMENT_PAGES), WIDTH,
+                                     plan.rounds)
+            say(f"long document: baseline {min(figures['long_document_baseline_seconds']):.1f} s, pipeline "
+                f"{min(figures['long_document_seconds']):.1f} s")
         small, big = offline_runs(session, list(plan.sizes), WIDTH)
         say(f"offline {plan.sizes[0]} docs {small['seconds']:.1f} s, {plan.sizes[1]} docs {big['seconds']:.1f} s")
     figures |= throughput(big) | scale(small, big)

@@ -1,7 +1,9 @@
 """The physical limit: the pipeline's model and tool calls from plain asyncio, no orchestration.
 
-Same prompts (`render_messages` and the agents' instructions), same response formats, same calls per
+Same prompts (`render_messages` and the agents' requests), same response formats, same calls per
 document (extract, enrich each distinct enrichable entity, summarize, review) and the same concurrency.
+A document longer than the model's window is split by the pipeline's own chunking and read part by part, as many
+parts at once as documents, the part summaries combined in the same groups.
 Run as `python -m bench.baseline FOLDER --concurrency 16` with the pipeline's environment variables;
 prints one JSON line: seconds, documents, model_calls, tool_calls.
 """
@@ -12,6 +14,7 @@ import asyncio
 import os
 import time
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import TypeVar, cast
 
 import httpx
@@ -23,19 +26,29 @@ from bench.child import run_child
 from blocks.language_model import LanguageModel
 from blocks.model_clients import render_messages
 from domain.models.common import ModelRequest, Review
-from domain.models.documents import EntityList, Summary
+from domain.models.documents import Document, DocumentPart, EntityList, Summary
 from flows.document_pipeline import ENRICHABLE_TYPES
-from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
+from tasks.documents.agents import (
+    PART_SUMMARIES,
+    WHOLE_DOCUMENT,
+    combine_request,
+    extract_request,
+    review_request,
+    summarize_request,
+)
+from tasks.documents.chunking import group_texts, part_room, split_document, summaries_room
 
 MAX_OUTPUT_TOKENS = LanguageModel().max_output_tokens
 T = TypeVar("T", bound=BaseModel)
+U = TypeVar("U")
 
 
 class Baseline:
     """The calls of one batch, counted."""
 
-    def __init__(self, model: openai.AsyncOpenAI, tools: httpx.AsyncClient, model_name: str) -> None:
-        self.model, self.tools, self.model_name = model, tools, model_name
+    def __init__(self, model: openai.AsyncOpenAI, tools: httpx.AsyncClient, block: LanguageModel, width: int) -> None:
+        self.model, self.tools, self.model_name, self.block = model, tools, block.model, block
+        self.width = width
         self.model_calls = self.tool_calls = 0
 
     async def ask(self, request: ModelRequest, output: type[T]) -> T:
@@ -56,13 +69,33 @@ class Baseline:
         response.json()
         self.tool_calls += 1
 
+    async def each_part(self, parts: list[DocumentPart], ask: Callable[[DocumentPart], Awaitable[U]]) -> list[U]:
+        """One call a part, `width` at once, in the parts' order."""
+        limit = asyncio.Semaphore(self.width)
+
+        async def one(part: DocumentPart) -> U:
+            async with limit:
+                return await ask(part)
+
+        return list(await asyncio.gather(*(one(part) for part in parts)))
+
     async def document(self, text: str) -> None:
-        """Extract, enrich, summarize and review one document."""
-        extraction = await self.ask(extract_request(text), EntityList)
-        distinct = {(e.name, e.type) for e in extraction.entities if e.type in ENRICHABLE_TYPES}
+        """Extract, enrich, summarize and review one document, part by part when it is longer than the window."""
+        parts = split_document(Document.from_text(text, "bench"), self.block.counter(), part_room(self.block))
+        extractions = await self.each_part(parts, lambda part: self.ask(extract_request(part.text), EntityList))
+        distinct = {(e.name, e.type) for x in extractions for e in x.entities if e.type in ENRICHABLE_TYPES}
         await asyncio.gather(*(self.enrich(name, kind) for name, kind in distinct))
-        summary = await self.ask(summarize_request(text), Summary)
-        await self.ask(review_request(summary.summary, text, WHOLE_DOCUMENT), Review)
+        summaries = [s.summary for s in await self.each_part(
+            parts, lambda part: self.ask(summarize_request(part.text), Summary))]
+        if len(parts) == 1:
+            await self.ask(review_request(summaries[0], text, WHOLE_DOCUMENT), Review)
+            return
+        room = summaries_room(self.block)
+        while len(groups := group_texts(summaries, self.block.counter(), room)) > 1:
+            summaries = [s.summary for s in await asyncio.gather(
+                *(self.ask(combine_request(group), Summary) for group in groups))]
+        combined = await self.ask(combine_request(groups[0]), Summary)
+        await self.ask(review_request(combined.summary, "\n\n".join(groups[0]), PART_SUMMARIES), Review)
 
 
 async def run(folder: Path, concurrency: int) -> dict[str, float | int]:
@@ -75,7 +108,7 @@ async def run(folder: Path, concurrency: int) -> dict[str, float | int]:
                            max_retries=0) as model,
         httpx.AsyncClient(base_url=os.environ["AGENTIC_ENRICHMENT_URL"]) as tools,
     ):
-        baseline = Baseline(model, tools, os.environ["AGENTIC_MODEL"])
+        baseline = Baseline(model, tools, LanguageModel.from_environment(), concurrency)
 
         async def one(text: str) -> None:
             async with limit:

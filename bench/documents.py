@@ -1,4 +1,5 @@
-"""Distinct synthetic documents (names, firms, places, figures vary), so every cache key differs."""
+"""Distinct synthetic documents (names, firms, places, figures vary), so every cache key differs, and a long one
+whose pages each name their own company."""
 
 from __future__ import annotations
 
@@ -50,4 +51,33 @@ def write_documents(folder: Path, count: int, seed: int = 0) -> Path:
     width = len(str(count))
     for index in range(count):
         (folder / f"doc-{index:0{width}d}.txt").write_text(document(index, rng))
+    return folder
+
+
+FILLER = ("The parties confirm the schedule of deliveries for the quarter and the terms of payment that apply. "
+          "Each invoice is due thirty days after receipt and carries the reference of the order it settles. "
+          "Late payment accrues interest at two percent above the base rate until the sum is paid in full. "
+          "The supplier keeps records of every shipment and makes them available on reasonable notice. ").split(". ")
+
+
+def page_company(page: int) -> str:
+    """The company a page names (pages count from 1)."""
+    return f"Ledger-{page:03d} Ltd"
+
+
+def long_document(pages: int = 300, seed: int = 7) -> str:
+    """A document of `pages` pages of about 1,500 characters, page N naming page_company(N) in its first line."""
+    rng = random.Random(seed)
+    text = []
+    for page in range(1, pages + 1):
+        sentences = [rng.choice(FILLER).strip().rstrip(".") + "." for _ in range(12)]
+        text.append(f"Page {page}. This page records the account of {page_company(page)} with the fund.\n\n"
+                    + " ".join(sentences[:6]) + "\n\n" + " ".join(sentences[6:]))
+    return "\n\n".join(text)
+
+
+def write_long_document(folder: Path, pages: int) -> Path:
+    """Write one long_document of `pages` pages into folder (created) and return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"ledger-{pages}-pages.txt").write_text(long_document(pages))
     return folder

@@ -26,8 +26,10 @@ def _since(log: RequestLog, mark: int) -> Counter[str]:
     return Counter(record.fingerprint for record in log.records[mark:])
 
 
-def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:
-    """Baseline and cold pipeline runs alternated (best of rounds), then a cached rerun of the last cold one."""
+def _side_by_side(session: Session, folder: Path, width: int,
+                  rounds: int) -> tuple[list[float], list[float], bool, dict[str, str]]:
+    """Baseline and cold pipeline runs alternated: their wall times, whether every round made the same requests,
+    and the state of the last pipeline run."""
     model, enrichment = session.upstreams.model.log, session.upstreams.enrichment.log
     baseline, cold, same_calls = [], [], True
     for _ in range(rounds):
@@ -39,6 +41,13 @@ def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) 
         run = session.run(PIPELINE, folder, state, width)
         cold.append(run["seconds"])
         same_calls &= calls == (_since(model, marks[0]), _since(enrichment, marks[1])) and run["failed"] == 0
+    return baseline, cold, same_calls, state
+
+
+def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:
+    """Baseline and cold pipeline runs alternated (best of rounds), then a cached rerun of the last cold one."""
+    model = session.upstreams.model.log
+    baseline, cold, same_calls, state = _side_by_side(session, folder, width, rounds)
     mark = len(model.records)
     cached = session.run(PIPELINE, folder, state, width)
     return {
@@ -50,6 +59,15 @@ def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) 
         "cached_seconds": cached["seconds"],
         "same_calls_as_baseline": same_calls,
     }
+
+
+def long_document(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:
+    """The long document read part by part, `width` parts at once, against the baseline making the same calls."""
+    mark = len(session.upstreams.model.log.records)
+    baseline, cold, same_calls, _ = _side_by_side(session, folder, width, rounds)
+    return {"long_document_ratio": min(cold) / min(baseline), "long_document_baseline_seconds": baseline,
+            "long_document_seconds": cold, "long_document_same_calls": same_calls,
+            "long_document_model_calls": (len(session.upstreams.model.log.records) - mark) // (2 * rounds)}
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:

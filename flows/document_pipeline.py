@@ -23,8 +23,6 @@ from blocks.resolve import PipelineBlocks, load_or_environment
 from blocks.saga_log import SagaLog
 from domain.errors import is_transient
 from domain.models import common, documents
-from blocks.language_model import LanguageModel
-from domain.models.common import Review
 from domain.models.documents import (
     Decision,
     Document,
@@ -35,23 +33,18 @@ from domain.models.documents import (
     EntityList,
     EntityType,
     Rejection,
-    Summary,
 )
 from tasks import calls
 from tasks.documents import agents, chunking, tools
 from tasks.documents.agents import (
     PART_SUMMARIES,
     WHOLE_DOCUMENT,
-    combine_request,
     combine_summaries,
     extract_entities,
-    extract_request,
-    review_request,
     review_summary,
     summarize,
-    summarize_request,
 )
-from tasks.documents.chunking import group_texts, material_room, split_document
+from tasks.documents.chunking import group_texts, part_room, split_document, summaries_room
 from tasks.documents.fetch import ingest_urls
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
 from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
@@ -105,18 +98,6 @@ async def _enrich(document_id: str, entities: list[Entity], blocks: PipelineBloc
     return await enrich_entities(document_id, distinct, blocks.enrichment, blocks.store) if distinct else []
 
 
-def _part_room(model: LanguageModel) -> int:
-    """The tokens of a document part: room in the extract, summary and review requests beside a summary."""
-    return material_room(model, [(extract_request(""), EntityList), (summarize_request(""), Summary),
-                                 (review_request("", "", WHOLE_DOCUMENT), Review)]) - model.max_output_tokens
-
-
-def _summaries_room(model: LanguageModel) -> int:
-    """The tokens of summaries combined at once: room in the combine and review requests beside a summary."""
-    return material_room(model, [(combine_request([]), Summary),
-                                 (review_request("", "", PART_SUMMARIES), Review)]) - model.max_output_tokens
-
-
 def _merged(extractions: list[EntityList]) -> list[Entity]:
     """The entities of every part, the same name and type once, in order of first appearance."""
     return list({(e.name, e.type): e for extraction in extractions for e in extraction.entities}.values())
@@ -126,7 +107,7 @@ async def _combined_summary(document_id: str, summaries: list[str], outcome: Doc
                             blocks: PipelineBlocks) -> tuple[str, list[str]]:
     """One summary of the part summaries (combined in groups that fit the window, again until one is left), and
     the summaries the last combination read, which the review judges it against."""
-    counter, room = blocks.model.counter(), _summaries_room(blocks.model)
+    counter, room = blocks.model.counter(), summaries_room(blocks.model)
     while True:
         groups = group_texts(summaries, counter, room)
         combined = await asyncio.gather(*(_run_step(combine_summaries, "summarize", outcome, blocks,
@@ -148,7 +129,7 @@ async def process_document(document: Document, blocks: PipelineBlocks,
                               format=document.format, encoding=document.encoding)
     step = "chunk"
     try:
-        parts = split_document(document, blocks.model.counter(), _part_room(blocks.model))
+        parts = split_document(document, blocks.model.counter(), part_room(blocks.model))
         outcome.chunks = len(parts)
         limit = asyncio.Semaphore(max_concurrent_chunks)
         step = "extract_entities"

@@ -11,16 +11,27 @@ the boundary is read whole at least once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from blocks.language_model import LanguageModel
 from blocks.model_clients import prompt_tokens
 from blocks.tokenizers import TokenCounter
-from domain.models.common import ModelRequest
-from domain.models.documents import Document, DocumentPart
+from domain.models.common import ModelRequest, Review
+from domain.models.documents import Document, DocumentPart, EntityList, Summary
+from tasks.documents.agents import (
+    PART_SUMMARIES,
+    WHOLE_DOCUMENT,
+    combine_request,
+    extract_request,
+    review_request,
+    summarize_request,
+)
+
+T = TypeVar("T")
 
 REPAIR_ERROR_TOKENS = 512
 """Room kept for the validation error a repair round sends back."""
@@ -59,6 +70,18 @@ def material_room(model: LanguageModel, steps: Iterable[tuple[ModelRequest, type
     return room
 
 
+def part_room(model: LanguageModel) -> int:
+    """The tokens of a document part: room in the extract, summary and review requests beside a summary."""
+    return material_room(model, [(extract_request(""), EntityList), (summarize_request(""), Summary),
+                                 (review_request("", "", WHOLE_DOCUMENT), Review)]) - model.max_output_tokens
+
+
+def summaries_room(model: LanguageModel) -> int:
+    """The tokens of summaries combined at once: room in the combine and review requests beside a summary."""
+    return material_room(model, [(combine_request([]), Summary),
+                                 (review_request("", "", PART_SUMMARIES), Review)]) - model.max_output_tokens
+
+
 def split_document(document: Document, counter: TokenCounter, room: int) -> list[DocumentPart]:
     """The document as parts of at most `room` tokens each (one part when it fits)."""
     if counter.count(document.text) <= room:
@@ -87,18 +110,23 @@ def split_text(text: str, counter: TokenCounter, room: int) -> list[str]:
 
 def group_texts(texts: list[str], counter: TokenCounter, room: int) -> list[list[str]]:
     """Consecutive texts grouped so each group's joined text fits `room` (a text too long alone is cut)."""
-    groups: list[list[str]] = [[]]
+    pieces = [piece for text in texts
+              for piece in (split_text(text, counter, room) if counter.count(text) > room else [text])]
+    return _packed(pieces, lambda piece: counter.count(piece) + 2, room)
+
+
+def _packed(items: list[T], tokens: Callable[[T], int], room: int) -> list[list[T]]:
+    """Consecutive items in runs whose tokens add up to at most `room` (an item larger than room runs alone)."""
+    runs: list[list[T]] = [[]]
     used = 0
-    for text in texts:
-        pieces = split_text(text, counter, room) if counter.count(text) > room else [text]
-        for piece in pieces:
-            tokens = counter.count(piece) + 2
-            if groups[-1] and used + tokens > room:
-                groups.append([])
-                used = 0
-            groups[-1].append(piece)
-            used += tokens
-    return groups
+    for item in items:
+        size = tokens(item)
+        if runs[-1] and used + size > room:
+            runs.append([])
+            used = 0
+        runs[-1].append(item)
+        used += size
+    return runs
 
 
 def _units(text: str, counter: TokenCounter, room: int) -> list[_Unit]:
@@ -116,16 +144,7 @@ def _pieces(sentence: str, counter: TokenCounter, room: int) -> list[str]:
     """The sentence itself, or runs of its words of at most `room` tokens when it is longer than that."""
     if counter.count(sentence) <= room:
         return [sentence]
-    pieces: list[list[str]] = [[]]
-    used = 0
-    for word in sentence.split():
-        tokens = counter.count(word) + 1
-        if pieces[-1] and used + tokens > room:
-            pieces.append([])
-            used = 0
-        pieces[-1].append(word)
-        used += tokens
-    return [" ".join(words) for words in pieces]
+    return [" ".join(words) for words in _packed(sentence.split(), lambda word: counter.count(word) + 1, room)]
 
 
 def _paragraph_break(units: list[_Unit], position: int, used: int, room: int) -> bool:

@@ -21,7 +21,7 @@ from deployments.concurrency import ensure_concurrency_limits
 from fault_servers import Fault, ModelServer
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
-from tests.conftest import REPO_ROOT, run_python
+from tests.conftest import REPO_ROOT, run_python, wait_until
 from tests.support.long_documents import long_document, long_document_server, page_company
 
 WINDOW = 16_000
@@ -84,14 +84,6 @@ async def test_a_300_page_document_goes_through_a_16k_window_in_parts(windowed_s
     assert row.cost_usd == pytest.approx(expected), "cached input tokens are priced at the cached-input price"
 
 
-def _wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def test_a_run_killed_among_the_parts_resumes_at_the_part_where_it_stopped(windowed_server: ModelServer,
                                                                            long_file: Path) -> None:
     windowed_server.faults.latency = 0.2
@@ -100,7 +92,7 @@ def test_a_run_killed_among_the_parts_resumes_at_the_part_where_it_stopped(windo
     crashed = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, env=os.environ.copy(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        _wait_for(lambda: windowed_server.log.count(outcome="ok") >= 5, 120, "the first parts")
+        wait_until(lambda: windowed_server.log.count(outcome="ok") >= 5, 120, "the first parts")
         time.sleep(3)  # the answered parts finish their tasks and persist their results
         finished = {r.fingerprint for r in windowed_server.log.ok()}
         os.killpg(crashed.pid, signal.SIGKILL)

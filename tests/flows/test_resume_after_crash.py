@@ -14,18 +14,10 @@ from sqlmodel import Session, func, select
 from blocks.store import PipelineStore
 from blocks.tables import DocumentRow, ModelUsageRow
 from fault_servers import EnrichmentServer, ModelServer
-from tests.conftest import REPO_ROOT, run_python
+from tests.conftest import REPO_ROOT, run_python, wait_until
 
 CALLS_BEFORE_CRASH = 10
 PERSIST_GRACE_SECONDS = 3
-
-
-def _wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_a_killed_run_resumes_without_repeating_finished_model_calls(
@@ -38,7 +30,7 @@ def test_a_killed_run_resumes_without_repeating_finished_model_calls(
         cwd=REPO_ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(lambda: model_server.log.count(outcome="ok") >= CALLS_BEFORE_CRASH, 120, "the first model calls")
+        wait_until(lambda: model_server.log.count(outcome="ok") >= CALLS_BEFORE_CRASH, 120, "the first model calls")
         time.sleep(PERSIST_GRACE_SECONDS)  # the answered calls finish their tasks and persist their results
         finished_before_crash = {r.fingerprint for r in model_server.log.ok()}
         crashed.send_signal(signal.SIGKILL)
