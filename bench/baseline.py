@@ -37,6 +37,7 @@ from tasks.documents.agents import (
     summarize_request,
 )
 from tasks.documents.chunking import group_texts, part_room, split_document, summaries_room
+from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
 
 MAX_OUTPUT_TOKENS = LanguageModel().max_output_tokens
 T = TypeVar("T", bound=BaseModel)
@@ -84,7 +85,13 @@ class Baseline:
         parts = split_document(Document.from_text(text, "bench"), self.block.counter(), part_room(self.block))
         extractions = await self.each_part(parts, lambda part: self.ask(extract_request(part.text), EntityList))
         distinct = {(e.name, e.type) for x in extractions for e in x.entities if e.type in ENRICHABLE_TYPES}
-        await asyncio.gather(*(self.enrich(name, kind) for name, kind in distinct))
+        limit = asyncio.Semaphore(MAX_ENRICHMENTS_AT_ONCE)
+
+        async def enrich(name: str, kind: str) -> None:
+            async with limit:
+                await self.enrich(name, kind)
+
+        await asyncio.gather(*(enrich(name, kind) for name, kind in distinct))
         summaries = [s.summary for s in await self.each_part(
             parts, lambda part: self.ask(summarize_request(part.text), Summary))]
         if len(parts) == 1:

@@ -190,7 +190,7 @@ async def _already_published(documents: list[Document], key: str, blocks: Pipeli
     """The outcomes of documents published before by the same pipeline: nothing of theirs needs doing again."""
     rows = await asyncio.to_thread(SagaLog(blocks.store).published, [d.id for d in documents], key)
     outcomes = [DocumentOutcome.model_validate_json(row.payload) for row in rows]
-    return [o.model_copy(update={"model_calls": 0, "cached_steps": len(o.models)}) for o in outcomes]
+    return [o.model_copy(update={"model_calls": 0, "cached_steps": o.model_calls + o.cached_steps}) for o in outcomes]
 
 
 def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_default: str) -> str:

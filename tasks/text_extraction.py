@@ -20,8 +20,9 @@ import docx
 import pypdf
 import trafilatura
 from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table, _Row
 from lxml.etree import LxmlError
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from domain.errors import InvalidInput
 from domain.models.documents import DocumentFormat, ExtractedText
@@ -49,7 +50,7 @@ PDF_MAGIC = re.compile(rb"^\s{0,1024}%PDF-")
 HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-PDF_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError)
+PDF_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError)
 """What pypdf raises on a damaged file (it is strict in places and lenient in others)."""
 DOCX_ERRORS = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError)
 
@@ -162,13 +163,13 @@ def _pdf_text(raw: bytes) -> str:
     except PDF_ERRORS as exc:
         raise InvalidInput(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     if not any(pages):
-        raise InvalidInput(f"a PDF with no text layer ({len(pages)} pages of images, a scan perhaps); OCR is not "
-                           "done here, so there is no text to read")
+        raise InvalidInput(f"a PDF with no text layer ({len(pages)} page{'s' if len(pages) != 1 else ''} of images, "
+                           "a scan perhaps); OCR is not done here, so there is no text to read")
     return "\n\n".join(page for page in pages if page)
 
 
 def _docx_text(raw: bytes) -> str:
-    """The paragraphs and table cells of a Word .docx, in order; refused when the ZIP is not a Word document."""
+    """The paragraphs and table rows of a Word .docx in document order; refused when the ZIP is not a Word document."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names = set(archive.namelist())
@@ -180,10 +181,16 @@ def _docx_text(raw: bytes) -> str:
         document = docx.Document(io.BytesIO(raw))
     except DOCX_ERRORS as exc:
         raise InvalidInput(f"not a readable Word .docx file ({type(exc).__name__}: {exc})") from exc
-    blocks = [p.text for p in document.paragraphs if p.text.strip()]
-    for table in document.tables:
-        for row in table.rows:
-            cells = list(dict.fromkeys(cell.text.strip() for cell in row.cells if cell.text.strip()))
-            if cells:
-                blocks.append(" | ".join(cells))
-    return "\n\n".join(blocks)
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            blocks.extend(_row_text(row) for row in item.rows)
+        else:
+            blocks.append(item.text)
+    return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _row_text(row: _Row) -> str:
+    """A table row's cells, joined by " | " (a merged cell once, though it spans several columns)."""
+    cells = {id(cell): cell for cell in row.cells}.values()
+    return " | ".join(text for cell in cells if (text := cell.text.strip()))

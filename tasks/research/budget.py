@@ -1,7 +1,8 @@
 """A research job's token and cost budget: every model call reserves its estimate first and settles after.
 
-The estimate is the prompt's length (four characters a token) plus the model's whole output allowance,
-so a call the ledger admits cannot take the job past its budget unless the prompt tokenizes unusually.
+The estimate is the prompt's tokens as the model's block counts them (messages, their overhead and the output
+schema: `blocks/tokenizers.py`) plus the model's whole output allowance, so a call the ledger admits cannot take the
+job past its budget unless the provider counts far more tokens than the block's tokenizer.
 """
 
 from __future__ import annotations
@@ -10,16 +11,13 @@ import asyncio
 import json
 
 from blocks.language_model import LanguageModel
-from blocks.model_clients import render_messages
+from blocks.model_clients import prompt_tokens
 from blocks.research_store import refuse_if_stopped, release_charge, reserve_charge, settle_charge
 from blocks.store import PipelineStore
 from domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage, content_id
 from domain.models.research import Budget
 from tasks.calls import ask_model
 from tasks.research.limits import AgentKind, agent_turn
-
-CHARS_PER_TOKEN = 4
-
 
 def research_run_key(question: str, urls: list[str], max_sub_questions: int, review_bar: float, max_rounds: int,
                      model: LanguageModel) -> str:
@@ -30,10 +28,9 @@ def research_run_key(question: str, urls: list[str], max_sub_questions: int, rev
     return content_id(json.dumps(shape, sort_keys=True))
 
 
-def estimated_usage(request: ModelRequest, model: LanguageModel) -> TokenUsage:
-    """The most a call may use: its prompt's estimated tokens plus the model's output allowance."""
-    prompt_chars = sum(len(message["content"]) for message in render_messages(request))
-    input_tokens = prompt_chars // CHARS_PER_TOKEN + 1
+def estimated_usage(request: ModelRequest, output_type: type[OutputT], model: LanguageModel) -> TokenUsage:
+    """The most a call may use: its prompt's tokens plus the model's output allowance."""
+    input_tokens = prompt_tokens(model, request, output_type)
     output_tokens = model.max_output_tokens
     return TokenUsage(input_tokens=input_tokens, output_tokens=output_tokens,
                       cost_usd=model.cost_usd(input_tokens, output_tokens))
@@ -60,7 +57,8 @@ async def ask_within_budget(
     key = call_key(request, output_type, model)
     await asyncio.to_thread(refuse_if_stopped, store, budget)
     async with agent_turn(kind):
-        await asyncio.to_thread(reserve_charge, store, budget, key, request.step, estimated_usage(request, model))
+        estimate = estimated_usage(request, output_type, model)
+        await asyncio.to_thread(reserve_charge, store, budget, key, request.step, estimate)
         try:
             reply = await ask_model(budget.run_key, model, store, request, output_type)
         except BaseException:

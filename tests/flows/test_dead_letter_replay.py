@@ -20,7 +20,7 @@ from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 from tests.conftest import free_port
 
-BATCH = ("01-news-merger.txt", "02-contract-services.txt", "05-press-release.md", "13-not-utf8.txt")
+BATCH = ("01-news-merger.txt", "02-contract-services.txt", "05-press-release.md", "18-scanned-receipt.pdf")
 
 
 async def _replay(**filters: object) -> tuple[str, ReplayReport]:
@@ -49,7 +49,7 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
     recorded = letters.list()
     assert sorted((Path(r.source).name, r.step, r.attempts) for r in recorded) == [
         ("01-news-merger.txt", "enrich", 1), ("02-contract-services.txt", "enrich", 1),
-        ("05-press-release.md", "enrich", 1), ("13-not-utf8.txt", "validate", 1)], "the pipeline recorded them"
+        ("05-press-release.md", "enrich", 1), ("18-scanned-receipt.pdf", "validate", 1)], "the pipeline recorded them"
     extractions = model_server.log.count(key="EntityList")
     assert extractions == 3
 
@@ -59,7 +59,7 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
     assert (still_down.count("still_failing"), still_down.count("not_replayable")) == (3, 1)
     assert {i.attempts for i in still_down.items if i.result == "still_failing"} == {2}
     [rejected] = [i for i in still_down.items if i.result == "not_replayable"]
-    assert Path(rejected.source).name == "13-not-utf8.txt" and "rejected input" in rejected.detail
+    assert Path(rejected.source).name == "18-scanned-receipt.pdf" and "rejected input" in rejected.detail
 
     with EnrichmentServer().start(port=port):
         await asyncio.sleep(1.5)
@@ -73,7 +73,7 @@ async def test_documents_failed_at_enrichment_are_replayed_once_the_api_is_back_
         documents = {Path(d.source).name: d.status for d in session.exec(select(DocumentRow))}
         usage = session.exec(select(ModelUsageRow.document_id, ModelUsageRow.step)).all()
     assert documents == {"01-news-merger.txt": "processed", "02-contract-services.txt": "processed",
-                         "05-press-release.md": "processed", "13-not-utf8.txt": "rejected"}
+                         "05-press-release.md": "processed", "18-scanned-receipt.pdf": "rejected"}
     assert model_server.log.count(key="EntityList") == extractions, "no extraction was paid for twice"
     assert model_server.log.repeated_ok() == {}, "no finished model call was repeated"
     assert len(usage) == len(set(usage)) == 3 * 3, "one paid call per document and step"

@@ -34,7 +34,7 @@ __all__ = ["research_limits"]
 
 pytestmark = pytest.mark.usefixtures("research_limits")
 
-MAX_COST_USD = 0.5
+MAX_COST_USD = 1.5
 CALLS_BEFORE_CRASH = 3
 PERSIST_GRACE_SECONDS = 2
 
