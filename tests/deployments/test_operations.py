@@ -23,7 +23,7 @@ from fault_servers import EnrichmentServer, ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, free_port, run_python, served_model
 from tests.deployments.conftest import final_state, point_default_blocks
-from tests.flows.conftest import SAMPLES
+from tests.flows.conftest import SHORT_SAMPLES, copy_samples
 
 
 def _run_deployment(name: str, *params: str) -> UUID:
@@ -44,10 +44,10 @@ async def test_a_deployment_run_from_the_cli_completes_on_the_worker(
     worker: None, model_server: ModelServer, enrichment_server: EnrichmentServer, tmp_path: Path
 ) -> None:
     await point_default_blocks(served_model(model_server), enrichment_server.url, tmp_path / "ops.db")
-    flow_run_id = _run_deployment("document-pipeline/manual", f"folder={SAMPLES}")
+    flow_run_id = _run_deployment("document-pipeline/manual", f"folder={copy_samples(tmp_path / 'documents')}")
     assert await final_state(flow_run_id) == "Completed"
-    assert _stored(tmp_path / "ops.db") == 13
-    assert model_server.log.count(outcome="ok") == 36
+    assert _stored(tmp_path / "ops.db") == sum(SHORT_SAMPLES.values())
+    assert model_server.log.count(outcome="ok") == SHORT_SAMPLES["processed"] * 3
 
 
 async def test_a_run_failed_by_an_enrichment_outage_is_retried_from_the_cli_without_repeating_model_calls(
@@ -55,7 +55,7 @@ async def test_a_run_failed_by_an_enrichment_outage_is_retried_from_the_cli_with
 ) -> None:
     port = free_port()
     await point_default_blocks(served_model(model_server), f"http://127.0.0.1:{port}", tmp_path / "ops.db")
-    flow_run_id = _run_deployment("document-pipeline/manual", f"folder={SAMPLES}")
+    flow_run_id = _run_deployment("document-pipeline/manual", f"folder={copy_samples(tmp_path / 'documents')}")
     assert await final_state(flow_run_id) == "Failed"
     extractions = model_server.log.count(key="EntityList", outcome="ok")
 
@@ -67,7 +67,7 @@ async def test_a_run_failed_by_an_enrichment_outage_is_retried_from_the_cli_with
 
     assert model_server.log.count(key="EntityList", outcome="ok") == extractions
     assert model_server.log.repeated_ok() == {}, "no finished model call was repeated"
-    assert _stored(tmp_path / "ops.db") == 13
+    assert _stored(tmp_path / "ops.db") == sum(SHORT_SAMPLES.values())
 
 
 async def test_a_failed_run_and_an_opened_circuit_notify_through_the_automations(

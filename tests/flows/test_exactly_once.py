@@ -2,7 +2,7 @@
 
 The cache keys are SERIALIZABLE: the worker that reaches a step first holds its lock and computes it,
 the other waits and reads the result. Shown with the file locks of one machine and with Redis.
-With AGENTIC_LOCK_URL=none the same two runs (measured with 2 s model calls) made 72 model calls instead of 36.
+With AGENTIC_LOCK_URL=none the same two runs (measured with 2 s model calls) made twice the model calls.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fault_servers import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT
 
 MODEL_LATENCY_SECONDS = 1.5
-DOCUMENTS = 12
+DOCUMENTS = 16
 MODEL_STEPS = 3
 
 
