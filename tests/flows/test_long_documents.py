@@ -89,7 +89,8 @@ def test_a_run_killed_among_the_parts_resumes_at_the_part_where_it_stopped(windo
     windowed_server.faults.latency = 0.2
     windowed_server.faults.hold_after(5)
     command = ["-m", "flows.document_pipeline", "--path", str(long_file), "--max-concurrent-chunks", "2"]
-    crashed = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, env=os.environ.copy(),
+    held_calls_wait = {**os.environ, "AGENTIC_LLM_TIMEOUT_SECONDS": "60"}  # for the kill, not for a timeout
+    crashed = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, env=held_calls_wait,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_until(lambda: windowed_server.log.count(outcome="ok") >= 5, 120, "the first parts")

@@ -18,6 +18,9 @@ from tests.conftest import REPO_ROOT, run_python, wait_until
 
 CALLS_BEFORE_CRASH = 10
 PERSIST_GRACE_SECONDS = 3
+HELD_CALL_TIMEOUT_SECONDS = 60
+"""The crashed run's calls held at the gate wait for the kill instead of timing out (timeouts would open the model's
+circuit breaker, whose state in the store the rerun would find)."""
 
 
 def test_a_killed_run_resumes_without_repeating_finished_model_calls(
@@ -27,7 +30,8 @@ def test_a_killed_run_resumes_without_repeating_finished_model_calls(
     model_server.faults.hold_after(CALLS_BEFORE_CRASH)
     crashed = subprocess.Popen(
         [sys.executable, "-m", "flows.document_pipeline", str(samples)],
-        cwd=REPO_ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT, env={**os.environ, "AGENTIC_LLM_TIMEOUT_SECONDS": str(HELD_CALL_TIMEOUT_SECONDS)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         wait_until(lambda: model_server.log.count(outcome="ok") >= CALLS_BEFORE_CRASH, 120, "the first model calls")
