@@ -8,12 +8,12 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test server deploy worker gateway dead-letters bench bench-full chaos clean
+.PHONY: run test test-fleet fleet fleet-stop server deploy worker gateway dead-letters bench bench-full chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,fleet]'
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed)
@@ -21,7 +21,16 @@ run: $(STAMP)  ## run the document pipeline over examples/documents (starts a lo
 
 test: $(STAMP)  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=tests/fleet
+
+test-fleet: $(STAMP)  ## the fleet's tests: PostgreSQL-backed server, Redis, object store, 2 workers, a worker killed
+	$(BIN)/python -m pytest -q tests/fleet
+
+fleet: $(STAMP)  ## the production topology here: server on PostgreSQL + Redis, object store, N workers (AGENTIC_FLEET_WORKERS)
+	$(BIN)/python -m deployments.fleet start
+
+fleet-stop: $(STAMP)  ## stop exactly what `make fleet` started (by pid), remove its network namespaces
+	$(BIN)/python -m deployments.fleet stop
 
 server: $(STAMP)  ## make sure a Prefect server answers and print its API URL
 	$(BIN)/python -m deployments.local_server

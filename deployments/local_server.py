@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -34,11 +34,16 @@ def api_answers(api_url: str) -> bool:
         return False
 
 
-def start_local_server(api_url: str, home: Path, database_url: str | None = None) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` in the background (its own session, log in PREFECT_HOME), with basic auth on
-    when PREFECT_API_AUTH_STRING is set, on SQLite under PREFECT_HOME or on the database_url given."""
+def server_command(api_url: str) -> list[str]:
+    """`prefect server start` on the host and port of api_url."""
     parsed = urlparse(api_url)
-    home.mkdir(parents=True, exist_ok=True)
+    return [sys.executable, "-m", "prefect", "server", "start",
+            "--host", parsed.hostname or "127.0.0.1", "--port", str(parsed.port or 4200)]
+
+
+def server_environment(api_url: str, home: Path, database_url: str | None = None) -> dict[str, str]:
+    """The server's environment: its home, its UI's API URL, basic auth on when PREFECT_API_AUTH_STRING is set,
+    SQLite under PREFECT_HOME or the database_url given."""
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -50,21 +55,27 @@ def start_local_server(api_url: str, home: Path, database_url: str | None = None
         env[SERVER_AUTH_VARIABLE] = auth
     if database_url:
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+    return env
+
+
+def start_local_server(api_url: str, home: Path, database_url: str | None = None) -> subprocess.Popen[bytes]:
+    """Start `prefect server start` in the background (its own session, log in PREFECT_HOME)."""
+    home.mkdir(parents=True, exist_ok=True)
     log = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the server process for its lifetime
     return subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start",
-         "--host", parsed.hostname or "127.0.0.1", "--port", str(parsed.port or 4200)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        server_command(api_url), env=server_environment(api_url, home, database_url),
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
     )
 
 
-def wait_until_answering(api_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Wait for the server's health check; fail with the log's tail if it dies or takes too long."""
+def wait_until_answering(api_url: str, running: Callable[[], bool], log: Path) -> None:
+    """Wait for the server's health check; fail with the log's tail if it dies (running() is false) or takes too
+    long."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if api_answers(api_url):
             return
-        if process.poll() is not None:
+        if not running():
             break
         time.sleep(0.5)
     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -76,7 +87,7 @@ def running_server(api_url: str, home: Path, database_url: str | None = None) ->
     """A local server at api_url for as long as the block lasts, stopped by its pid at the end."""
     process = start_local_server(api_url, home, database_url)
     try:
-        wait_until_answering(api_url, process, home / "server.log")
+        wait_until_answering(api_url, lambda: process.poll() is None, home / "server.log")
         yield process
     finally:
         stop_process(process)
@@ -101,7 +112,7 @@ def ensure_server(home: Path) -> str:
         raise SystemExit(f"No Prefect API answers at PREFECT_API_URL={api_url}: start that server or unset it.")
     print(f"Starting a local Prefect server at {api_url} (log: {home / 'server.log'}) …", file=sys.stderr, flush=True)
     process = start_local_server(api_url, home)
-    wait_until_answering(api_url, process, home / "server.log")
+    wait_until_answering(api_url, lambda: process.poll() is None, home / "server.log")
     return api_url
 
 

@@ -27,6 +27,8 @@ DEFAULT_EXPORT_FOLDER = ".agentic/exports"
 """Where published documents are exported, one JSON Lines file each."""
 DEFAULT_LOCK_URL = "file:.agentic/locks"
 """Step locks on this machine's disk (flock)."""
+DEFAULT_FLEET_FOLDER = ".fleet"
+"""What `make fleet` started and keeps: pids, logs, the workers' homes."""
 DEFAULT_CONTEXT_WINDOW = 16_384
 """The context window assumed when a model's is not given: small enough for most local models."""
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -69,8 +71,9 @@ class Settings(BaseSettings):
     lock_url: str = DEFAULT_LOCK_URL
     """Where workers lock a step while one of them computes it: `file:FOLDER` (one machine),
     `redis://HOST:PORT/DB` (several machines) or `none`."""
-    lock_lease_seconds: float = 960.0
-    """How long a Redis lock outlives a holder that died (file locks end with their process)."""
+    lock_lease_seconds: float = 30.0
+    """A Redis lock's lease: its holder renews it while alive, so a lock whose holder died lapses within this long
+    (file locks end with their process)."""
 
     # The language model block built from the environment (blocks/language_model.py).
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
@@ -138,7 +141,34 @@ class Settings(BaseSettings):
     """Cancel (and notify about) a flow run still running after this long."""
     heartbeat_timeout_seconds: int = 90
     """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
-    PREFECT_RUNNER_HEARTBEAT_FREQUENCY, e.g. 30)."""
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY, e.g. 30)."""
+
+    # `make fleet`: the production topology on one machine (deployments/fleet/).
+    fleet_folder: str = DEFAULT_FLEET_FOLDER
+    """Where the fleet keeps what it started (pids), its logs, and each worker's PREFECT_HOME and working folder."""
+    fleet_workers: int = Field(default=2, ge=1, le=50)
+    """How many process workers `make fleet` starts."""
+    fleet_worker_limit: int = Field(default=2, ge=1)
+    """How many flow runs one worker runs at once; more wait in the work queue."""
+    fleet_api_port: int = 4300
+    """The fleet's Prefect server port."""
+    fleet_object_store_port: int = 9300
+    """The S3-compatible object store's port (moto in server mode), holding the results and the code."""
+    fleet_database: str = "agentic_fleet"
+    """The fleet's PostgreSQL databases are `<this>_prefect` (the Prefect server's) and `<this>_store` (the pipeline
+    store); both are created when missing."""
+    fleet_postgres: str = "postgres@127.0.0.1:5432"
+    """The PostgreSQL server the fleet uses, as user@host:port (with its password, user:password@host:port)."""
+    fleet_redis: str = "127.0.0.1:6379"
+    """The Redis the fleet uses for the server's messaging and cache and the step locks, as host:port."""
+    fleet_redis_db: int = Field(default=10, ge=0, le=13)
+    """The Redis database of the server's messaging; the step locks use the next one, the server's docket the one
+    after."""
+    fleet_network: str = "auto"
+    """`namespaces` (each worker in its own network namespace, reaching the others over a veth link, as a separate
+    host would), `loopback` (every process on 127.0.0.1), or `auto`: namespaces when run as root with `ip netns`."""
+    fleet_subnet: str = "10.231.0"
+    """The first three parts of the IPv4 /24 the namespaces use: the host is .1, worker N is .(10+N)."""
 
     @field_validator("openai_api_key", "enrichment_token", "publish_webhook_token", "webhook_secret")
     @classmethod

@@ -207,7 +207,8 @@ def _rejected(rejection: Rejection) -> DocumentOutcome:
                            status="rejected", failed_step="validate", error=rejection.error)
 
 
-@flow(name="document-pipeline", description="Extract, enrich, summarize and review documents, then store them.")
+@flow(name="document-pipeline", description="Extract, enrich, summarize and review documents, then store them.",
+      persist_result=True)
 async def document_pipeline(
     folder: str | None = None,
     paths: list[str] | None = None,

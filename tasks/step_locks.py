@@ -3,7 +3,7 @@
 Prefect's own file lock manager keeps a lock whose holder was killed until the lock expires, and a
 transaction takes its locks without an expiry, so one SIGKILL would block every later run. Here, on
 one machine, a lock is an `flock` the operating system drops when its holder dies; across machines
-it is a Redis lock with a lease, so a dead holder's lock lapses after `lock_lease_seconds`.
+it is a Redis lock with a lease its holder renews, so a dead holder's lock lapses within `lock_lease_seconds`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from typing import Any
 
 from prefect.locking.protocol import LockManager
 from prefect_redis.locking import RedisLockManager
+from redis.exceptions import LockError, RedisError
 
 POLL_SECONDS = 0.02
 """How often a waiting holder tries a taken lock again."""
+RENEWALS_PER_LEASE = 3
+"""A Redis lock's holder renews its lease this many times per lease."""
 
 
 class ProcessFileLockManager(LockManager):
@@ -126,8 +129,9 @@ class ProcessFileLockManager(LockManager):
 
 
 class LeasedRedisLockManager(RedisLockManager):
-    """Prefect's Redis lock manager, but every lock carries a lease (Prefect's transactions ask for none),
-    so a lock whose holder died lapses; for workers on several machines."""
+    """Prefect's Redis lock manager, but every lock carries a lease (Prefect's transactions ask for none) that its
+    holder renews while it lives, so the lock of a holder that died lapses within one lease; for workers on
+    several machines."""
 
     def __init__(self, connection_url: str, lease_seconds: float) -> None:
         super().__init__(connection_url=connection_url)
@@ -138,18 +142,36 @@ class LeasedRedisLockManager(RedisLockManager):
 
     def acquire_lock(self, key: str, holder: str, acquire_timeout: float | None = None,
                      hold_timeout: float | None = None) -> bool:
-        return super().acquire_lock(key, holder, acquire_timeout, hold_timeout or self.lease_seconds)
+        acquired = super().acquire_lock(key, holder, acquire_timeout, hold_timeout or self.lease_seconds)
+        if acquired:
+            self._keep_renewing()
+        return acquired
 
     async def aacquire_lock(self, key: str, holder: str, acquire_timeout: float | None = None,
                             hold_timeout: float | None = None) -> bool:
         """Poll with the synchronous client: Prefect releases locks synchronously, and an asyncio lock's
         release is a coroutine a synchronous caller never awaits (the lock would stay taken)."""
         deadline = None if acquire_timeout is None else time.monotonic() + acquire_timeout
-        while not super().acquire_lock(key, holder, 0, hold_timeout or self.lease_seconds):
+        while not self.acquire_lock(key, holder, 0, hold_timeout):
             if deadline is not None and time.monotonic() > deadline:
                 return False
             await asyncio.sleep(POLL_SECONDS)
         return True
+
+    def _keep_renewing(self) -> None:
+        """Start, once per process, the thread that renews the leases of the locks this process holds."""
+        if getattr(self, "_renewer", None) is None:
+            self._renewer = threading.Thread(target=self._renew_forever, name="step-lock-leases", daemon=True)
+            self._renewer.start()
+
+    def _renew_forever(self) -> None:
+        while True:
+            time.sleep(self.lease_seconds / RENEWALS_PER_LEASE)
+            for lock in list(self._locks.values()):
+                try:
+                    lock.reacquire()  # type: ignore[union-attr] - every lock here is a synchronous one
+                except (LockError, RedisError):
+                    pass  # released meanwhile, or Redis is briefly away: the next round tries again
 
 
 def lock_manager_for(url: str, lease_seconds: float) -> LockManager | None:

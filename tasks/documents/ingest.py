@@ -38,7 +38,7 @@ def outside_roots(path: Path, roots: list[Path]) -> str | None:
             "add its folder to AGENTIC_INGEST_ROOTS (folders separated by ':') on the worker to allow it")
 
 
-def _sources(folder: str | None, paths: list[str] | None, roots: list[Path]) -> list[Path]:
+def source_files(folder: str | None, paths: list[str] | None, roots: list[Path]) -> list[Path]:
     """The files to read: every visible file of the folder (sorted), then the paths given."""
     files: list[Path] = []
     if folder:
@@ -67,7 +67,7 @@ def ingest(
     """
     items: list[Document | Rejection] = []
     roots = Settings().ingest_root_paths
-    for path in _sources(folder, paths, roots):
+    for path in source_files(folder, paths, roots):
         if reason := outside_roots(path, roots):
             items.append(Rejection(source=str(path), error=f"refused: {reason}"))
             continue
