@@ -76,8 +76,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
+DEFAULT_HOST = "127.0.0.1"
+
+
 class _HTTPServer(ThreadingHTTPServer):
-    """Threaded server on a 127.0.0.1 port (a free one by default) that tracks its open connections."""
+    """Threaded server on a port of the stub's address (a free one by default) that tracks its open connections."""
 
     daemon_threads = True
     request_queue_size = 128
@@ -86,7 +89,7 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, stub: StubServer, port: int = 0) -> None:
         self.stub = stub
         self.connections: set[socket.socket] = set()
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__((stub.host, port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignore clients that disconnect; report real bugs."""
@@ -102,6 +105,7 @@ class StubServer:
     def __init__(self) -> None:
         self.faults = FaultPlan()
         self.log = RequestLog()
+        self.host = DEFAULT_HOST
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -124,8 +128,13 @@ class StubServer:
         """The GARBAGE answer: a 200 whose body is not JSON."""
         return 200, GARBAGE_TEXT.encode()
 
+    def on(self, host: str) -> Self:
+        """Listen on this address instead of 127.0.0.1 (e.g. a bridge that other network namespaces reach)."""
+        self.host = host
+        return self
+
     def start(self, port: int = 0) -> Self:
-        """Bind port (a free one when 0) on 127.0.0.1 and serve in a daemon thread."""
+        """Bind port (a free one when 0) on the server's address and serve in a daemon thread."""
         self._httpd = _HTTPServer(self, port)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -155,7 +164,7 @@ class StubServer:
     def url(self) -> str:
         if self._httpd is None:
             raise RuntimeError("server not started")
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"http://{self.host}:{self._httpd.server_address[1]}"
 
     def __enter__(self) -> Self:
         return self.start()

@@ -8,6 +8,7 @@ the result storage and its cache.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 
 from prefect import flow, runtime
@@ -52,3 +53,22 @@ async def document_batch(
     if report.unfinished or report.count("failed"):
         return Failed(message=report.headline(), data=report)
     return Completed(message=report.headline(), data=report)
+
+
+def main() -> None:
+    """Run one batch from the command line (against PREFECT_API_URL) and print its headline."""
+    parser = argparse.ArgumentParser(description="Spread a folder of documents over the fleet, and wait.")
+    parser.add_argument("folder", help="a folder every worker can read")
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--max-concurrent-batches", type=int, default=4)
+    parser.add_argument("--deployment", default=DEFAULT_DEPLOYMENT)
+    args = parser.parse_args()
+    state = asyncio.run(document_batch(args.folder, batch_size=args.batch_size, deployment=args.deployment,
+                                       max_concurrent_batches=args.max_concurrent_batches, return_state=True))
+    report = state.result(raise_on_failure=False)
+    print(report.headline() if isinstance(report, BatchReport) else f"The run ended {state.name}: {state.message}")
+    raise SystemExit(0 if state.is_completed() else 1)
+
+
+if __name__ == "__main__":
+    main()

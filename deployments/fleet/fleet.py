@@ -86,8 +86,8 @@ class Fleet:
         self.say(f"fleet folder {topology.folder}; network: {topology.network}")
         for which in ("prefect", "store"):
             self.say(ensure_database(topology, which))
+        self.prepare_network()
         if topology.network == NAMESPACES:
-            network.create_bridge(topology)
             self._start_once("relay", lambda: processes.start(
                 "relay", [sys.executable, "-m", "deployments.fleet.relay", topology.host,
                           str(topology.postgres_port), str(topology.redis_port)],
@@ -99,6 +99,11 @@ class Fleet:
         for number in range(1, topology.workers + 1):
             if number not in self.workers or not processes.alive(self.workers[number]):
                 self.start_worker(number)
+
+    def prepare_network(self) -> None:
+        """The host's fleet address (the bridge), so servers can listen on it before the workers exist."""
+        if self.topology.network == NAMESPACES:
+            network.create_bridge(self.topology)
 
     def _start_once(self, role: str, starter: Callable[[], processes.Started]) -> None:
         running = self.started.get(role)
