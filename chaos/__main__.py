@@ -37,6 +37,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--run-timeout", type=float, default=defaults.run_timeout_seconds,
                         help="seconds one pipeline run may take (1800)")
     parser.add_argument("--api-url", help="use this Prefect API instead of starting a server")
+    parser.add_argument("--fleet", action="store_true",
+                        help="on a fleet of its own (make fleet's topology): --kills SIGKILL whole workers, and the "
+                             "server restarts once")
+    parser.add_argument("--workers", type=int, default=2, help="the fleet's workers (2)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (it is kept anyway on failure)")
     args = parser.parse_args()
     try:
@@ -62,8 +66,28 @@ def server(root: Path, api_url: str | None) -> tuple[str, AbstractContextManager
     return api_url, prefect_server()
 
 
+def fleet_main(args: argparse.Namespace) -> None:
+    """The session on a fleet: the figures, one a line, then the final line."""
+    from chaos.fleet import run_fleet_chaos
+    from chaos.report import final_line, write_json
+
+    settings: ChaosSettings = args.settings
+    figures, result = run_fleet_chaos(settings, args.workers, say=lambda line: print(line, flush=True))
+    for key, value in figures.items():
+        if key != "problem_documents":
+            print(f"{key}: {value}")
+    for problem in figures["problem_documents"]:
+        print(f"problem document: {problem}")
+    path = write_json(figures, {**asdict(settings), "mix": mix_text(settings.mix), "fleet": True})
+    print(f"figures: {path}")
+    print(final_line(figures), flush=True)
+    sys.exit(0 if not result.lost and not result.duplicated else 1)
+
+
 def main() -> None:
     args = arguments()
+    if args.fleet:
+        fleet_main(args)
     settings: ChaosSettings = args.settings
     root = Path(tempfile.mkdtemp(prefix="agentic-chaos-"))
     api_url, prefect = server(root, args.api_url)

@@ -48,14 +48,18 @@ class PublishAudit:
         return self.applied_twice | self.disagreeing
 
 
-def audit(inputs: dict[str, str], database_url: str, exports: Path, sink: PublishSink) -> PublishAudit:
-    """Compare the store, the export folder, the receiver and the dead letters for every input document."""
+def audit(inputs: dict[str, str], database_url: str, exports: Path | None, sink: PublishSink) -> PublishAudit:
+    """Compare the store, the export folder (None: no export, as on the fleet), the receiver and the dead letters
+    for every input document."""
     store = PipelineStore(database_url=SecretStr(database_url))
     with Session(store.engine()) as session:
         rows = session.exec(select(DocumentRow.id, DocumentRow.status)).all()
     status = dict(rows)
     stored = {document for document, state in status.items() if state == "processed"}
-    exported = {path.stem for path in exports.glob("*.jsonl")} if exports.exists() else set()
+    if exports is None:
+        exported = stored
+    else:
+        exported = {path.stem for path in exports.glob("*.jsonl")} if exports.exists() else set()
     live, effects = sink.live_documents(), sink.effects()
     open_letters = {row.document_id for row in DeadLetters(store).list(status="open")}
     everything = set(inputs) | stored | exported | live

@@ -60,8 +60,10 @@ def print_table(figures: dict[str, Any]) -> None:
 
 def final_line(figures: dict[str, Any]) -> str:
     """The session in one line, always printed last."""
+    fleet = (f"workers={figures['workers']} worker_kills={figures['worker_kills']} "
+             f"server_restarts={figures['server_restarts']} " if "workers" in figures else "")
     return (f"chaos: documents={figures['documents']} faults={figures['faults']} published={figures['published']} "
-            f"dead_letters={figures['dead_letters']} lost={figures['lost']} duplicated={figures['duplicated']}")
+            f"dead_letters={figures['dead_letters']} {fleet}lost={figures['lost']} duplicated={figures['duplicated']}")
 
 
 def write_json(figures: dict[str, Any], settings: dict[str, Any], path: Path = RESULTS) -> Path:

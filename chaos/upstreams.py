@@ -16,7 +16,7 @@ sender can tell from a delivery. The receiver's faults are the others: 429, 500,
 
 @dataclass
 class Upstreams:
-    """An OpenAI-compatible model server, the enrichment API and the publish-notification receiver on 127.0.0.1."""
+    """An OpenAI-compatible model server, the enrichment API and the publish-notification receiver."""
 
     model: ModelServer
     enrichment: EnrichmentServer
@@ -43,9 +43,9 @@ class Upstreams:
 
 
 @contextmanager
-def upstreams(settings: ChaosSettings) -> Iterator[Upstreams]:
-    """The three servers, faulted as the settings say (each its own seed), stopped at the end."""
-    with ModelServer() as model, EnrichmentServer() as enrichment, PublishSink() as sink:
+def upstreams(settings: ChaosSettings, host: str = "127.0.0.1") -> Iterator[Upstreams]:
+    """The three servers on host, faulted as the settings say (each its own seed), stopped at the end."""
+    with ModelServer().on(host) as model, EnrichmentServer().on(host) as enrichment, PublishSink().on(host) as sink:
         receiver_mix = {kind: weight for kind, weight in settings.mix.items() if kind not in NOT_FOR_THE_RECEIVER}
         plans = ((model, settings.fault_rate, settings.mix), (enrichment, settings.fault_rate, settings.mix),
                  (sink, settings.sink_fault_rate, receiver_mix))

@@ -190,11 +190,22 @@ class Fleet:
         return done
 
 
+def _admin_connection(topology: Topology) -> psycopg.Connection:
+    host_port = topology.postgres.rsplit("@", 1)[-1]
+    return psycopg.connect(f"postgresql://{topology.postgres_user}@{host_port}/postgres", autocommit=True)
+
+
+def drop_databases(topology: Topology) -> None:
+    """Drop the fleet's databases (a throwaway fleet's, at its end)."""
+    with _admin_connection(topology) as db:
+        for which in ("prefect", "store"):
+            db.execute(f'DROP DATABASE IF EXISTS "{topology.database}_{which}" WITH (FORCE)')
+
+
 def ensure_database(topology: Topology, which: str) -> str:
     """Create the fleet's `<database>_<which>` database unless it exists."""
     name = f"{topology.database}_{which}"
-    host_port = topology.postgres.rsplit("@", 1)[-1]
-    with psycopg.connect(f"postgresql://{topology.postgres_user}@{host_port}/postgres", autocommit=True) as db:
+    with _admin_connection(topology) as db:
         if db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return f"database {name}: exists"
         db.execute(f'CREATE DATABASE "{name}"')

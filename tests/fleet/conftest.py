@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 
-from deployments.fleet.fleet import Fleet
+from deployments.fleet.fleet import Fleet, drop_databases
 from deployments.fleet.topology import Topology
 from fault_servers import ModelServer, PublishSink
 from tests.conftest import free_port
@@ -33,13 +32,6 @@ class FleetUnderTest:
     def environment(self) -> dict[str, str]:
         """A host command's environment pointed at the fleet (its own PREFECT_HOME)."""
         return {**self.fleet.client_environment(), "PREFECT_HOME": str(self.fleet.topology.folder / "client")}
-
-
-def _drop_databases(topology: Topology) -> None:
-    with psycopg.connect(f"postgresql://{topology.postgres_user}@127.0.0.1:{topology.postgres_port}/postgres",
-                         autocommit=True) as db:
-        for which in ("prefect", "store"):
-            db.execute(f'DROP DATABASE IF EXISTS "{topology.database}_{which}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="package")
@@ -69,4 +61,4 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetUnderTest]:
         finally:
             for line in fleet.stop():
                 print(line)
-            _drop_databases(topology)
+            drop_databases(topology)
