@@ -41,7 +41,7 @@ deploy: $(STAMP)  ## work pool, limits, blocks, notification block, automations,
 
 worker: $(STAMP)  ## a process worker on the project's work pool (heartbeats on, for crash detection)
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
-	PREFECT_API_URL=$$api_url PREFECT_RUNNER_HEARTBEAT_FREQUENCY=30 $(BIN)/prefect worker start --pool agentic-process
+	PREFECT_API_URL=$$api_url PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30 $(BIN)/prefect worker start --pool agentic-process
 
 gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBHOOK_SECRET=whsec_…)
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
