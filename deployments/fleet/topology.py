@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from domain.settings import PROJECT_EXAMPLES, Settings
 
@@ -68,7 +69,7 @@ class Topology:
     every worker can read, as a shared mount would be on real machines)."""
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, **overrides: object) -> Topology:
+    def from_settings(cls, settings: Settings | None = None, **overrides: Any) -> Topology:
         """The fleet the AGENTIC_FLEET_* settings describe; `auto` networking resolved on this machine."""
         settings = settings or Settings()
         network = settings.fleet_network
@@ -76,17 +77,18 @@ class Topology:
             network = NAMESPACES if namespaces_available() else LOOPBACK
         if network not in (NAMESPACES, LOOPBACK):
             raise SystemExit(f"AGENTIC_FLEET_NETWORK must be auto, {NAMESPACES} or {LOOPBACK}, not {network!r}")
-        topology = cls(
+        fields: dict[str, Any] = dict(
             folder=Path(settings.fleet_folder).resolve(), workers=settings.fleet_workers,
             worker_limit=settings.fleet_worker_limit, api_port=settings.fleet_api_port,
             object_store_port=settings.fleet_object_store_port, database=settings.fleet_database,
             postgres=settings.fleet_postgres, redis=settings.fleet_redis, redis_db=settings.fleet_redis_db,
             network=network, subnet=settings.fleet_subnet,
             heartbeat_timeout_seconds=settings.heartbeat_timeout_seconds,
-            extra_env={"AGENTIC_INGEST_ROOTS": settings.ingest_roots or os.pathsep.join(
-                [str(Path(settings.fleet_folder).resolve() / "inbox"), str(PROJECT_EXAMPLES)])},
         )
-        return replace(topology, **overrides)  # type: ignore[arg-type]
+        fields.update(overrides)
+        fields.setdefault("extra_env", {"AGENTIC_INGEST_ROOTS": settings.ingest_roots or os.pathsep.join(
+            [str(Path(fields["folder"]) / "inbox"), str(PROJECT_EXAMPLES)])})
+        return cls(**fields)
 
     @property
     def host(self) -> str:
