@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test test-fleet fleet fleet-stop server deploy worker gateway dead-letters bench bench-full chaos clean
+.PHONY: run test test-fleet fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBH
 research: $(STAMP)  ## research Q="a question" over the sample documents (offline model); prints where the report is
 	@test -n "$(Q)" || { echo 'usage: make research Q="your question" [URLS="https://… https://…"]'; exit 2; }
 	$(BIN)/python -m deployments.run_research "$(Q)" $(foreach url,$(URLS),--url "$(url)")
+
+metrics: $(STAMP)  ## /metrics for Prometheus on 127.0.0.1:9464 (AGENTIC_METRICS_PORT), from the store and the Prefect API
+	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.metrics
 
 dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (list, show ID, replay, discard ID…)
 	api_url=$$($(BIN)/python -m deployments.local_server) && \

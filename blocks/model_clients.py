@@ -98,7 +98,8 @@ class OpenAICompatibleClient:
             raise InvalidModelOutput(f"{request.step}: the model refused or gave no content",
                                      raw=refusal or _raw_content(raw.http_response.text))
         return ModelReply[output_type](output=parsed, model=completion.model or self._block.model,
-                                       usage=self._usage(completion.usage))
+                                       usage=self._usage(completion.usage),
+                                       finish_reasons=[c.finish_reason for c in completion.choices if c.finish_reason])
 
     def _usage(self, usage: openai.types.CompletionUsage | None) -> TokenUsage:
         """The tokens a completion reports (cached input where the provider says) and their cost."""

@@ -49,4 +49,5 @@ class OfflineModel:
             output=output,
             model=MODEL_NAME,
             usage=TokenUsage(input_tokens=tokens.count(prompt), output_tokens=tokens.count(output.model_dump_json())),
+            finish_reasons=["stop"],
         )

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from blocks.sql import upsert, utc_now
 from blocks.tables import (
+    CallRow,
     DocumentRow,
     EntityRow,
     HealthCheckRow,
@@ -101,6 +102,12 @@ class PipelineStore(Block):
         """Keep one model call's tokens and cost."""
         with Session(self.engine()) as session:
             session.add(usage)
+            session.commit()
+
+    def record_call(self, call: CallRow) -> None:
+        """Keep one call attempt's outcome and duration."""
+        with Session(self.engine()) as session:
+            session.add(call)
             session.commit()
 
     def record_health(self, checks: list[HealthCheckRow]) -> None:

@@ -1,6 +1,6 @@
 """Every table of the pipeline store: what users query and what must outlive Prefect's own database.
 
-documents, entities, summaries, reviews, model_usage, health_checks, webhook_deliveries, publish_sagas,
+documents, entities, summaries, reviews, model_usage, calls, health_checks, webhook_deliveries, publish_sagas,
 circuit_breakers, dead_letters, research_runs and budget_charges. `blocks.store` creates them all, once per
 process and database.
 """
@@ -93,6 +93,27 @@ class ModelUsageRow(SQLModel, table=True):
                                      description="input tokens served from the provider's prompt cache")
     cost_usd: float
     created_at: datetime = Field(default_factory=utc_now)
+
+
+CallOutcome = Literal["ok", "retried", "failed"]
+
+
+class CallRow(SQLModel, table=True):
+    """One attempt at a model or tool call, however it ended, and how long it took: what latency metrics and
+    SLOs are computed from, whichever worker made it."""
+
+    __tablename__ = "calls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_run_id: str | None = Field(default=None, index=True)
+    task_run_id: str | None = None
+    kind: str = Field(description="model or tool")
+    step: str = Field(index=True)
+    target: str = Field(description="the model asked, or the dependency called")
+    outcome: str = Field(description="ok; retried (a transient failure the task tries again); failed")
+    error_type: str | None = None
+    duration_seconds: float
+    started_at: datetime = Field(default_factory=utc_now, index=True)
 
 
 class HealthCheckRow(SQLModel, table=True):

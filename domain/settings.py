@@ -143,6 +143,13 @@ class Settings(BaseSettings):
     """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY, e.g. 30)."""
 
+    # Observability (tasks/tracing.py, deployments/metrics.py, tasks/slo.py).
+    trace_content: bool = False
+    """Put prompts and answers on the model-call spans (off: only names, models, token counts and errors leave)."""
+    metrics_port: int = 9464
+    """Where `make metrics` serves /metrics (on 127.0.0.1 unless AGENTIC_METRICS_HOST says otherwise)."""
+    metrics_host: str = "127.0.0.1"
+
     # `make fleet`: the production topology on one machine (deployments/fleet/).
     fleet_folder: str = DEFAULT_FLEET_FOLDER
     """Where the fleet keeps what it started (pids), its logs, and each worker's PREFECT_HOME and working folder."""

@@ -34,7 +34,7 @@ from domain.models.documents import (
     EntityType,
     Rejection,
 )
-from tasks import calls
+from tasks import calls, tracing
 from tasks.documents import agents, chunking, tools
 from tasks.documents.agents import (
     PART_SUMMARIES,
@@ -237,51 +237,53 @@ async def document_pipeline(
     review_timeout_seconds the review_default decision applies. The run fails when any
     document failed in processing; rejected input is reported but is no failure.
     """
-    blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
-    key = _pipeline_key(blocks, review_threshold, review_default)
-    items = ingest(folder, paths, texts, sources, max_document_bytes)
-    if urls:
-        items += await ingest_urls(urls, await load_or_environment(FetchPolicy, fetch_policy), max_document_bytes)
-    documents = [item for item in items if isinstance(item, Document)]
-    recovered = await _finish_interrupted_publishes(blocks, {d.id for d in documents})
-    done_before = await _already_published(documents, key, blocks)
-    published_ids = {o.document_id for o in done_before}
-    documents = [d for d in documents if d.id not in published_ids]
-    progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
-    limit = asyncio.Semaphore(max_concurrent_documents)
+    with tracing.flow_run_span("document-pipeline"):
+        blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
+        key = _pipeline_key(blocks, review_threshold, review_default)
+        items = ingest(folder, paths, texts, sources, max_document_bytes)
+        if urls:
+            items += await ingest_urls(urls, await load_or_environment(FetchPolicy, fetch_policy), max_document_bytes)
+        documents = [item for item in items if isinstance(item, Document)]
+        recovered = await _finish_interrupted_publishes(blocks, {d.id for d in documents})
+        done_before = await _already_published(documents, key, blocks)
+        published_ids = {o.document_id for o in done_before}
+        documents = [d for d in documents if d.id not in published_ids]
+        progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
+        limit = asyncio.Semaphore(max_concurrent_documents)
 
-    async def run_one(document: Document) -> DocumentOutcome:
-        """Process a document and, unless it waits for a person, publish it at once."""
-        async with limit:
-            outcome = await process_document(document, blocks, max_concurrent_chunks)
-        if not needs_review(outcome, review_threshold):
-            outcome = await _published(outcome, document.text, key, blocks)
-        await progress.advance()
-        return outcome
+        async def run_one(document: Document) -> DocumentOutcome:
+            """Process a document and, unless it waits for a person, publish it at once."""
+            async with limit:
+                with tracing.document_span(document.id, document.source):
+                    outcome = await process_document(document, blocks, max_concurrent_chunks)
+            if not needs_review(outcome, review_threshold):
+                outcome = await _published(outcome, document.text, key, blocks)
+            await progress.advance()
+            return outcome
 
-    finished = await asyncio.gather(*(run_one(d) for d in documents))
-    held = [o for o in finished if needs_review(o, review_threshold)]
-    reviewed = await review_gate(held, review_threshold, review_timeout_seconds, review_default)
-    texts_by_id = {d.id: d.text for d in documents}
-    decided = {o.document_id: o for o in await asyncio.gather(
-        *(_published(o, texts_by_id.get(o.document_id or ""), key, blocks) for o in reviewed))}
-    stored = [decided.get(o.document_id, o) if needs_review(o, review_threshold) else o for o in finished]
-    rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
-    outcomes = [*done_before, *stored, *rejected, *recovered]
-    await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
-    await settle_processed_dead_letters(outcomes, blocks.store)
-    flow_run_id = runtime.flow_run.id
-    report = PipelineReport(
-        outcomes=outcomes,
-        usage=await asyncio.to_thread(blocks.store.usage_totals, flow_run_id),
-        model=blocks.model.model,
-        enrichment=blocks.enrichment.base_url or ENRICHMENT_SKIPPED,
-        flow_run_url=url_for("flow-run", obj_id=flow_run_id),
-    )
-    await publish_report(report)
-    if report.count("failed"):
-        return Failed(message=f"{report.headline()}. Failed: {report.failures()}", data=report)
-    return Completed(message=report.headline(), data=report)
+        finished = await asyncio.gather(*(run_one(d) for d in documents))
+        held = [o for o in finished if needs_review(o, review_threshold)]
+        reviewed = await review_gate(held, review_threshold, review_timeout_seconds, review_default)
+        texts_by_id = {d.id: d.text for d in documents}
+        decided = {o.document_id: o for o in await asyncio.gather(
+            *(_published(o, texts_by_id.get(o.document_id or ""), key, blocks) for o in reviewed))}
+        stored = [decided.get(o.document_id, o) if needs_review(o, review_threshold) else o for o in finished]
+        rejected = [await _stored(_rejected(r), None, blocks) for r in items if isinstance(r, Rejection)]
+        outcomes = [*done_before, *stored, *rejected, *recovered]
+        await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
+        await settle_processed_dead_letters(outcomes, blocks.store)
+        flow_run_id = runtime.flow_run.id
+        report = PipelineReport(
+            outcomes=outcomes,
+            usage=await asyncio.to_thread(blocks.store.usage_totals, flow_run_id),
+            model=blocks.model.model,
+            enrichment=blocks.enrichment.base_url or ENRICHMENT_SKIPPED,
+            flow_run_url=url_for("flow-run", obj_id=flow_run_id),
+        )
+        await publish_report(report)
+        if report.count("failed"):
+            return Failed(message=f"{report.headline()}. Failed: {report.failures()}", data=report)
+        return Completed(message=report.headline(), data=report)
 
 
 def main() -> None:

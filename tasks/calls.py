@@ -19,6 +19,7 @@ from blocks.tables import ModelUsageRow
 from domain.errors import InvalidModelOutput, RequestRejected, UnrepairableOutput
 from domain.models.common import ModelReply, ModelRequest, OutputT
 from domain.models.documents import Enrichment, Entity
+from tasks.observe import MODEL, TOOL, observed_call
 from tasks.policies import POLICY
 
 T = TypeVar("T")
@@ -43,10 +44,13 @@ async def _call(
     """One model call, guarded, never over the model's window; the offline model needs no guard."""
     tokens = request_tokens(model, request, output_type)
     client = model_client(model)
-    if model.provider == OFFLINE:
-        return await client.generate(request, output_type)
-    return await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
-                              lambda: client.generate(request, output_type), tokens=tokens)
+    async with observed_call(MODEL, request.step, model.model, store, request) as observation:
+        if model.provider == OFFLINE:
+            observation.reply = await client.generate(request, output_type)
+        else:
+            observation.reply = await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
+                                                   lambda: client.generate(request, output_type), tokens=tokens)
+    return observation.reply
 
 
 def request_tokens(model: LanguageModel, request: ModelRequest, output_type: type[OutputT]) -> int:
@@ -99,5 +103,6 @@ async def ask_model(
 
 async def enrich_one(entity: Entity, api: EnrichmentApi, store: PipelineStore) -> Enrichment:
     """Ask the enrichment API what it knows about one entity, guarded, within the tool-call timeout."""
-    return await guarded_call(api.limits(), api.breaker, store, POLICY.tool_timeout_seconds,
-                              lambda: api.enrich(entity))
+    async with observed_call(TOOL, "enrich", api.limits().dependency, store):
+        return await guarded_call(api.limits(), api.breaker, store, POLICY.tool_timeout_seconds,
+                                  lambda: api.enrich(entity))

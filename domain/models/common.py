@@ -34,6 +34,8 @@ class ModelReply(BaseModel, Generic[OutputT]):
     output: OutputT
     model: str
     usage: TokenUsage
+    finish_reasons: list[str] = []
+    """Why the model stopped (stop, length …), as the provider says."""
 
 
 def content_id(content: str | bytes) -> str:

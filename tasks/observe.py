@@ -1,0 +1,85 @@
+"""Every model and tool call observed the same way: a GenAI span, and a row in the store's `calls` table with its
+outcome and duration (what metrics and SLOs are computed from, whichever worker made the call)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from prefect.context import TaskRunContext
+
+from blocks.sql import utc_now
+from blocks.store import PipelineStore
+from blocks.tables import CallOutcome, CallRow
+from domain.errors import is_transient
+from domain.models.common import ModelReply, ModelRequest
+from domain.settings import Settings
+from tasks.tracing import prefect_ids, tracer
+
+MODEL, TOOL = "model", "tool"
+OPERATIONS = {MODEL: "chat", TOOL: "execute_tool"}
+"""gen_ai.operation.name by kind of call."""
+
+
+@dataclass
+class Observation:
+    """What the call tells its observer once it has answered."""
+
+    reply: ModelReply | None = None
+
+
+def attempt_outcome(error: BaseException) -> CallOutcome:
+    """`retried` when the task will try again (a transient error with retries left), else `failed`."""
+    run = TaskRunContext.get()
+    retries_left = run is not None and run.task_run.run_count <= (run.task.retries or 0)
+    return "retried" if is_transient(error) and retries_left else "failed"
+
+
+def _reply_attributes(reply: ModelReply, request: ModelRequest | None) -> dict[str, object]:
+    attributes: dict[str, object] = {
+        "gen_ai.response.model": reply.model,
+        "gen_ai.usage.input_tokens": reply.usage.input_tokens,
+        "gen_ai.usage.output_tokens": reply.usage.output_tokens,
+        "gen_ai.response.finish_reasons": reply.finish_reasons,
+    }
+    if Settings().trace_content:
+        if request is not None:
+            attributes["gen_ai.input.messages"] = json.dumps(
+                {"instructions": request.instructions, "material": request.material})
+        attributes["gen_ai.output.messages"] = reply.output.model_dump_json()
+    return attributes
+
+
+@asynccontextmanager
+async def observed_call(kind: str, step: str, target: str, store: PipelineStore,
+                        request: ModelRequest | None = None) -> AsyncIterator[Observation]:
+    """Around one call attempt: a CLIENT span named `<operation> <target>`, then the attempt's row in `calls`."""
+    observation = Observation()
+    attributes = {"gen_ai.operation.name": OPERATIONS[kind], "agentic.step": step, **prefect_ids()}
+    attributes["gen_ai.request.model" if kind == MODEL else "gen_ai.tool.name"] = target
+    started_at, started = utc_now(), time.perf_counter()
+    outcome: CallOutcome = "ok"
+    error_type = None
+    with tracer().start_as_current_span(f"{OPERATIONS[kind]} {target}", kind=SpanKind.CLIENT,
+                                        attributes=attributes) as span:
+        try:
+            yield observation
+        except BaseException as error:
+            outcome, error_type = attempt_outcome(error), type(error).__name__
+            span.set_attribute("error.type", error_type)
+            span.set_status(Status(StatusCode.ERROR, str(error)[:200]))
+            raise
+        else:
+            if observation.reply is not None:
+                span.set_attributes(_reply_attributes(observation.reply, request))  # type: ignore[arg-type]
+        finally:
+            ids = prefect_ids()
+            row = CallRow(flow_run_id=ids.get("prefect.flow_run.id"), task_run_id=ids.get("prefect.task_run.id"),
+                          kind=kind, step=step, target=target, outcome=outcome, error_type=error_type,
+                          duration_seconds=time.perf_counter() - started, started_at=started_at)
+            await asyncio.shield(asyncio.to_thread(store.record_call, row))
