@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test test-fleet fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full chaos clean
+.PHONY: run test system-packages test-fleet fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed)
 	$(BIN)/python -m deployments.run_local
 
-test: $(STAMP)  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
+system-packages:  ## Debian's prometheus for the metrics test, installed when missing and run as root
+	@command -v prometheus >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq prometheus; }; \
+	  else echo "prometheus is not installed and this is not root: the metrics test will skip"; fi; }
+
+test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q --ignore=tests/fleet
 

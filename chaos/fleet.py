@@ -30,6 +30,7 @@ from chaos.upstreams import upstreams
 from deployments.fleet.fleet import Fleet, drop_databases
 from deployments.fleet.processes import alive, process_tree
 from deployments.fleet.topology import Topology
+from fault_servers import RequestLog
 
 CHAOS_REDIS_DB = 13
 REPLACEMENT_DELAY_SECONDS = 5.0
@@ -56,6 +57,28 @@ def _workers_running_children(fleet: Fleet) -> list[int]:
     return busy
 
 
+def _break_things(fleet: Fleet, batch: subprocess.Popen[bytes], model_log: RequestLog, settings: ChaosSettings,
+                  rng: random.Random, started: float) -> tuple[int, int]:
+    """Kill workers at work (replacing each), restart the server once, until the batch ends; (kills, restarts)."""
+    kills = restarts = 0
+    next_kill_at = CALLS_BETWEEN_KILLS
+    while batch.poll() is None and time.monotonic() - started < settings.run_timeout_seconds:
+        answered = len(model_log.ok())
+        busy = _workers_running_children(fleet)
+        if kills < settings.kills and answered >= next_kill_at and busy:
+            number = rng.choice(busy)
+            fleet.kill_worker(number)
+            kills += 1
+            next_kill_at = answered + CALLS_BETWEEN_KILLS
+            time.sleep(REPLACEMENT_DELAY_SECONDS)
+            fleet.start_worker(number)
+            if restarts == 0 and kills >= max(1, settings.kills // 2):
+                fleet.restart_server()
+                restarts += 1
+        time.sleep(0.5)
+    return kills, restarts
+
+
 def run_fleet_chaos(settings: ChaosSettings, workers: int, say: Any = print) -> tuple[dict[str, Any], PublishAudit]:
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="agentic-fleet-chaos-"))
@@ -68,7 +91,6 @@ def run_fleet_chaos(settings: ChaosSettings, workers: int, say: Any = print) -> 
     inputs = input_documents(write_documents(root / "documents", settings.documents, seed=settings.seed))
     say(f"chaos on the fleet: {settings.documents} documents, {workers} workers, {settings.kills} worker kills, "
         f"1 server restart, fault rate {settings.fault_rate:.2f}; scratch folder {root}")
-    kills = restarts = 0
     with upstreams(settings, topology.host) as servers:
         fleet.topology = topology = replace(topology, extra_env={
             **servers.environment(), **PIPELINE_FIGURES, "AGENTIC_INGEST_ROOTS": str(root / "documents")})
@@ -78,25 +100,13 @@ def run_fleet_chaos(settings: ChaosSettings, workers: int, say: Any = print) -> 
             log = (root / "batch.log").open("w")
             batch = subprocess.Popen([sys.executable, "-m", "flows.document_batch", str(root / "documents"),
                                       "--batch-size", str(BATCH_SIZE)], env=env, stdout=log, stderr=subprocess.STDOUT)
-            next_kill_at = CALLS_BETWEEN_KILLS
-            while batch.poll() is None and time.monotonic() - started < settings.run_timeout_seconds:
-                answered = len(servers.model.log.ok())
-                busy = _workers_running_children(fleet)
-                if kills < settings.kills and answered >= next_kill_at and busy:
-                    number = rng.choice(busy)
-                    fleet.kill_worker(number)
-                    kills += 1
-                    next_kill_at = answered + CALLS_BETWEEN_KILLS
-                    time.sleep(REPLACEMENT_DELAY_SECONDS)
-                    fleet.start_worker(number)
-                    if restarts == 0 and kills >= max(1, settings.kills // 2):
-                        fleet.restart_server()
-                        restarts += 1
-                time.sleep(0.5)
-            if batch.poll() is None:
-                batch.kill()
-            batch.wait()
-            log.close()
+            try:
+                kills, restarts = _break_things(fleet, batch, servers.model.log, settings, rng, started)
+            finally:
+                if batch.poll() is None:
+                    batch.kill()
+                batch.wait()
+                log.close()
             headline = (root / "batch.log").read_text(errors="replace").strip().splitlines()[-1:]
             say(f"batch: exit {batch.returncode}: {headline[0] if headline else 'no output'}")
             result = audit(inputs, topology.store_url, None, servers.sink)

@@ -25,6 +25,9 @@ FLOW_RUNS = {"prefect.resource.id": "prefect.flow-run.*"}
 FINISHED = {f"prefect.flow-run.{name}" for name in ("Completed", "Failed", "Crashed", "Cancelled", "Cancelling")}
 WAITING = {"prefect.flow-run.Paused", "prefect.flow-run.Suspended"}
 """A run waiting for a human is not running too long."""
+STARTED = {"prefect.flow-run.Pending", "prefect.flow-run.Running"}
+"""A worker took the run (Pending), or its process started it (Running): heartbeats are due from here on; a worker
+that dies between the two leaves a run that never sends one."""
 RUN_LINK = "Flow run {{ flow_run.name }} ({{ flow.name }}): {{ flow_run|ui_url }}"
 
 
@@ -89,9 +92,11 @@ def automations(block_id: UUID, settings: Settings | None = None) -> list[Automa
         ),
         Automation(
             name=f"{PREFIX}run lost its process",
-            description="No heartbeat from a running flow run: its process died. Mark it Crashed.",
-            trigger=EventTrigger(match=FLOW_RUNS, after={"prefect.flow-run.heartbeat"},
-                                 expect={"prefect.flow-run.heartbeat", *FINISHED}, for_each={"prefect.resource.id"},
+            description="A flow run handed to a worker, or running, sent no heartbeat for too long: its process (or "
+                        "its worker) died. Mark it Crashed.",
+            trigger=EventTrigger(match=FLOW_RUNS, after=STARTED | {"prefect.flow-run.heartbeat"},
+                                 expect=STARTED | {"prefect.flow-run.heartbeat"} | FINISHED | WAITING,
+                                 for_each={"prefect.resource.id"},
                                  posture=Posture.Proactive, threshold=1,
                                  within=timedelta(seconds=settings.heartbeat_timeout_seconds)),
             actions=[ChangeFlowRunState(state=StateType.CRASHED,
