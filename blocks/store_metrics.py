@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -69,3 +70,23 @@ def store_figures(store: PipelineStore) -> StoreFigures:
         dead_letters_open=[tuple(row) for row in letters],  # type: ignore[misc]
         breakers=breakers, documents=documents,
     )
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    """What the SLO check reads: call attempts (step, outcome, seconds), documents and dead letters since a time."""
+
+    calls: list[tuple[str, str, float]]
+    documents: int
+    dead_letters: int
+
+
+def recent_activity(store: PipelineStore, since: datetime) -> RecentActivity:
+    with Session(store.engine()) as session:
+        calls = session.exec(select(CallRow.step, CallRow.outcome, CallRow.duration_seconds)
+                             .where(CallRow.started_at >= since)).all()
+        documents = session.exec(select(func.count()).select_from(DocumentRow)
+                                 .where(DocumentRow.updated_at >= since)).one()
+        letters = session.exec(select(func.count()).select_from(DeadLetterRow)
+                               .where(DeadLetterRow.last_seen >= since)).one()
+    return RecentActivity([tuple(row) for row in calls], documents, letters)  # type: ignore[misc]

@@ -15,7 +15,13 @@ from prefect.client.schemas.objects import StateType
 from prefect.events.actions import CancelFlowRun, ChangeFlowRunState, SendNotification
 from prefect.events.schemas.automations import EventTrigger, Posture
 
-from domain.events import CIRCUIT_OPENED, DEAD_LETTER_RECORDED, DEPENDENCY_RESOURCE_PREFIX, HEALTH_DEGRADED
+from domain.events import (
+    CIRCUIT_OPENED,
+    DEAD_LETTER_RECORDED,
+    DEPENDENCY_RESOURCE_PREFIX,
+    HEALTH_DEGRADED,
+    SLO_BREACHED,
+)
 from domain.settings import Settings
 
 PREFIX = "agentic: "
@@ -80,6 +86,12 @@ def automations(block_id: UUID, settings: Settings | None = None) -> list[Automa
             description="The health check found a component that does not answer.",
             trigger=EventTrigger(expect={HEALTH_DEGRADED}, posture=Posture.Reactive, threshold=1),
             actions=[_notify(block_id, "Health degraded", "{{ event.payload }}")],
+        ),
+        Automation(
+            name=f"{PREFIX}SLO breached",
+            description="The SLO check found a pipeline missing an objective (latency, errors, dead letters).",
+            trigger=EventTrigger(expect={SLO_BREACHED}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "SLO breached: {{ event.resource.name }}", "{{ event.payload.summary }}")],
         ),
         Automation(
             name=f"{PREFIX}run too long",

@@ -21,3 +21,7 @@ DEAD_LETTER_RECORDED = "agentic.dead_letter.recorded"
 """A document or item landed in the dead-letter store."""
 DEAD_LETTER_RESOURCE_PREFIX = "agentic.dead_letter."
 """Resource ids of dead-letter events: agentic.dead_letter.<dead letter id>."""
+
+SLO_BREACHED = "agentic.slo.breached"
+"""The SLO check found an objective missed; the resource is agentic.slo.<pipeline>.<objective>."""
+SLO_RESOURCE_PREFIX = "agentic.slo."

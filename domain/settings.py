@@ -149,6 +149,14 @@ class Settings(BaseSettings):
     metrics_port: int = 9464
     """Where `make metrics` serves /metrics (on 127.0.0.1 unless AGENTIC_METRICS_HOST says otherwise)."""
     metrics_host: str = "127.0.0.1"
+    slo_window_minutes: int = 15
+    """The SLO check looks at the calls and documents of this many minutes back."""
+    slo_p95_seconds: float = 30.0
+    """Objective: 95 % of a pipeline's model and tool call attempts take at most this long."""
+    slo_error_rate: float = 0.05
+    """Objective: at most this share of a pipeline's call attempts fail for good (retried attempts do not count)."""
+    slo_dead_letter_rate: float = 0.05
+    """Objective: at most this share of the documents seen in the window become dead letters."""
 
     # `make fleet`: the production topology on one machine (deployments/fleet/).
     fleet_folder: str = DEFAULT_FLEET_FOLDER

@@ -119,7 +119,7 @@ async def test_running_the_bootstrap_twice_changes_nothing(worker: None, sink: N
     assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout
     after = await _inventory()
     assert after == before
-    assert len(before["automations"]) == 7 and len(before["deployments"]) == 6
+    assert len(before["automations"]) == 8 and len(before["deployments"]) == 7
 
 
 async def test_the_research_deployment_asks_for_a_question_and_uses_the_default_blocks(worker: None) -> None:
