@@ -143,7 +143,10 @@ class Settings(BaseSettings):
     """Mark a flow run Crashed when its process sent no heartbeat for this long (workers must set
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY, e.g. 30)."""
 
-    # Observability (tasks/tracing.py, deployments/metrics.py, tasks/slo.py).
+    # Observability (tasks/log_format.py, tasks/tracing.py, deployments/metrics.py, tasks/slo.py).
+    log_format: str = "text"
+    """`text` (Prefect's console format) or `json`: one JSON object a line with the flow-run, task-run and document
+    ids."""
     trace_content: bool = False
     """Put prompts and answers on the model-call spans (off: only names, models, token counts and errors leave)."""
     metrics_port: int = 9464

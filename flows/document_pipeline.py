@@ -53,6 +53,7 @@ from tasks.documents.publish_saga import interrupted_publishes, publish_document
 from tasks.documents.report import PipelineReport, print_report
 from tasks.documents.review_gate import needs_review, review_gate
 from tasks.documents.tools import enrich_entities
+from tasks.log_format import document_context
 from tasks.pipeline_key import pipeline_key
 from tasks.progress import ProgressArtifact
 
@@ -254,7 +255,7 @@ async def document_pipeline(
         async def run_one(document: Document) -> DocumentOutcome:
             """Process a document and, unless it waits for a person, publish it at once."""
             async with limit:
-                with tracing.document_span(document.id, document.source):
+                with tracing.document_span(document.id, document.source), document_context(document.id):
                     outcome = await process_document(document, blocks, max_concurrent_chunks)
             if not needs_review(outcome, review_threshold):
                 outcome = await _published(outcome, document.text, key, blocks)
