@@ -17,7 +17,15 @@ from bench.environment import prefect_server, prepare
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
 from bench.documents import write_documents, write_long_document  # noqa: E402
-from bench.measure import long_document, offline_runs, overhead_and_cache, resume, scale, throughput  # noqa: E402
+from bench.measure import (  # noqa: E402
+    long_document,
+    offline_runs,
+    overhead_and_cache,
+    resume,
+    scale,
+    throughput,
+    tracing_overhead,
+)
 from bench.report import print_table, rows, write_json  # noqa: E402
 from bench.runs import Session, snapshot  # noqa: E402
 from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams  # noqa: E402
@@ -61,6 +69,9 @@ def main() -> None:
             f"cached rerun {figures['cached_seconds']:.1f} s")
         figures |= resume(session, folder, DOCUMENTS, WIDTH, min(figures["cold_seconds"]))
         say(f"resume after SIGKILL {figures['resume_seconds']:.1f} s")
+        figures |= tracing_overhead(session, folder, WIDTH, plan.rounds)
+        say(f"tracing: off {min(figures['untraced_seconds']):.1f} s, on {min(figures['traced_seconds']):.1f} s "
+            f"({figures['span_exports']} exports)")
         if args.full:
             figures |= long_document(session, write_long_document(ROOT / "long", LONG_DOCUMENT_PAGES), WIDTH,
                                      plan.rounds)

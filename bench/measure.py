@@ -11,6 +11,7 @@ from typing import Any
 from bench.documents import write_documents
 from bench.procfs import PeakRss, tree_cpu_seconds
 from bench.runs import BASELINE, PIPELINE, Session
+from bench.span_sink import SpanSink
 from fault_servers import RequestLog
 
 REVIEW_KEY = "Review"
@@ -59,6 +60,18 @@ def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) 
         "cached_seconds": cached["seconds"],
         "same_calls_as_baseline": same_calls,
     }
+
+
+def tracing_overhead(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:
+    """Cold pipeline runs without and with spans exported over OTLP/HTTP, alternated (best of rounds)."""
+    plain, traced = [], []
+    with SpanSink() as sink:
+        for _ in range(rounds):
+            plain.append(session.run(PIPELINE, folder, session.fresh_state(), width)["seconds"])
+            state = {**session.fresh_state(), "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint}
+            traced.append(session.run(PIPELINE, folder, state, width)["seconds"])
+    return {"tracing_overhead_ratio": min(traced) / min(plain), "untraced_seconds": plain, "traced_seconds": traced,
+            "span_exports": sink.exports}
 
 
 def long_document(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:

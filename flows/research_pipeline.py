@@ -28,6 +28,7 @@ from domain.models.research import (
     ToolCall,
     ValidatedPlan,
 )
+from tasks import tracing
 from tasks.research.agents import plan_research, research, review_report, synthesize_report
 from tasks.research.budget import research_run_key
 from tasks.research.fetch import fetch_page
@@ -163,33 +164,34 @@ async def research_pipeline(
     another round of research on the critique, up to `max_rounds` rounds in all. Past `max_tokens` or
     `max_cost_usd` (for this job, over all its runs) no new model call starts and the report says so.
     """
-    blocks = await ResearchBlocks.resolve(language_model, enrichment_api, store, fetch_policy)
-    urls = urls or []
-    key = research_run_key(question, urls, max_sub_questions, review_bar, max_rounds, blocks.model)
-    job = ResearchJob(question, blocks, Budget(run_key=key, max_tokens=max_tokens, max_cost_usd=max_cost_usd))
-    if (plan := await job.make_plan(urls, offered_tools(blocks.enrichment), max_sub_questions)) is not None:
-        await job.fan_out(plan.sub_questions, plan.urls, plan.tool_calls)
-        while job.enough_delivered(min_success_fraction) and await job.draft_and_review():
-            follow_ups = job.follow_ups(review_bar, max_rounds, max_sub_questions)
-            if not follow_ups:
-                break
-            await job.fan_out(follow_ups, [], [])
+    with tracing.flow_run_span("research-pipeline"):
+        blocks = await ResearchBlocks.resolve(language_model, enrichment_api, store, fetch_policy)
+        urls = urls or []
+        key = research_run_key(question, urls, max_sub_questions, review_bar, max_rounds, blocks.model)
+        job = ResearchJob(question, blocks, Budget(run_key=key, max_tokens=max_tokens, max_cost_usd=max_cost_usd))
+        if (plan := await job.make_plan(urls, offered_tools(blocks.enrichment), max_sub_questions)) is not None:
+            await job.fan_out(plan.sub_questions, plan.urls, plan.tool_calls)
+            while job.enough_delivered(min_success_fraction) and await job.draft_and_review():
+                follow_ups = job.follow_ups(review_bar, max_rounds, max_sub_questions)
+                if not follow_ups:
+                    break
+                await job.fan_out(follow_ups, [], [])
 
-    runner = job.runner
-    report = ResearchReport(
-        run_key=key, question=question, status=job.status(review_bar),
-        body=job.body or unsynthesized_body(job.findings, job.failure or runner.budget_stop or "no synthesis"),
-        review=job.review, review_bar=review_bar, rounds=job.rounds, plan=job.plan, findings=job.findings,
-        missing=runner.missing, success_fraction=runner.success_fraction(job.findings),
-        min_success_fraction=min_success_fraction, failure=job.failure, budget_stop=runner.budget_stop,
-        budget=job.budget, spend=await spent_so_far(blocks.store, key), model=blocks.model.model,
-        model_calls=runner.model_calls, cached_calls=runner.cached_calls,
-        flow_run_url=url_for("flow-run", obj_id=runtime.flow_run.id),
-    )
-    await publish_research_report(report, blocks.store)
-    if job.failure:
-        return Failed(message=f"{report.headline()}. {job.failure}", data=report)
-    return Completed(message=report.headline(), data=report)
+        runner = job.runner
+        report = ResearchReport(
+            run_key=key, question=question, status=job.status(review_bar),
+            body=job.body or unsynthesized_body(job.findings, job.failure or runner.budget_stop or "no synthesis"),
+            review=job.review, review_bar=review_bar, rounds=job.rounds, plan=job.plan, findings=job.findings,
+            missing=runner.missing, success_fraction=runner.success_fraction(job.findings),
+            min_success_fraction=min_success_fraction, failure=job.failure, budget_stop=runner.budget_stop,
+            budget=job.budget, spend=await spent_so_far(blocks.store, key), model=blocks.model.model,
+            model_calls=runner.model_calls, cached_calls=runner.cached_calls,
+            flow_run_url=url_for("flow-run", obj_id=runtime.flow_run.id),
+        )
+        await publish_research_report(report, blocks.store)
+        if job.failure:
+            return Failed(message=f"{report.headline()}. {job.failure}", data=report)
+        return Completed(message=report.headline(), data=report)
 
 
 def main() -> None:

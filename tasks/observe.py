@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from prefect.context import TaskRunContext
@@ -22,6 +23,8 @@ from domain.settings import Settings
 from tasks.tracing import prefect_ids, tracer
 
 MODEL, TOOL = "model", "tool"
+WEB = "web"
+"""The dependency name of page fetches (a bounded label; the URL is not one)."""
 OPERATIONS = {MODEL: "chat", TOOL: "execute_tool"}
 """gen_ai.operation.name by kind of call."""
 
@@ -56,9 +59,10 @@ def _reply_attributes(reply: ModelReply, request: ModelRequest | None) -> dict[s
 
 
 @asynccontextmanager
-async def observed_call(kind: str, step: str, target: str, store: PipelineStore,
+async def observed_call(kind: str, step: str, target: str, store: PipelineStore | None,
                         request: ModelRequest | None = None) -> AsyncIterator[Observation]:
-    """Around one call attempt: a CLIENT span named `<operation> <target>`, then the attempt's row in `calls`."""
+    """Around one call attempt: a CLIENT span named `<operation> <target>`, then the attempt's row in `calls` (no
+    row when the step has no store: a page fetch)."""
     observation = Observation()
     attributes = {"gen_ai.operation.name": OPERATIONS[kind], "agentic.step": step, **prefect_ids()}
     attributes["gen_ai.request.model" if kind == MODEL else "gen_ai.tool.name"] = target
@@ -78,8 +82,16 @@ async def observed_call(kind: str, step: str, target: str, store: PipelineStore,
             if observation.reply is not None:
                 span.set_attributes(_reply_attributes(observation.reply, request))  # type: ignore[arg-type]
         finally:
-            ids = prefect_ids()
-            row = CallRow(flow_run_id=ids.get("prefect.flow_run.id"), task_run_id=ids.get("prefect.task_run.id"),
-                          kind=kind, step=step, target=target, outcome=outcome, error_type=error_type,
-                          duration_seconds=time.perf_counter() - started, started_at=started_at)
-            await asyncio.shield(asyncio.to_thread(store.record_call, row))
+            if store is not None:
+                await _record(store, kind, step, target, outcome, error_type, time.perf_counter() - started,
+                              started_at)
+
+
+async def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: CallOutcome,
+                  error_type: str | None, seconds: float, started_at: datetime) -> None:
+    """The attempt's row in `calls`, written even when the call is being cancelled."""
+    ids = prefect_ids()
+    row = CallRow(flow_run_id=ids.get("prefect.flow_run.id"), task_run_id=ids.get("prefect.task_run.id"), kind=kind,
+                  step=step, target=target, outcome=outcome, error_type=error_type, duration_seconds=seconds,
+                  started_at=started_at)
+    await asyncio.shield(asyncio.to_thread(store.record_call, row))

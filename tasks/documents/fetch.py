@@ -13,6 +13,7 @@ from domain.models.common import FetchedBody
 from domain.models.documents import Document, Rejection
 from domain.redaction import redacted_url
 from tasks.documents.ingest import validated
+from tasks.observe import TOOL, WEB, observed_call
 from tasks.policies import FETCH_FOR_THIS_RUN
 from tasks.text_extraction import READ_FORMATS
 from tasks.web_fetch import fetch_body
@@ -44,7 +45,8 @@ def _fetch_run_name() -> str:
 @task(name="fetch-document", task_run_name=_fetch_run_name, **FETCH_FOR_THIS_RUN)
 async def fetch_document(url: str, policy: FetchPolicy) -> FetchedBody:
     """One document's raw bytes and content type, read within the fetch policy."""
-    return await fetch_body(url, policy, _unreadable, ACCEPT)
+    async with observed_call(TOOL, "fetch_document", WEB, None):
+        return await fetch_body(url, policy, _unreadable, ACCEPT)
 
 
 async def ingest_urls(urls: list[str], policy: FetchPolicy, max_bytes: int) -> list[Document | Rejection]:

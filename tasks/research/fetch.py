@@ -12,6 +12,7 @@ from blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
 from domain.errors import FetchRefused
 from domain.models.research import FetchedPage
 from domain.redaction import redacted_url
+from tasks.observe import TOOL, WEB, observed_call
 from tasks.policies import TOOL_CALL
 from tasks.research.limits import AgentKind, agent_turn
 from tasks.text_extraction import HTML_TYPES, html_main_text
@@ -62,4 +63,5 @@ def _fetch_run_name() -> str:
 async def fetch_page(url: str, policy: FetchPolicy) -> FetchedPage:
     """The scraper: one page's text, in the scrapers' turn (the fetch policy bounds its time)."""
     async with agent_turn(AgentKind.SCRAPER):
-        return await fetch_text(url, policy)
+        async with observed_call(TOOL, "fetch_page", WEB, None):
+            return await fetch_text(url, policy)
