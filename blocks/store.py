@@ -104,10 +104,10 @@ class PipelineStore(Block):
             session.add(usage)
             session.commit()
 
-    def record_call(self, call: CallRow) -> None:
-        """Keep one call attempt's outcome and duration."""
+    def record_calls(self, calls: list[CallRow]) -> None:
+        """Keep call attempts' outcomes and durations, in one transaction."""
         with Session(self.engine()) as session:
-            session.add(call)
+            session.add_all(calls)
             session.commit()
 
     def record_health(self, checks: list[HealthCheckRow]) -> None:

@@ -34,7 +34,7 @@ from domain.models.documents import (
     EntityType,
     Rejection,
 )
-from tasks import calls, tracing
+from tasks import calls, observe, tracing
 from tasks.documents import agents, chunking, tools
 from tasks.documents.agents import (
     PART_SUMMARIES,
@@ -238,7 +238,7 @@ async def document_pipeline(
     review_timeout_seconds the review_default decision applies. The run fails when any
     document failed in processing; rejected input is reported but is no failure.
     """
-    with tracing.flow_run_span("document-pipeline"):
+    with observe.observed_run("document-pipeline"):
         blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
         key = _pipeline_key(blocks, review_threshold, review_default)
         items = ingest(folder, paths, texts, sources, max_document_bytes)

@@ -28,7 +28,7 @@ from domain.models.research import (
     ToolCall,
     ValidatedPlan,
 )
-from tasks import tracing
+from tasks import observe
 from tasks.research.agents import plan_research, research, review_report, synthesize_report
 from tasks.research.budget import research_run_key
 from tasks.research.fetch import fetch_page
@@ -164,7 +164,7 @@ async def research_pipeline(
     another round of research on the critique, up to `max_rounds` rounds in all. Past `max_tokens` or
     `max_cost_usd` (for this job, over all its runs) no new model call starts and the report says so.
     """
-    with tracing.flow_run_span("research-pipeline"):
+    with observe.observed_run("research-pipeline"):
         blocks = await ResearchBlocks.resolve(language_model, enrichment_api, store, fetch_policy)
         urls = urls or []
         key = research_run_key(question, urls, max_sub_questions, review_bar, max_rounds, blocks.model)
