@@ -27,6 +27,8 @@ MODEL, TOOL = "model", "tool"
 WEB = "web"
 """The dependency name of page fetches (a bounded label; the URL is not one)."""
 OPERATIONS = {MODEL: "chat", TOOL: "execute_tool"}
+TRACE_CONTENT = Settings().trace_content
+"""Read once, when this module is imported (building Settings costs milliseconds, too much for every call)."""
 """gen_ai.operation.name by kind of call."""
 
 
@@ -51,7 +53,7 @@ def _reply_attributes(reply: ModelReply, request: ModelRequest | None) -> dict[s
         "gen_ai.usage.output_tokens": reply.usage.output_tokens,
         "gen_ai.response.finish_reasons": reply.finish_reasons,
     }
-    if Settings().trace_content:
+    if TRACE_CONTENT:
         if request is not None:
             attributes["gen_ai.input.messages"] = json.dumps(
                 {"instructions": request.instructions, "material": request.material})
