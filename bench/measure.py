@@ -11,8 +11,7 @@ from typing import Any
 from bench.documents import write_documents
 from bench.procfs import PeakRss, tree_cpu_seconds
 from bench.runs import BASELINE, PIPELINE, Session
-from bench.span_sink import SpanSink
-from fault_servers import RequestLog
+from fault_servers import OtlpReceiver, RequestLog
 
 REVIEW_KEY = "Review"
 """The json_schema name of review requests, the last model call of a document."""
@@ -65,13 +64,13 @@ def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) 
 def tracing_overhead(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:
     """Cold pipeline runs without and with spans exported over OTLP/HTTP, alternated (best of rounds)."""
     plain, traced = [], []
-    with SpanSink() as sink:
+    with OtlpReceiver() as receiver:
         for _ in range(rounds):
             plain.append(session.run(PIPELINE, folder, session.fresh_state(), width)["seconds"])
-            state = {**session.fresh_state(), "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint}
+            state = {**session.fresh_state(), "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint}
             traced.append(session.run(PIPELINE, folder, state, width)["seconds"])
     return {"tracing_overhead_ratio": min(traced) / min(plain), "untraced_seconds": plain, "traced_seconds": traced,
-            "span_exports": sink.exports}
+            "span_exports": receiver.requests}
 
 
 def long_document(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:

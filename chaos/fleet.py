@@ -19,15 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import redis
-
 from bench.documents import write_documents
 from bench.environment import free_port
 from chaos.audit import PublishAudit, audit, input_documents
 from chaos.figures import request_figures
-from chaos.settings import MODEL_NAME, PIPELINE_FIGURES, ChaosSettings
+from chaos.settings import PIPELINE_FIGURES, ChaosSettings
 from chaos.upstreams import upstreams
-from deployments.fleet.fleet import Fleet, drop_databases
+from deployments.fleet.fleet import Fleet, clear_redis, drop_databases
 from deployments.fleet.processes import alive, process_tree
 from deployments.fleet.topology import Topology
 from fault_servers import RequestLog
@@ -83,8 +81,7 @@ def run_fleet_chaos(settings: ChaosSettings, workers: int, say: Any = print) -> 
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="agentic-fleet-chaos-"))
     topology = chaos_topology(root, workers)
-    for offset in range(3):
-        redis.Redis(port=topology.redis_port, db=CHAOS_REDIS_DB + offset).flushdb()
+    clear_redis(topology)
     fleet = Fleet(topology, say=say)
     fleet.prepare_network()
     rng = random.Random(settings.seed)

@@ -4,6 +4,7 @@ from .enrichment_server import EnrichmentServer
 from .faults import Fault, FaultPlan, RequestLog, RequestRecord
 from .model_server import ModelServer, RawAnswer, Responder
 from .notification_sink import NotificationSink
+from .otlp_receiver import OtlpReceiver, ReceivedSpan
 from .publish_sink import PublishSink
 from .schema_sample import sample_instance
 from .stub_http import StubServer
@@ -14,8 +15,10 @@ __all__ = [
     "FaultPlan",
     "ModelServer",
     "NotificationSink",
+    "OtlpReceiver",
     "PublishSink",
     "RawAnswer",
+    "ReceivedSpan",
     "RequestLog",
     "RequestRecord",
     "Responder",

@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from prefect.context import FlowRunContext, TaskRunContext
-
 from domain.settings import Settings
+from tasks.tracing import prefect_ids
 
 CURRENT_DOCUMENT: ContextVar[str | None] = ContextVar("agentic_document_id", default=None)
 IDS = ("flow_run_id", "task_run_id", "document_id")
@@ -36,18 +35,12 @@ class RunIds(logging.Filter):
     """Put flow_run_id, task_run_id and document_id on every record (None where there is none)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        task_run, flow_run = TaskRunContext.get(), FlowRunContext.get()
-        if getattr(record, "task_run_id", None) is None and task_run is not None:
-            record.task_run_id = str(task_run.task_run.id)
+        ids = prefect_ids()
+        if getattr(record, "task_run_id", None) is None:
+            record.task_run_id = ids.get("prefect.task_run.id")
         if getattr(record, "flow_run_id", None) is None:
-            if task_run is not None and task_run.task_run.flow_run_id:
-                record.flow_run_id = str(task_run.task_run.flow_run_id)
-            elif flow_run is not None and flow_run.flow_run is not None:
-                record.flow_run_id = str(flow_run.flow_run.id)
+            record.flow_run_id = ids.get("prefect.flow_run.id")
         record.document_id = getattr(record, "document_id", None) or CURRENT_DOCUMENT.get()
-        for name in IDS:
-            if not hasattr(record, name):
-                setattr(record, name, None)
         return True
 
 

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from deployments.bootstrap import (
     PROJECT_DIR,
+    WORK_POOL,
     ensure_default_blocks,
     ensure_limits,
     ensure_notification_block,
@@ -31,7 +32,6 @@ from deployments.fleet.topology import (
     RESULTS_BLOCK,
     RESULTS_FOLDER,
     URGENT_QUEUE,
-    WORK_POOL,
 )
 from domain.settings import Settings
 

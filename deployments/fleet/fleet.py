@@ -17,10 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+import redis
 
 from deployments.fleet import network, processes
 from deployments.fleet.object_store import ensure_bucket, start_object_store
-from deployments.fleet.topology import NAMESPACES, WORK_POOL, Topology
+from deployments.bootstrap import WORK_POOL
+from deployments.fleet.topology import NAMESPACES, REDIS_DATABASES, Topology
 from deployments.local_server import server_command, server_environment, wait_until_answering
 
 Say = Callable[[str], None]
@@ -191,8 +193,14 @@ class Fleet:
 
 
 def _admin_connection(topology: Topology) -> psycopg.Connection:
-    host_port = topology.postgres.rsplit("@", 1)[-1]
-    return psycopg.connect(f"postgresql://{topology.postgres_user}@{host_port}/postgres", autocommit=True)
+    return psycopg.connect(f"postgresql://{topology.postgres_user}@{topology.postgres_address}/postgres",
+                           autocommit=True)
+
+
+def clear_redis(topology: Topology) -> None:
+    """Empty the fleet's Redis databases (messaging, step locks, docket): a throwaway fleet's, at its start."""
+    for offset in range(REDIS_DATABASES):
+        redis.Redis(host=topology.redis_host, port=topology.redis_port, db=topology.redis_db + offset).flushdb()
 
 
 def drop_databases(topology: Topology) -> None:

@@ -19,12 +19,10 @@ from domain.settings import PROJECT_EXAMPLES, Settings
 NAMESPACES = "namespaces"
 LOOPBACK = "loopback"
 LOOPBACK_HOST = "127.0.0.1"
-WORK_POOL = "agentic-process"
 URGENT_QUEUE = "urgent"
 """The work queue of higher priority than `default`: its runs start first when workers are busy."""
 BUCKET = "agentic-fleet"
 RESULTS_FOLDER = "results"
-CODE_FOLDER = "code"
 RESULTS_BLOCK = "agentic-fleet-results"
 """The S3 bucket block (prefect-aws) every worker persists results to: the default result storage."""
 CREDENTIALS_BLOCK = "agentic-fleet"
@@ -32,6 +30,8 @@ CREDENTIALS_BLOCK = "agentic-fleet"
 OBJECT_STORE_KEY = "agentic-fleet"
 OBJECT_STORE_SECRET = "agentic-fleet-secret"
 """moto accepts any keys; a real S3 wants the team's own, saved in the credentials block."""
+REDIS_DATABASES = 3
+"""The fleet's Redis databases from `redis_db` on: the server's messaging, the step locks, the server's docket."""
 HEARTBEAT_SECONDS = 30
 """How often a flow run tells the server it is alive (Prefect's minimum)."""
 WORKER_QUERY_SECONDS = 2
@@ -121,8 +121,18 @@ class Topology:
         return self.postgres.rsplit("@", 1)[0] if "@" in self.postgres else "postgres"
 
     @property
+    def postgres_address(self) -> str:
+        """host:port of the PostgreSQL server itself (workers reach it at the fleet's address)."""
+        return self.postgres.rsplit("@", 1)[-1]
+
+    @property
     def postgres_port(self) -> int:
-        return int(self.postgres.rsplit(":", 1)[1])
+        return int(self.postgres_address.rsplit(":", 1)[1])
+
+    @property
+    def redis_host(self) -> str:
+        """The Redis server's own host (workers reach it at the fleet's address)."""
+        return self.redis.rsplit(":", 1)[0]
 
     @property
     def redis_port(self) -> int:
@@ -136,7 +146,7 @@ class Topology:
     @property
     def server_database_url(self) -> str:
         """The Prefect server's own database (asyncpg), on the server's machine: the real PostgreSQL address."""
-        return self.database_url("prefect", "asyncpg", host=self.postgres.rsplit("@", 1)[-1].rsplit(":", 1)[0])
+        return self.database_url("prefect", "asyncpg", host=self.postgres_address.rsplit(":", 1)[0])
 
     @property
     def store_url(self) -> str:
@@ -151,7 +161,7 @@ class Topology:
 
     def server_environment(self, auth: str) -> dict[str, str]:
         """The Prefect server's settings: PostgreSQL, Redis messaging, cache, ordering, leases and docket, auth."""
-        redis_host = self.redis.rsplit(":", 1)[0]
+        redis_host = self.redis_host
         return {
             "PREFECT_API_DATABASE_CONNECTION_URL": self.server_database_url,
             "PREFECT_MESSAGING_BROKER": "prefect_redis.messaging",

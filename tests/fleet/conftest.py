@@ -9,9 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-import redis
 
-from deployments.fleet.fleet import Fleet, drop_databases
+from deployments.fleet.fleet import Fleet, clear_redis, drop_databases
 from deployments.fleet.topology import Topology
 from fault_servers import ModelServer, PublishSink
 from tests.conftest import free_port
@@ -45,8 +44,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetUnderTest]:
                                       object_store_port=free_port(), database=f"agentic_fleet_test_{os.getpid()}",
                                       redis_db=TEST_REDIS_DB, name="agt", subnet="10.232.0",
                                       heartbeat_timeout_seconds=45)
-    for offset in range(3):
-        redis.Redis(port=topology.redis_port, db=TEST_REDIS_DB + offset).flushdb()
+    clear_redis(topology)
     fleet = Fleet(topology, say=print)
     fleet.prepare_network()
     with ModelServer().on(topology.host) as model, PublishSink().on(topology.host) as sink:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fault_servers import ModelServer
+from fault_servers import ModelServer, OtlpReceiver
 from tests.conftest import run_python
-from tests.support.otlp_receiver import OtlpReceiver
 
 DOCUMENTS = 2
 MODEL_STEPS_PER_DOCUMENT = 3

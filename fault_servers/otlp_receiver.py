@@ -1,4 +1,5 @@
-"""An OTLP/HTTP trace receiver on 127.0.0.1: decodes each export request's protobuf into spans a test can read."""
+"""An OTLP/HTTP trace receiver on 127.0.0.1: decodes each export request's protobuf into spans (for the tracing test),
+and counts the requests (for the tracing benchmark)."""
 
 from __future__ import annotations
 
