@@ -85,6 +85,8 @@ class ModelUsageRow(SQLModel, table=True):
     flow_run_id: str | None = Field(default=None, index=True)
     task_run_id: str | None = None
     document_id: str | None = Field(default=None, index=True)
+    pipeline: str | None = Field(default=None, description="the flow that made the call, e.g. document-pipeline; "
+                                                           "empty in rows written before it was recorded")
     step: str
     model: str
     input_tokens: int

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from prefect.states import State
+
 from deployments.local_server import ensure_server
 from deployments.run_local import enrichment_service
 from domain.settings import Settings
 from tasks.research.plan import MAX_URLS
+from tasks.research.report import ResearchReport
 
 SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "documents"
 PREFERRED_PAGES_PORT = 8766
@@ -64,6 +66,31 @@ def allow_sample_pages(urls: list[str]) -> None:
     os.environ["AGENTIC_FETCH_ALLOWED_HOSTS"] = ",".join([*allowed, *served])
 
 
+@contextmanager
+def embedded_default(urls: list[str] | None, samples: int) -> Iterator[list[str]]:
+    """What the pipeline needs on one machine, for as long as the block lasts: a Prefect server, the research
+    limits, the bundled enrichment service and the sample pages (allow-listed when no urls are given); yields the
+    urls to read (urls, or the first `samples` sample pages)."""
+    os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
+    from deployments.concurrency import ensure_concurrency_limits
+
+    asyncio.run(ensure_concurrency_limits())
+    with enrichment_service() as enrichment_url, sample_pages(samples) as served:
+        os.environ.setdefault("AGENTIC_ENRICHMENT_URL", enrichment_url)
+        if not urls:
+            allow_sample_pages(served)
+        yield urls or served
+
+
+def research(question: str, urls: list[str] | None = None,
+             samples: int = MAX_URLS) -> tuple[State[Any], ResearchReport | None, Path | None]:
+    """Research one question on the embedded default: the final state, the report and the file it was written to."""
+    from flows.research_pipeline import research_once
+
+    with embedded_default(urls, samples) as to_read:
+        return research_once(question, to_read)
+
+
 def main() -> None:
     """Research one question over the sample documents (or the given URLs) and print where the report is."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -71,18 +98,13 @@ def main() -> None:
     parser.add_argument("--url", action="append", dest="urls", help="a page to read instead of the samples")
     parser.add_argument("--samples", type=int, default=MAX_URLS, help="how many sample documents to offer")
     args = parser.parse_args()
-    os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
-    from deployments.concurrency import ensure_concurrency_limits
-    from flows.research_pipeline import main as run_pipeline
+    state, report, path = research(args.question, args.urls, args.samples)
+    if report is None or path is None:
+        raise SystemExit(f"The run ended {state.name}: {state.message}")
+    from flows.research_pipeline import print_research
 
-    asyncio.run(ensure_concurrency_limits())
-    with enrichment_service() as enrichment_url, sample_pages(args.samples) as samples:
-        os.environ.setdefault("AGENTIC_ENRICHMENT_URL", enrichment_url)
-        urls = args.urls or samples
-        if not args.urls:
-            allow_sample_pages(samples)
-        sys.argv = [sys.argv[0], args.question, *(arg for url in urls for arg in ("--url", url))]
-        run_pipeline()
+    print_research(report, path)
+    raise SystemExit(0 if state.is_completed() else 1)
 
 
 if __name__ == "__main__":

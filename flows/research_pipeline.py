@@ -13,6 +13,7 @@ import argparse
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
@@ -194,6 +195,29 @@ async def research_pipeline(
         return Completed(message=report.headline(), data=report)
 
 
+def research_once(question: str, urls: list[str] | None = None,
+                  **parameters: Any) -> tuple[State[ResearchReport], ResearchReport | None, Path | None]:
+    """Run the pipeline once in this process and write its report to a file: the final state, the report and the
+    file (both None when the run ended without a report)."""
+    state = asyncio.run(research_pipeline(question, urls, **parameters, return_state=True))
+    report = state.result(raise_on_failure=False)
+    if not isinstance(report, ResearchReport):
+        return state, None, None
+    path = REPORTS_FOLDER / f"{report.budget.short_key}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.markdown(), encoding="utf-8")
+    return state, report, path.resolve()
+
+
+def print_research(report: ResearchReport, path: Path) -> None:
+    """What a person reads after a run: the headline, the spend and where the report is."""
+    print(report.headline())
+    print(f"spent: {report.spend_line()}")
+    print(f"report: {path}")
+    print(f"also in the store (table research_runs, run key {report.run_key}) and in the Prefect UI as the "
+          f"'research-report' artifact of {report.flow_run_url}")
+
+
 def main() -> None:
     """Run the pipeline once from the command line, write the report to a file and say where it is."""
     parser = argparse.ArgumentParser(description="Research a question once.")
@@ -206,21 +230,14 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS)
     parser.add_argument("--max-cost-usd", type=float, default=DEFAULT_MAX_COST_USD)
     args = parser.parse_args()
-    state = asyncio.run(research_pipeline(
-        args.question, args.urls, args.max_sub_questions, args.min_success_fraction, args.review_bar,
-        args.max_rounds, args.max_tokens, args.max_cost_usd, return_state=True,
-    ))
-    report = state.result(raise_on_failure=False)
-    if not isinstance(report, ResearchReport):
+    state, report, path = research_once(
+        args.question, args.urls, max_sub_questions=args.max_sub_questions,
+        min_success_fraction=args.min_success_fraction, review_bar=args.review_bar, max_rounds=args.max_rounds,
+        max_tokens=args.max_tokens, max_cost_usd=args.max_cost_usd,
+    )
+    if report is None or path is None:
         raise SystemExit(f"The run ended {state.name}: {state.message}")
-    path = REPORTS_FOLDER / f"{report.budget.short_key}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report.markdown(), encoding="utf-8")
-    print(report.headline())
-    print(f"spent: {report.spend_line()}")
-    print(f"report: {path.resolve()}")
-    print(f"also in the store (table research_runs, run key {report.run_key}) and in the Prefect UI as the "
-          f"'research-report' artifact of {report.flow_run_url}")
+    print_research(report, path)
     raise SystemExit(0 if state.is_completed() else 1)
 
 

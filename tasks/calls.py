@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from prefect.context import TaskRunContext
+from prefect.context import FlowRunContext, TaskRunContext
 
 from blocks.enrichment_api import EnrichmentApi
 from blocks.language_model import OFFLINE, LanguageModel
@@ -71,7 +71,8 @@ async def ask_model(
     output_type: type[OutputT],
 ) -> ModelReply[OutputT]:
     """Make one model call (plus one repair round if its answer is invalid) and record its tokens and cost
-    against this task, its flow run and its subject (the document or item it works on).
+    against this task, its flow run, its pipeline (the flow's name) and its subject (the document or item it works
+    on).
 
     An answer still invalid after the repair round raises UnrepairableOutput, which is never retried.
     """
@@ -85,11 +86,12 @@ async def ask_model(
                 f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",
                 raw=still.raw,
             ) from still
-    run = TaskRunContext.get()
+    run, flow_run = TaskRunContext.get(), FlowRunContext.get()
     usage = ModelUsageRow(
         flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,
         task_run_id=str(run.task_run.id) if run else None,
         document_id=subject_id,
+        pipeline=flow_run.flow.name if flow_run and flow_run.flow else None,
         step=request.step,
         model=reply.model,
         input_tokens=reply.usage.input_tokens,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from deployments.cli import costs, dead_letters, research
+
 app = typer.Typer(
     name="agentic",
     help="Operate the agent pipelines: run them, look at costs, the cache, dead letters, reviews and budgets.",
@@ -11,6 +13,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("research")(research.research)
+app.command("costs")(costs.costs)
+app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and discard dead letters.")
 
 
 def main() -> None:
