@@ -56,15 +56,14 @@ gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBH
 .PHONY: research
 research: $(STAMP)  ## research Q="a question" over the sample documents (offline model); prints where the report is
 	@test -n "$(Q)" || { echo 'usage: make research Q="your question" [URLS="https://… https://…"]'; exit 2; }
-	$(BIN)/python -m deployments.run_research "$(Q)" $(foreach url,$(URLS),--url "$(url)")
+	$(BIN)/agentic research "$(Q)" $(foreach url,$(URLS),--url "$(url)")
 
 metrics: $(STAMP)  ## /metrics for Prometheus on 127.0.0.1:9464 (AGENTIC_METRICS_PORT), from the store and the Prefect API
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.metrics
 
-dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (list, show ID, replay, discard ID…)
-	api_url=$$($(BIN)/python -m deployments.local_server) && \
-	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.dead_letters $(or $(ARGS),list)
+dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (agentic dead-letters list|show|replay|discard)
+	$(BIN)/agentic dead-letters $(or $(ARGS),list)
 
 bench: $(STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyncio baseline, bench/results/latest.json
 	$(BIN)/python -m bench

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, delete, event, func, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from blocks.sql import upsert, utc_now
+from blocks.sql import chunks, upsert, utc_now
 from blocks.tables import (
     CallRow,
     DocumentRow,
@@ -97,6 +98,33 @@ class PipelineStore(Block):
         if outcome.review is not None:
             upsert(session, ReviewRow(document_id=document_id, score=outcome.review.score,
                                        critique=outcome.review.critique, model=outcome.models.get("review", "unknown")))
+
+    def processed_documents(self, flow_run_id: str) -> list[dict[str, Any]]:
+        """The documents a flow run stored as processed, one flat record each: the document, its summary, its review
+        and its entities (a JSON list), oldest first; what the run's Parquet export holds."""
+        query = (select(DocumentRow, SummaryRow, ReviewRow)
+                 .join(SummaryRow, SummaryRow.document_id == DocumentRow.id, isouter=True)  # type: ignore[arg-type]
+                 .join(ReviewRow, ReviewRow.document_id == DocumentRow.id, isouter=True)  # type: ignore[arg-type]
+                 .where(DocumentRow.flow_run_id == flow_run_id, DocumentRow.status == "processed")
+                 .order_by(DocumentRow.first_seen, DocumentRow.id))  # type: ignore[arg-type]
+        with Session(self.engine()) as session:
+            rows = session.exec(query).all()
+            entities: dict[str, list[dict[str, Any]]] = {}
+            for ids in chunks([document.id for document, _, _ in rows]):
+                for entity in session.exec(select(EntityRow).where(EntityRow.document_id.in_(ids))  # type: ignore[attr-defined]
+                                           .order_by(EntityRow.document_id, EntityRow.position)):
+                    entities.setdefault(entity.document_id, []).append(
+                        entity.model_dump(exclude={"document_id", "position"}))
+        return [{
+            "document_id": document.id, "source": document.source, "format": document.format,
+            "chunks": document.chunks, "model": document.model, "entity_count": document.entity_count,
+            "entities": json.dumps(entities.get(document.id, [])), "enrichment_note": document.enrichment_note,
+            "summary": summary.summary if summary else None, "summary_model": summary.model if summary else None,
+            "review_score": review.score if review else None, "review_critique": review.critique if review else None,
+            "review_model": review.model if review else None, "review_decision": document.review_decision,
+            "reviewer_note": document.reviewer_note, "flow_run_id": document.flow_run_id,
+            "published_at": document.updated_at,
+        } for document, summary, review in rows]
 
     def record_usage(self, usage: ModelUsageRow) -> None:
         """Keep one model call's tokens and cost."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     """The enrichment API's bearer token."""
     export_folder: str = DEFAULT_EXPORT_FOLDER
     """Where published documents are exported; `none` for no export."""
+    export_format: Literal["jsonl", "parquet", "both"] = "jsonl"
+    """jsonl: one file a published document; parquet: one file a run, partitioned by date; both."""
     publish_webhook_url: str | None = None
     """POSTed to with a `document.published` payload for each published document; unset: none."""
     publish_webhook_token: SecretStr | None = None

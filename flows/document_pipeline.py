@@ -48,7 +48,7 @@ from tasks.documents.chunking import group_texts, part_room, split_document, sum
 from tasks.documents.fetch import ingest_urls
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
 from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
-from tasks.documents.publish import publish_report, store_outcome
+from tasks.documents.publish import export_run_parquet, publish_report, store_outcome
 from tasks.documents.publish_saga import interrupted_publishes, publish_document
 from tasks.documents.report import PipelineReport, print_report
 from tasks.documents.review_gate import needs_review, review_gate
@@ -273,6 +273,8 @@ async def document_pipeline(
         outcomes = [*done_before, *stored, *rejected, *recovered]
         await asyncio.gather(*(record_dead_letter(o, blocks.store) for o in outcomes if o.status != "processed"))
         await settle_processed_dead_letters(outcomes, blocks.store)
+        if blocks.targets.exports_parquet:
+            await export_run_parquet(blocks.targets, blocks.store)
         flow_run_id = runtime.flow_run.id
         report = PipelineReport(
             outcomes=outcomes,

@@ -77,7 +77,7 @@ def costs(
         write_costs(table, out)
     rows = table.to_dict(orient="records")
     if json:
-        print_json({"by": grouping, "since": start, "until": end, "rows": rows, "totals": sums,
+        print_json({"by": grouping, "since": start and start.isoformat(), "until": end and end.isoformat(), "rows": rows, "totals": sums,
                     "written_to": str(out) if out is not None and not table.empty else None})
     elif table.empty:
         console.print(f"No model usage in the store{span}.", markup=False, highlight=False)

@@ -3,6 +3,8 @@
 A processed document is published as one saga (see `tasks/documents/publish_saga.py`): the store write, the export
 file and the notification webhook. Each step's `on_rollback` hook undoes it when a later step fails, and
 records the undo in the compensation log; the log lets the next run undo what a crash left behind.
+The run's Parquet file is written after every saga has ended, from the store, so it holds only documents that
+stayed published and needs no undo of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from prefect.transactions import Transaction, get_transaction
 
 from blocks.publish_targets import PUBLISHED, RETRACTED, PublishTargets
 from blocks.saga_log import SagaLog
+from blocks.sql import as_utc
 from blocks.store import PipelineStore
 from domain.models.documents import DocumentOutcome
 from tasks.documents.report import PipelineReport
@@ -102,6 +105,17 @@ def undo_notify(targets: PublishTargets, store: PipelineStore, document_id: str,
     """Tell the webhook a notification no longer holds (only a crash can leave one to undo: it is the last step)."""
     targets.notify(RETRACTED, idempotency_key(document_id, saga_id, RETRACTED), {"document_id": document_id})
     SagaLog(store).step(document_id, {NOTIFY: "compensated"})
+
+
+@task(name="export-run-parquet", **PUBLISH)
+async def export_run_parquet(targets: PublishTargets, store: PipelineStore) -> str | None:
+    """Write the documents this run published as the run's one Parquet file, dated by the run's scheduled start
+    (a retry of the run writes the same file again); the file's path, or None when there was nothing to write."""
+    flow_run_id = runtime.flow_run.id
+    day = as_utc(runtime.flow_run.scheduled_start_time).date()
+    records = await asyncio.to_thread(store.processed_documents, flow_run_id)
+    path = await asyncio.to_thread(targets.write_parquet_batch, flow_run_id, day, records)
+    return str(path) if path else None
 
 
 @task(name="publish-report", **PUBLISH)

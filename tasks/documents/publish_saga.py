@@ -65,7 +65,7 @@ def _steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, tar
     """The publish steps this document goes through: the store always, the export and webhook when configured."""
     record = publish_record(outcome)
     steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [(STORE, lambda: store_outcome(outcome, text, store))]
-    if targets.export_folder:
+    if targets.exports_jsonl:
         steps.append((EXPORT, lambda: export_document(saga.document_id, record, targets, store)))
     if targets.notifies:
         steps.append((NOTIFY, lambda: notify_published(saga.document_id, saga.saga_id, record, targets)))
