@@ -6,7 +6,7 @@ whose documents end processed are marked replayed; the others stay open with one
 Rejected input has no text to send again: it is reported as not replayable and stays open until a
 person discards it.
 
-From the command line: `python -m deployments.dead_letters replay [--step …] [--id …]`.
+From the command line: `agentic dead-letters replay [--step …] [--id …]`.
 """
 
 from __future__ import annotations
