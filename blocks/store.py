@@ -111,7 +111,8 @@ class PipelineStore(Block):
             rows = session.exec(query).all()
             entities: dict[str, list[dict[str, Any]]] = {}
             for ids in chunks([document.id for document, _, _ in rows]):
-                for entity in session.exec(select(EntityRow).where(EntityRow.document_id.in_(ids))  # type: ignore[attr-defined]
+                in_batch = EntityRow.document_id.in_(ids)  # type: ignore[attr-defined]
+                for entity in session.exec(select(EntityRow).where(in_batch)
                                            .order_by(EntityRow.document_id, EntityRow.position)):
                     entities.setdefault(entity.document_id, []).append(
                         entity.model_dump(exclude={"document_id", "position"}))

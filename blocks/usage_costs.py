@@ -32,9 +32,9 @@ WRITERS = {".csv": "to_csv", ".parquet": "to_parquet"}
 def usage_frame(store: PipelineStore, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
     """One row a model call made at or after `since` and before `until` (UTC), with its day (YYYY-MM-DD, UTC)."""
     usage = ModelUsageRow
-    query = select(usage.model, usage.step, usage.pipeline, usage.flow_run_id.label("flow_run"),  # type: ignore[union-attr]
-                   usage.input_tokens, usage.output_tokens, usage.cached_input_tokens, usage.cost_usd,
-                   usage.created_at)
+    flow_run = usage.flow_run_id.label("flow_run")  # type: ignore[union-attr]
+    query = select(usage.model, usage.step, usage.pipeline, flow_run, usage.input_tokens, usage.output_tokens,
+                   usage.cached_input_tokens, usage.cost_usd, usage.created_at)
     if since is not None:
         query = query.where(usage.created_at >= as_utc(since))
     if until is not None:

@@ -15,7 +15,16 @@ from rich.table import Table
 
 from blocks.resolve import load_or_environment
 from blocks.store import PipelineStore
-from blocks.usage_costs import DEFAULT_GROUPING, FIGURES, GROUPINGS, check_output, costs_by, totals, usage_frame, write_costs
+from blocks.usage_costs import (
+    DEFAULT_GROUPING,
+    FIGURES,
+    GROUPINGS,
+    check_output,
+    costs_by,
+    totals,
+    usage_frame,
+    write_costs,
+)
 from deployments.cli.output import EXIT_USAGE, console, fail, print_json
 from deployments.cli.times import utc_end, utc_moment
 
@@ -73,15 +82,16 @@ def costs(
     table = costs_by(usage_frame(store, start, end), grouping)
     sums = totals(table)
     span = "".join(f" {word} {value}" for word, value in (("since", since), ("until", until)) if value)
-    if out is not None and not table.empty:
-        write_costs(table, out)
+    written = out if out is not None and not table.empty else None
+    if written is not None:
+        write_costs(table, written)
     rows = table.to_dict(orient="records")
     if json:
-        print_json({"by": grouping, "since": start and start.isoformat(), "until": end and end.isoformat(), "rows": rows, "totals": sums,
-                    "written_to": str(out) if out is not None and not table.empty else None})
+        print_json({"by": grouping, "since": start and start.isoformat(), "until": end and end.isoformat(),
+                    "rows": rows, "totals": sums, "written_to": str(written) if written else None})
     elif table.empty:
         console.print(f"No model usage in the store{span}.", markup=False, highlight=False)
     else:
         _print_table(rows, grouping, sums, span)
-        if out is not None:
-            console.print(f"written to {out}", markup=False, highlight=False)
+        if written is not None:
+            console.print(f"written to {written}", markup=False, highlight=False)

@@ -128,7 +128,8 @@ def show_letter(
 
 @app.command("replay")
 def replay_letters(
-    dead_letter_id: Annotated[list[int] | None, typer.Option("--id", help="Only this dead letter (repeatable).")] = None,
+    dead_letter_id: Annotated[list[int] | None,
+                              typer.Option("--id", help="Only this dead letter (repeatable).")] = None,
     step: Step = None,
     error_type: ErrorType = None,
     since: Since = None,

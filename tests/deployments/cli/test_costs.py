@@ -41,7 +41,8 @@ def usage(model_server: ModelServer) -> list[ModelUsageRow]:
         return list(session.exec(select(ModelUsageRow)).all())
 
 
-def _expected(rows: list[ModelUsageRow], key: Callable[[ModelUsageRow], tuple[str, ...]]) -> dict[tuple[str, ...], dict]:
+def _expected(rows: list[ModelUsageRow],
+              key: Callable[[ModelUsageRow], tuple[str, ...]]) -> dict[tuple[str, ...], dict]:
     """Calls and sums of the rows for each key, computed without pandas."""
     groups: dict[tuple[str, ...], dict] = defaultdict(lambda: {"calls": 0, **dict.fromkeys(FIGURES, 0)})
     for row in rows:
@@ -114,14 +115,16 @@ def test_out_writes_csv_and_parquet_that_read_back_equal(
         assert len(read) == len(expected) == 4
 
     wrong = agentic("costs", "--out", str(tmp_path / "costs.xlsx"))
-    assert wrong.exit_code == 2 and wrong.stderr.strip() == "agentic: costs.xlsx: write costs to a .csv or a .parquet file"
+    assert wrong.exit_code == 2
+    assert wrong.stderr.strip() == "agentic: costs.xlsx: write costs to a .csv or a .parquet file"
 
 
 def test_no_usage_in_range_says_so_in_one_line(agentic: Callable[..., Result]) -> None:
     empty = agentic("costs", "--since", "2999-01-01")
     assert empty.exit_code == 0 and empty.stdout.strip() == "No model usage in the store since 2999-01-01."
     bad = agentic("costs", "--by", "model,colour")
-    assert bad.exit_code == 2 and "--by colour: group by one or more of model, step, pipeline, day, flow-run" in bad.stderr
+    assert bad.exit_code == 2
+    assert "--by colour: group by one or more of model, step, pipeline, day, flow-run" in bad.stderr
 
 
 def test_an_older_store_gets_the_pipeline_column_and_its_rows_count_as_unknown(

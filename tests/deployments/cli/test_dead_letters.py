@@ -1,4 +1,4 @@
-"""`agentic dead-letters` on a seeded store: list, show, discard (tables and JSON), and a replay on the offline model."""
+"""`agentic dead-letters` on a seeded store: list, show, discard (tables and JSON), a replay on the offline model."""
 
 from __future__ import annotations
 
