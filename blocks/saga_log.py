@@ -15,7 +15,7 @@ import uuid
 from typing import Literal
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from blocks.sql import utc_now
 from blocks.store import PipelineStore
@@ -87,7 +87,7 @@ class SagaLog:
                 found += session.exec(select(PublishSagaRow).where(
                     PublishSagaRow.document_id.in_(document_ids[start:start + QUERY_CHUNK]),  # type: ignore[attr-defined]
                     PublishSagaRow.status == PUBLISHED, PublishSagaRow.pipeline_key == pipeline_key,
-                    PublishSagaRow.invalidated_at.is_(None)))  # type: ignore[union-attr]
+                    col(PublishSagaRow.invalidated_at).is_(None)))
         return found
 
     def reopen(self, document_ids: list[str]) -> int:
@@ -97,7 +97,7 @@ class SagaLog:
         with Session(self.engine) as session:
             for start in range(0, len(document_ids), QUERY_CHUNK):
                 result = session.exec(update(PublishSagaRow).where(  # type: ignore[call-overload]
-                    PublishSagaRow.document_id.in_(document_ids[start:start + QUERY_CHUNK]),  # type: ignore[attr-defined]
+                    col(PublishSagaRow.document_id).in_(document_ids[start:start + QUERY_CHUNK]),
                     PublishSagaRow.status == PUBLISHED).values(invalidated_at=utc_now()))
                 marked += result.rowcount
             session.commit()
