@@ -5,7 +5,8 @@ opts in with `@indexed` above its `@task` (Prefect's `task` decorator takes no c
 The hook runs only when a step's result is really written (a cache hit commits nothing), inside the task run, so
 it reads the step, model and document from the run's parameters by the names every pipeline uses (`part`,
 `document_id` or `budget`; `model`; `store`). A step without a `store` parameter (a page fetch, cached only within
-its run) is not indexed. The record's size is measured by the writer thread, not by the step.
+its run) is not indexed. The row is built and the record's size measured by the writer thread, not by
+the step.
 """
 
 from __future__ import annotations
@@ -29,15 +30,14 @@ from tasks.row_buffer import RowBuffer
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Entry = tuple[CachedResultRow, ResultRecord[Any]]
-"""An index row waiting for its record's size, and the record."""
+Entry = tuple[dict[str, Any], ResultRecord[Any]]
+"""An index row's fields but its size, and the record: the row is built by the writer thread, off the step's path."""
 
 
 def _write_entries(store: PipelineStore, entries: list[Entry]) -> None:
     """Measure each record as stored and write the rows in one transaction."""
-    for row, record in entries:
-        row.size_bytes = len(record.serialize())
-    CacheIndex(store).record([row for row, _ in entries])
+    CacheIndex(store).record([CachedResultRow(**fields, size_bytes=len(record.serialize()))
+                              for fields, record in entries])
 
 
 CACHE_ENTRIES: RowBuffer[Entry] = RowBuffer("cache-index-rows", _write_entries)
@@ -71,14 +71,14 @@ def index_committed_result(transaction: BaseTransaction) -> None:
     if not isinstance(store, PipelineStore) or record.metadata.storage_key is None:
         return
     block_id, instructions = record.metadata.storage_block_id, instructions_of(context.task.cache_policy)
-    CACHE_ENTRIES.add(store, (CachedResultRow(
-        storage_block_id=str(block_id) if block_id else "", storage_key=record.metadata.storage_key,
-        cache_key=transaction.key, step=context.task.name,
-        model=model.model if isinstance(model, LanguageModel) else None,
-        instructions_version=instructions.version if instructions else None,
-        document_id=subject_of(parameters), flow_run_id=str(context.task_run.flow_run_id or "") or None,
-        created_at=utc_now(), size_bytes=0,
-    ), record))
+    CACHE_ENTRIES.add(store, ({
+        "storage_block_id": str(block_id) if block_id else "", "storage_key": record.metadata.storage_key,
+        "cache_key": transaction.key, "step": context.task.name,
+        "model": model.model if isinstance(model, LanguageModel) else None,
+        "instructions_version": instructions.version if instructions else None,
+        "document_id": subject_of(parameters), "flow_run_id": str(context.task_run.flow_run_id or "") or None,
+        "created_at": utc_now(),
+    }, record))
 
 
 index_committed_result.log_on_run = False  # type: ignore[attr-defined]
