@@ -14,7 +14,8 @@ import json
 import uuid
 from typing import Literal
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from blocks.sql import utc_now
 from blocks.store import PipelineStore
@@ -51,7 +52,7 @@ class SagaLog:
                 row.saga_id, row.steps, row.started_at, row.error = uuid.uuid4().hex, "{}", utc_now(), None
             row.content_hash, row.status, row.payload, row.text = content_hash, PUBLISHING, payload, text
             row.pipeline_key, row.steps = pipeline_key, json.dumps({**json.loads(row.steps), first_step: "started"})
-            row.flow_run_id, row.updated_at = flow_run_id, utc_now()
+            row.flow_run_id, row.updated_at, row.invalidated_at = flow_run_id, utc_now(), None
             session.add(row)
             session.commit()
             session.refresh(row)
@@ -85,8 +86,33 @@ class SagaLog:
             for start in range(0, len(document_ids), QUERY_CHUNK):
                 found += session.exec(select(PublishSagaRow).where(
                     PublishSagaRow.document_id.in_(document_ids[start:start + QUERY_CHUNK]),  # type: ignore[attr-defined]
-                    PublishSagaRow.status == PUBLISHED, PublishSagaRow.pipeline_key == pipeline_key))
+                    PublishSagaRow.status == PUBLISHED, PublishSagaRow.pipeline_key == pipeline_key,
+                    col(PublishSagaRow.invalidated_at).is_(None)))
         return found
+
+    def reopen(self, document_ids: list[str]) -> int:
+        """Mark the completed publishes of these documents invalidated (a cached step of theirs was): the next run
+        processes them again instead of reading their outcome back. Returns how many were marked."""
+        marked = 0
+        with Session(self.engine) as session:
+            for start in range(0, len(document_ids), QUERY_CHUNK):
+                result = session.exec(update(PublishSagaRow).where(  # type: ignore[call-overload]
+                    col(PublishSagaRow.document_id).in_(document_ids[start:start + QUERY_CHUNK]),
+                    PublishSagaRow.status == PUBLISHED).values(invalidated_at=utc_now()))
+                marked += result.rowcount
+            session.commit()
+        return marked
+
+    def confirm(self, document_id: str, pipeline_key: str) -> None:
+        """Record that a published outcome, made again by this pipeline, came out the same: it counts as published
+        by it (and is no longer invalidated)."""
+        with Session(self.engine) as session:
+            row = session.get(PublishSagaRow, document_id)
+            if row is None or row.status != PUBLISHED:
+                raise LookupError(f"no completed publish of document {document_id} to confirm")
+            row.pipeline_key, row.invalidated_at, row.updated_at = pipeline_key, None, utc_now()
+            session.add(row)
+            session.commit()
 
     def unfinished(self) -> list[PublishSagaRow]:
         """Publishes that neither completed nor were compensated: a crash interrupted them (or they still run)."""

@@ -1,8 +1,8 @@
 """Every table of the pipeline store: what users query and what must outlive Prefect's own database.
 
 documents, entities, summaries, reviews, model_usage, calls, health_checks, webhook_deliveries, publish_sagas,
-circuit_breakers, dead_letters, research_runs and budget_charges. `blocks.store` creates them all, once per
-process and database.
+circuit_breakers, dead_letters, research_runs, budget_charges and cached_results. `blocks.store` creates them all,
+once per process and database.
 """
 
 from __future__ import annotations
@@ -162,6 +162,9 @@ class PublishSagaRow(SQLModel, table=True):
     error: str | None = None
     started_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    invalidated_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                            description="when a cached step of the document was invalidated: the "
+                                                        "next run processes it again instead of skipping it")
 
 
 BREAKER_CLOSED = "closed"
@@ -283,3 +286,22 @@ class BudgetChargeRow(SQLModel, table=True):
     tokens: int
     cost_usd: float
     updated_at: datetime = Field(default_factory=utc_now)
+
+
+class CachedResultRow(SQLModel, table=True):
+    """One step result Prefect persisted as a cache entry (a result record whose storage key is the cache key):
+    what `agentic cache ls` lists and `agentic cache invalidate` expires. Written when the record is committed."""
+
+    __tablename__ = "cached_results"
+
+    storage_block_id: str = Field(primary_key=True, max_length=36,
+                                  description="the result storage block's id; empty for a local folder")
+    storage_key: str = Field(primary_key=True, description="the record's key in that storage (a local file's path)")
+    cache_key: str = Field(index=True)
+    step: str = Field(index=True, description="the task's name, e.g. summarize")
+    model: str | None = Field(default=None, description="the model that answered (none for a tool step)")
+    instructions_version: str | None = Field(default=None, description="the step's instructions version, if any")
+    document_id: str | None = Field(default=None, index=True, description="the document (or research job) worked on")
+    flow_run_id: str | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
+    size_bytes: int = Field(description="the stored record's size")

@@ -8,7 +8,8 @@
     │   ├── ConnectionFailed    refused, reset or dropped
     │   ├── MalformedResponse   a body that does not parse (raw kept)
     │   │   └── InvalidModelOutput   a model answer of the wrong structure
-    │   └── CircuitOpen         failed fast: the dependency's breaker is open
+    │   ├── CircuitOpen         failed fast: the dependency's breaker is open
+    │   └── StepBusy            a cached step to invalidate is being computed right now
     └── PermanentError          never retried
         ├── RequestRejected     4xx other than 429
         ├── InvalidInput        a source that cannot become a document
@@ -118,3 +119,7 @@ class FetchRefused(PermanentError):
 
 class BudgetExhausted(PermanentError):
     """The next model call would take the run past its token or cost budget, so it was not made."""
+
+
+class StepBusy(TransientError):
+    """A cached step could not be invalidated: a worker has been computing it for longer than the wait allows."""

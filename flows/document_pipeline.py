@@ -195,9 +195,11 @@ async def _already_published(documents: list[Document], key: str, blocks: Pipeli
 
 
 def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_default: str) -> str:
-    """What shapes an outcome: the models and API as their caches see them, the review settings and the code."""
+    """What shapes an outcome: the models and API as their caches see them, the review settings, the agents'
+    instructions versions and the code."""
     return pipeline_key(blocks.model.cache_identity(), blocks.fallback.cache_identity() if blocks.fallback else None,
                         blocks.enrichment.cache_identity(), review_threshold, review_default,
+                        [instructions.version for instructions in agents.INSTRUCTIONS],
                         code=[sys.modules[__name__], agents, chunking, tools, calls, common, documents, model_clients,
                               offline_model, offline_research, text_heuristics, tokenizers])
 

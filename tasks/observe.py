@@ -4,8 +4,6 @@ outcome and duration (what metrics and SLOs are computed from, whichever worker 
 from __future__ import annotations
 
 import json
-import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -21,6 +19,7 @@ from blocks.tables import CallOutcome, CallRow
 from domain.errors import is_transient
 from domain.models.common import ModelReply, ModelRequest
 from domain.settings import Settings
+from tasks.row_buffer import RowBuffer, flush_all
 from tasks.tracing import flow_run_span, prefect_ids, tracer
 
 MODEL, TOOL = "model", "tool"
@@ -90,41 +89,7 @@ async def observed_call(kind: str, step: str, target: str, store: PipelineStore 
                               started_at)
 
 
-class CallBuffer:
-    """Call rows waiting to be written: a background thread writes them every FLUSH_SECONDS in one transaction
-    per store (a commit per call would serialize every call on the database), and a flow run flushes what is left
-    when it ends. A process killed outright loses at most its last FLUSH_SECONDS of rows (metrics only)."""
-
-    def __init__(self) -> None:
-        self._pending: dict[str, tuple[PipelineStore, list[CallRow]]] = {}
-        self._lock = threading.Lock()
-        self._writer: threading.Thread | None = None
-
-    def add(self, store: PipelineStore, row: CallRow) -> None:
-        with self._lock:
-            self._pending.setdefault(store.database_url.get_secret_value(), (store, []))[1].append(row)
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._write_forever, name="call-rows", daemon=True)
-                self._writer.start()
-
-    def flush(self) -> None:
-        """Write every row added so far."""
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        for store, rows in pending.values():
-            store.record_calls(rows)
-
-    def _write_forever(self) -> None:
-        while True:
-            time.sleep(FLUSH_SECONDS)
-            try:
-                self.flush()
-            except Exception:  # noqa: BLE001 - a store that is briefly away must not stop later writes
-                logging.getLogger(__name__).warning("could not write call rows; they are dropped", exc_info=True)
-
-
-FLUSH_SECONDS = 0.5
-CALLS = CallBuffer()
+CALLS: RowBuffer[CallRow] = RowBuffer("call-rows", PipelineStore.record_calls)
 """The process's buffer of call rows."""
 
 
@@ -139,9 +104,9 @@ def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: Ca
 
 @contextmanager
 def observed_run(pipeline: str) -> Iterator[None]:
-    """A flow run's span; when it ends, every call row still buffered is written."""
+    """A flow run's span; when it ends, every row still buffered (calls, cache entries) is written."""
     try:
         with flow_run_span(pipeline):
             yield
     finally:
-        CALLS.flush()
+        flush_all()

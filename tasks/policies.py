@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from prefect import Task
-from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE, CachePolicy
+from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE, CachePolicy, CompoundCachePolicy
 from prefect.client.schemas.objects import TaskRun
 from prefect.locking.protocol import LockManager
 from prefect.states import State
 from prefect.utilities.hashing import hash_objects
 
 from domain.errors import is_transient
+from domain.models.common import Instructions
 from domain.settings import Settings
 from tasks.step_locks import lock_manager_for
 
@@ -80,6 +81,20 @@ class ResultFormat(CachePolicy):
         return self.version
 
 
+@dataclass
+class InstructionsVersion(CachePolicy):
+    """The version of the instructions a step sends. The task's source (TASK_SOURCE) does not contain them, since
+    they are module constants the task only names, so without this part editing a prompt would keep serving the
+    answers of the old one."""
+
+    instructions: Instructions | None = None
+
+    def compute_key(self, task_ctx: Any, inputs: dict[str, Any], flow_parameters: dict[str, Any],
+                    **kwargs: Any) -> str | None:
+        """The version, read when the key is computed."""
+        return self.instructions.version if self.instructions else None
+
+
 POLICY = Settings()
 """The figures in force in this process."""
 
@@ -91,7 +106,8 @@ STEP_LOCKS = lock_manager_for(POLICY.lock_url, POLICY.lock_lease_seconds)
 def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolicy:
     """Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
 
-    The result format's version is part of the key (see ResultFormat).
+    The result format's version is part of the key (see ResultFormat); an agent's instructions version joins it
+    through `with_instructions`.
     The `store` argument only says where usage is written, so it never changes an answer; the `model`
     and `api` blocks count by what shapes the answer (AnswerShaping). With a lock manager the key is
     SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result.
@@ -118,6 +134,17 @@ def _retrying(retries: int, timeout: float, settings: Settings) -> TaskOptions:
         "cache_policy": RESUMABLE_CACHE,
         "persist_result": True,
     }
+
+
+def with_instructions(options: TaskOptions, instructions: Instructions) -> TaskOptions:
+    """A cached step's options for an agent with these instructions: their version joins its cache key."""
+    return {**options, "cache_policy": options["cache_policy"] + InstructionsVersion(instructions=instructions)}
+
+
+def instructions_of(policy: CachePolicy | None) -> Instructions | None:
+    """The instructions whose version is part of a cache policy, if any."""
+    parts = policy.policies if isinstance(policy, CompoundCachePolicy) else [policy]
+    return next((part.instructions for part in parts if isinstance(part, InstructionsVersion)), None)
 
 
 def llm_call_policy(settings: Settings = POLICY) -> TaskOptions:

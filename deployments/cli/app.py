@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from deployments.cli import costs, dead_letters, research
+from deployments.cli import cache, costs, dead_letters, research
 
 app = typer.Typer(
     name="agentic",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command("research")(research.research)
 app.command("costs")(costs.costs)
 app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and discard dead letters.")
+app.add_typer(cache.app, name="cache", help="List cached step results and invalidate them so those steps run again.")
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Models every pipeline shares: model requests and replies, token usage, reviews, health, content ids."""
+"""Models every pipeline shares: versioned instructions, model requests and replies, token usage, reviews, health,
+content ids."""
 
 from __future__ import annotations
 
@@ -49,6 +50,26 @@ class Repair(BaseModel):
 
     raw: str
     error: str
+
+
+INSTRUCTIONS_VERSION_DIGITS = 12
+"""Hex digits of an instructions version: enough that two edits of one prompt never share one."""
+
+
+class Instructions(BaseModel):
+    """An agent step's instructions (a template when it has `{fields}`), versioned by their text: editing the text
+    is a new version, which enters that step's cache key and nothing else's."""
+
+    text: str
+
+    @property
+    def version(self) -> str:
+        """The first hex digits of the text's SHA-256."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:INSTRUCTIONS_VERSION_DIGITS]
+
+    def format(self, **values: object) -> str:
+        """The text with its `{fields}` filled in."""
+        return self.text.format(**values)
 
 
 class ModelRequest(BaseModel):

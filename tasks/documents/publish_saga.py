@@ -129,7 +129,7 @@ async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_
                            store: PipelineStore) -> DocumentOutcome:
     """Publish one processed document, or, when a step fails for good, undo the rest and say why in the outcome.
 
-    A document already published with the same results is left as it is.
+    A document already published with the same results is left as it is (only noted as published by this pipeline).
     """
     document_id = outcome.document_id
     if document_id is None:
@@ -139,6 +139,8 @@ async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_
     async with publish_lock(document_id):
         previous = await asyncio.to_thread(log.get, document_id)
         if previous is not None and previous.status == PUBLISHED and previous.content_hash == digest:
+            if previous.pipeline_key != pipeline_key or previous.invalidated_at is not None:
+                await asyncio.to_thread(log.confirm, document_id, pipeline_key)
             return outcome
         saga = await asyncio.to_thread(log.begin, document_id, outcome.model_dump_json(), text, digest,
                                        pipeline_key, runtime.flow_run.id, STORE)

@@ -9,6 +9,7 @@ from prefect import runtime, task
 from blocks.enrichment_api import EnrichmentApi
 from blocks.store import PipelineStore
 from domain.models.documents import Enrichment, Entity
+from tasks.cache_index import indexed
 from tasks.calls import enrich_one
 from tasks.policies import TOOL_CALL
 
@@ -20,6 +21,7 @@ _answered_so_far: dict[str, dict[tuple[str, str], Enrichment]] = {}
 """Answers an enrich-entities task run received, kept across its retries (by task run id) and dropped at its end."""
 
 
+@indexed
 @task(name="enrich-entities", task_run_name="enrich-entities[{document_id:.12}]", **TOOL_CALL)
 async def enrich_entities(document_id: str, entities: list[Entity], api: EnrichmentApi,
                           store: PipelineStore) -> list[Enrichment]:

@@ -1,7 +1,8 @@
 """The research pipeline's agents: planner, researcher, synthesizer and reviewer, each one budgeted model call.
 
 Each agent answers its own output class, so a model server's log (keyed by the JSON schema's name)
-tells the agents apart. Fetched pages and tool answers reach a model only as quoted material.
+tells the agents apart. Fetched pages and tool answers reach a model only as quoted material. Each agent's
+instructions are versioned, and the version is part of its cache key (tasks.policies.with_instructions).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from prefect import task
 
 from blocks.language_model import LanguageModel
 from blocks.store import PipelineStore
-from domain.models.common import ModelReply, ModelRequest
+from domain.models.common import Instructions, ModelReply, ModelRequest
 from domain.models.research import (
     Budget,
     Findings,
@@ -22,32 +23,33 @@ from domain.models.research import (
     ResearchSynthesis,
     SubQuestion,
 )
-from tasks.policies import RESEARCH_LLM_CALL
+from tasks.cache_index import indexed
+from tasks.policies import RESEARCH_LLM_CALL, with_instructions
 from tasks.research.budget import ask_within_budget
 from tasks.research.limits import AgentKind
 
 MAX_SOURCE_CHARS = 6000
 """The most of one page's text a model is shown."""
 
-PLAN_INSTRUCTIONS = (
+PLAN_INSTRUCTIONS = Instructions(text=(
     "Plan research that answers the question. Give at most {limit} focused sub-questions; list further "
     "http or https URLs worth reading, if you know any (the URLs in the material are read anyway); and "
     "choose tool calls, only of the offered tools, each with one argument. Use empty lists where nothing fits."
-)
-RESEARCH_INSTRUCTIONS = (
+))
+RESEARCH_INSTRUCTIONS = Instructions(text=(
     "You research one sub-question of a larger question. List what you know as short factual findings, "
     "and the gaps you could not settle. Do not invent sources or figures."
-)
-SYNTHESIS_INSTRUCTIONS = (
+))
+SYNTHESIS_INSTRUCTIONS = Instructions(text=(
     "Write a research report in markdown that answers the question from the research notes, the sources "
     "and the tool results. Cite sources by their number, as [1]. Say plainly where the material is thin. "
     "When a critique of an earlier draft is given, address it."
-)
-REVIEW_INSTRUCTIONS = (
+))
+REVIEW_INSTRUCTIONS = Instructions(text=(
     "Judge whether the report answers the question and each sub-question from its material. Give a score "
     "from 0 (useless) to 1 (excellent), a short critique, and up to three follow-up questions more research "
     "could answer (none when the report is good)."
-)
+))
 _MATERIAL_TAG = re.compile(r"<(/?)material", re.IGNORECASE)
 
 
@@ -77,7 +79,9 @@ def findings_material(findings: Findings) -> dict[str, str]:
     return material
 
 
-@task(name="plan-research", task_run_name="plan-research[{budget.short_key}]", **RESEARCH_LLM_CALL)
+@indexed
+@task(name="plan-research", task_run_name="plan-research[{budget.short_key}]",
+      **with_instructions(RESEARCH_LLM_CALL, PLAN_INSTRUCTIONS))
 async def plan_research(
     question: str, urls: list[str], tools: dict[str, str], max_sub_questions: int,
     model: LanguageModel, store: PipelineStore, budget: Budget,
@@ -91,18 +95,22 @@ async def plan_research(
     return await ask_within_budget(AgentKind.PLANNER, budget, model, store, request, ResearchPlan)
 
 
-@task(name="research", task_run_name="research[{sub_question.id}]", **RESEARCH_LLM_CALL)
+@indexed
+@task(name="research", task_run_name="research[{sub_question.id}]",
+      **with_instructions(RESEARCH_LLM_CALL, RESEARCH_INSTRUCTIONS))
 async def research(
     question: str, sub_question: SubQuestion, model: LanguageModel, store: PipelineStore, budget: Budget
 ) -> ModelReply[ResearchNotes]:
     """A research agent: notes on one sub-question."""
-    request = ModelRequest(step="research", instructions=RESEARCH_INSTRUCTIONS, material={
+    request = ModelRequest(step="research", instructions=RESEARCH_INSTRUCTIONS.text, material={
         "question": quoted(question), "sub_question": quoted(sub_question.text),
     })
     return await ask_within_budget(AgentKind.RESEARCHER, budget, model, store, request, ResearchNotes)
 
 
-@task(name="synthesize-report", task_run_name="synthesize-report[round {round_number}]", **RESEARCH_LLM_CALL)
+@indexed
+@task(name="synthesize-report", task_run_name="synthesize-report[round {round_number}]",
+      **with_instructions(RESEARCH_LLM_CALL, SYNTHESIS_INSTRUCTIONS))
 async def synthesize_report(
     question: str, sub_questions: list[SubQuestion], findings: Findings, earlier: tuple[str, ResearchReview] | None,
     round_number: int, model: LanguageModel, store: PipelineStore, budget: Budget,
@@ -112,17 +120,19 @@ async def synthesize_report(
                 **findings_material(findings)}
     if earlier is not None:
         material["previous_report"], material["critique"] = quoted(earlier[0]), quoted(earlier[1].critique)
-    request = ModelRequest(step="synthesize", instructions=SYNTHESIS_INSTRUCTIONS, material=material)
+    request = ModelRequest(step="synthesize", instructions=SYNTHESIS_INSTRUCTIONS.text, material=material)
     return await ask_within_budget(AgentKind.SYNTHESIZER, budget, model, store, request, ResearchSynthesis)
 
 
-@task(name="review-report", task_run_name="review-report[round {round_number}]", **RESEARCH_LLM_CALL)
+@indexed
+@task(name="review-report", task_run_name="review-report[round {round_number}]",
+      **with_instructions(RESEARCH_LLM_CALL, REVIEW_INSTRUCTIONS))
 async def review_report(
     question: str, sub_questions: list[SubQuestion], report: str, round_number: int,
     model: LanguageModel, store: PipelineStore, budget: Budget,
 ) -> ModelReply[ResearchReview]:
     """The reviewer agent: a score, a critique and follow-up questions for the report."""
-    request = ModelRequest(step="review-report", instructions=REVIEW_INSTRUCTIONS, material={
+    request = ModelRequest(step="review-report", instructions=REVIEW_INSTRUCTIONS.text, material={
         "question": quoted(question), "sub_questions": sub_questions_text(sub_questions), "report": quoted(report),
     })
     return await ask_within_budget(AgentKind.REVIEWER, budget, model, store, request, ResearchReview)

@@ -12,6 +12,7 @@ from blocks.store import PipelineStore
 from domain.errors import RequestRejected
 from domain.models.documents import Entity, EntityType
 from domain.models.research import ToolCall, ToolResult
+from tasks.cache_index import indexed
 from tasks.calls import enrich_one
 from tasks.policies import TOOL_CALL
 from tasks.research.limits import AgentKind, agent_turn
@@ -44,6 +45,7 @@ def offered_tools(enrichment: EnrichmentApi) -> dict[str, str]:
     return {name: tool.description for name, tool in TOOLS.items()} if enrichment.configured else {}
 
 
+@indexed
 @task(name="call-tool", task_run_name="call-tool[{call.tool}:{call.argument}]", **TOOL_CALL)
 async def call_tool(call: ToolCall, api: EnrichmentApi, store: PipelineStore) -> ToolResult:
     """Run one validated tool call in the tools' turn."""
