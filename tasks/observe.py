@@ -17,7 +17,7 @@ from prefect.context import TaskRunContext
 
 from blocks.sql import utc_now
 from blocks.store import PipelineStore
-from blocks.tables import CallOutcome, CallRow
+from blocks.tables import CallOutcome, CallRow, ModelExchangeRow
 from domain.errors import is_transient
 from domain.models.common import ModelReply, ModelRequest
 from domain.settings import Settings
@@ -91,16 +91,16 @@ async def observed_call(kind: str, step: str, target: str, store: PipelineStore 
 
 
 class CallBuffer:
-    """Call rows waiting to be written: a background thread writes them every FLUSH_SECONDS in one transaction
-    per store (a commit per call would serialize every call on the database), and a flow run flushes what is left
-    when it ends. A process killed outright loses at most its last FLUSH_SECONDS of rows (metrics only)."""
+    """Call rows (and model exchanges) waiting to be written: a background thread writes them every FLUSH_SECONDS
+    in one transaction per store (a commit per call would serialize every call on the database), and a flow run
+    flushes what is left when it ends. A process killed outright loses at most its last FLUSH_SECONDS of rows."""
 
     def __init__(self) -> None:
-        self._pending: dict[str, tuple[PipelineStore, list[CallRow]]] = {}
+        self._pending: dict[str, tuple[PipelineStore, list[CallRow | ModelExchangeRow]]] = {}
         self._lock = threading.Lock()
         self._writer: threading.Thread | None = None
 
-    def add(self, store: PipelineStore, row: CallRow) -> None:
+    def add(self, store: PipelineStore, row: CallRow | ModelExchangeRow) -> None:
         with self._lock:
             self._pending.setdefault(store.database_url.get_secret_value(), (store, []))[1].append(row)
             if self._writer is None:
@@ -125,7 +125,7 @@ class CallBuffer:
 
 FLUSH_SECONDS = 0.5
 CALLS = CallBuffer()
-"""The process's buffer of call rows."""
+"""The process's buffer of call rows and model exchanges."""
 
 
 def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: CallOutcome,
