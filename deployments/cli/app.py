@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from deployments.cli import cassette
+
 app = typer.Typer(
     name="agentic",
     help="Operate the agent pipelines: run them, look at costs, the cache, dead letters, reviews and budgets.",
@@ -11,6 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(cassette.app, name="cassette", help="Record a run's model calls to a file; replay them with no network.")
 
 
 def main() -> None:
