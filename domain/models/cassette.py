@@ -139,13 +139,15 @@ def read_cassette(path: Path) -> Cassette:
 def nearest(recorded: list[RecordedExchange], step: str, model: str, messages: list[dict[str, str]],
             fmt: ResponseFormat) -> RecordedExchange | None:
     """The recorded request most like this one: of the same step if any, then the same model and format, then
-    the most leading messages alike, then the longest common start of the first message that differs."""
+    the most messages alike (in the same places), then the most leading ones, then the longest common start of the
+    first message that differs."""
     messages = redacted_messages(messages)
     candidates = [exchange for exchange in recorded if exchange.step == step] or recorded
 
-    def likeness(exchange: RecordedExchange) -> tuple[bool, bool, int, int]:
+    def likeness(exchange: RecordedExchange) -> tuple[bool, bool, int, int, int]:
         alike = _alike_messages(exchange.messages, messages)
-        return (exchange.model == model, exchange.response_format == fmt, alike,
+        return (exchange.model == model, exchange.response_format == fmt,
+                sum(was == now for was, now in zip(exchange.messages, messages, strict=False)), alike,
                 _common_start(_content(exchange.messages, alike), _content(messages, alike)))
 
     return max(candidates, key=likeness, default=None)
