@@ -14,6 +14,10 @@ from domain.settings import DEFAULT_CONTEXT_WINDOW, Settings
 
 OFFLINE = "offline"
 """The provider and model name of the built-in deterministic, extractive model."""
+CASSETTE = "cassette"
+"""The provider that answers from a cassette file of recorded model calls, with no network."""
+LOCAL_PROVIDERS = frozenset({OFFLINE, CASSETTE})
+"""Providers that answer in this process: no rate limit, no circuit breaker, no timeout to guard."""
 
 
 class LanguageModel(Block):
@@ -25,14 +29,16 @@ class LanguageModel(Block):
         "output limit and prices, used by every agent step."
     )
 
-    provider: Literal["openai-compatible", "offline"] = Field(
-        default=OFFLINE, description="'offline' needs no key; 'openai-compatible' calls base_url."
-    )
+    provider: Literal["openai-compatible", "offline", "cassette"] = Field(
+        default=OFFLINE, description="'offline' needs no key; 'openai-compatible' calls base_url; 'cassette' answers "
+        "from cassette_path with no network.")
     model: str = Field(default=OFFLINE, description="The model name sent to the endpoint.")
     base_url: str | None = Field(
         default=None, description="The endpoint, e.g. http://127.0.0.1:11434/v1; empty means OpenAI."
     )
     api_key: SecretStr | None = Field(default=None, description="The endpoint's API key.")
+    cassette_path: str | None = Field(
+        default=None, description="The cassette file the 'cassette' provider answers from (agentic cassette record).")
     timeout_seconds: float = Field(default=60.0, gt=0, description="The client timeout of one call.")
     max_output_tokens: int = Field(default=1024, gt=0, description="The most tokens one answer may use.")
     context_window: int = Field(
@@ -75,6 +81,14 @@ class LanguageModel(Block):
         return value
 
     @model_validator(mode="after")
+    def _cassette_named(self) -> LanguageModel:
+        """The cassette provider needs its file."""
+        if self.provider == CASSETTE and not self.cassette_path:
+            raise ValueError("the 'cassette' provider needs a cassette file: set cassette_path (or "
+                             "AGENTIC_MODEL_CASSETTE)")
+        return self
+
+    @model_validator(mode="after")
     def _room_for_a_prompt(self) -> LanguageModel:
         """The window must leave room for a prompt beside the answer and one repair round."""
         if self.usable_window() < 4 * self.max_output_tokens:
@@ -88,7 +102,8 @@ class LanguageModel(Block):
     def from_environment(cls) -> LanguageModel:
         """The model the environment names: OPENAI_BASE_URL or OPENAI_API_KEY select an endpoint, else offline.
 
-        AGENTIC_MODEL names the model, AGENTIC_MODEL_PROVIDER forces a provider,
+        AGENTIC_MODEL names the model, AGENTIC_MODEL_PROVIDER forces a provider (with `cassette`,
+        AGENTIC_MODEL_CASSETTE names its file),
         AGENTIC_PRICE_INPUT / AGENTIC_PRICE_CACHED_INPUT / AGENTIC_PRICE_OUTPUT set prices per million tokens,
         AGENTIC_MODEL_CONTEXT_WINDOW, AGENTIC_MODEL_TOKENIZER and AGENTIC_MODEL_TOKENS_PER_MINUTE describe the
         model, and AGENTIC_FALLBACK_MODEL_BLOCK names a saved block to fall back to.
@@ -102,6 +117,8 @@ class LanguageModel(Block):
                   "fallback_block": settings.fallback_model_block or None}
         if provider == OFFLINE:
             return cls(provider=OFFLINE, model=OFFLINE, **window)
+        if provider == CASSETTE:
+            return cls(provider=CASSETTE, model=settings.model, cassette_path=settings.model_cassette, **window)
         return cls(
             provider="openai-compatible",
             model=settings.model,
@@ -117,9 +134,10 @@ class LanguageModel(Block):
     def cache_identity(self) -> tuple[str, str, str | None, int]:
         """What shapes this model's answers; cache keys use it, so prices and limits can change freely.
 
-        The window and tokenizer shape how a document is chunked, and chunks are keyed by their own text.
+        The window and tokenizer shape how a document is chunked, and chunks are keyed by their own text. A cassette
+        stands where an endpoint would.
         """
-        return (self.provider, self.model, self.base_url, self.max_output_tokens)
+        return (self.provider, self.model, self.base_url or self.cassette_path, self.max_output_tokens)
 
     def usable_window(self) -> int:
         """The most tokens one request may hold here: the context window, or the tokens-per-minute limit

@@ -20,6 +20,7 @@ from blocks.tables import (
     DocumentRow,
     EntityRow,
     HealthCheckRow,
+    ModelExchangeRow,
     ModelUsageRow,
     ReviewRow,
     SummaryRow,
@@ -133,8 +134,8 @@ class PipelineStore(Block):
             session.add(usage)
             session.commit()
 
-    def record_calls(self, calls: list[CallRow]) -> None:
-        """Keep call attempts' outcomes and durations, in one transaction."""
+    def record_calls(self, calls: list[CallRow | ModelExchangeRow]) -> None:
+        """Keep call attempts' outcomes and durations, and model exchanges, in one transaction."""
         with Session(self.engine()) as session:
             session.add_all(calls)
             session.commit()

@@ -1,7 +1,7 @@
 """Every table of the pipeline store: what users query and what must outlive Prefect's own database.
 
-documents, entities, summaries, reviews, model_usage, calls, health_checks, webhook_deliveries, publish_sagas,
-circuit_breakers, dead_letters, research_runs, budget_charges and cached_results. `blocks.store` creates them all,
+documents, entities, summaries, reviews, model_usage, model_exchanges, calls, health_checks, webhook_deliveries,
+publish_sagas, circuit_breakers, dead_letters, research_runs, budget_charges and cached_results. `blocks.store` creates them all,
 once per process and database.
 """
 
@@ -94,6 +94,31 @@ class ModelUsageRow(SQLModel, table=True):
     cached_input_tokens: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
                                      description="input tokens served from the provider's prompt cache")
     cost_usd: float
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ModelExchangeRow(SQLModel, table=True):
+    """One call to a model endpoint as it was made: the messages sent and the answer that came back (what a
+    cassette holds); kept unless AGENTIC_KEEP_EXCHANGES is off, never for the offline model."""
+
+    __tablename__ = "model_exchanges"
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_run_id: str | None = Field(default=None, index=True)
+    task_run_id: str | None = None
+    document_id: str | None = None
+    step: str
+    model: str = Field(description="the model asked")
+    context_window: int
+    tokenizer: str
+    response_format: str = Field(description="JSON: the output type's name and its schema's SHA-256")
+    messages: str = Field(description="JSON: the chat messages sent")
+    answer: str = Field(description="the answer as JSON; an invalid one (a repair round followed) as raw text")
+    valid: bool = True
+    response_model: str = Field(description="the model that answered, as the endpoint named it")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
     created_at: datetime = Field(default_factory=utc_now)
 
 

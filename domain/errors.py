@@ -15,7 +15,9 @@
         ├── InvalidInput        a source that cannot become a document
         ├── UnrepairableOutput  still invalid after the repair round (raw kept)
         ├── FetchRefused        the fetch tool will not read this URL
-        └── BudgetExhausted     the next model call would pass the budget
+        ├── BudgetExhausted     the next model call would pass the budget
+        ├── NotInCassette       a replayed request has no recorded answer
+        └── UnreadableCassette  a cassette file that cannot be read as one
 
 Transport failures are mapped to these in one place, `blocks/resilience/transport_errors.py`. Every error
 with extra fields pickles with them (`__reduce__`), so it survives Prefect's persisted states.
@@ -123,3 +125,10 @@ class BudgetExhausted(PermanentError):
 
 class StepBusy(TransientError):
     """A cached step could not be invalidated: a worker has been computing it for longer than the wait allows."""
+
+class NotInCassette(PermanentError):
+    """A request replayed from a cassette has no recorded answer: it differs from every recorded request."""
+
+
+class UnreadableCassette(PermanentError):
+    """A cassette file is missing, is not JSON, or is of a format or version this code does not read."""

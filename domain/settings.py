@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     """The endpoint's API key."""
     model_provider: str | None = None
-    """`offline` or `openai-compatible`; unset: offline unless OPENAI_BASE_URL or OPENAI_API_KEY is set."""
+    """`offline`, `openai-compatible` or `cassette`; unset: offline unless OPENAI_BASE_URL or OPENAI_API_KEY is set."""
     model: str = DEFAULT_MODEL
     """The model's name at the endpoint."""
     price_input: float = 0.0
@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     """The model's tokens-per-minute limit across all workers; unset: none."""
     fallback_model_block: str | None = None
     """A saved Language Model block to fall back to when this model's endpoint keeps failing."""
+    model_cassette: str | None = None
+    """The cassette file the `cassette` provider answers from (`agentic cassette record` writes one)."""
+    keep_exchanges: bool = True
+    """Keep each call to a model endpoint (its messages and answer) in the store's `model_exchanges` table, what
+    `agentic cassette record` reads; the offline model's calls are never kept."""
 
     # The other blocks built from the environment.
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)

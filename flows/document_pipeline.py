@@ -17,7 +17,7 @@ from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
 
-from blocks import model_clients, offline_model, offline_research, text_heuristics, tokenizers
+from blocks import model_clients, offline_model, offline_research, prompt_layout, text_heuristics, tokenizers
 from blocks.fetch_policy import FetchPolicy
 from blocks.resolve import PipelineBlocks, load_or_environment
 from blocks.saga_log import SagaLog
@@ -201,7 +201,7 @@ def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_defaul
                         blocks.enrichment.cache_identity(), review_threshold, review_default,
                         [instructions.version for instructions in agents.INSTRUCTIONS],
                         code=[sys.modules[__name__], agents, chunking, tools, calls, common, documents, model_clients,
-                              offline_model, offline_research, text_heuristics, tokenizers])
+                              prompt_layout, offline_model, offline_research, text_heuristics, tokenizers])
 
 
 def _rejected(rejection: Rejection) -> DocumentOutcome:

@@ -1,5 +1,6 @@
 """The calls every pipeline makes outside the process: one guarded call (rate-limit turn, call timeout, circuit
-breaker) used by model and tool steps alike, a model call with its repair round and usage record, an enrichment."""
+breaker) used by model and tool steps alike, a model call with its repair round, usage record and kept exchange,
+an enrichment."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TypeVar
 from prefect.context import FlowRunContext, TaskRunContext
 
 from blocks.enrichment_api import EnrichmentApi
-from blocks.language_model import OFFLINE, LanguageModel
+from blocks.language_model import LOCAL_PROVIDERS, LanguageModel
 from blocks.model_clients import model_client, prompt_tokens
 from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
 from blocks.resilience.dependency_limits import DependencyLimits
@@ -19,6 +20,7 @@ from blocks.tables import ModelUsageRow
 from domain.errors import InvalidModelOutput, RequestRejected, UnrepairableOutput
 from domain.models.common import ModelReply, ModelRequest, OutputT
 from domain.models.documents import Enrichment, Entity
+from tasks.exchanges import keep_exchange
 from tasks.observe import MODEL, TOOL, observed_call
 from tasks.policies import POLICY
 
@@ -39,18 +41,26 @@ async def guarded_call(limits: DependencyLimits, breaker: BreakerSettings, store
 
 
 async def _call(
-    model: LanguageModel, store: PipelineStore, request: ModelRequest, output_type: type[OutputT]
+    subject_id: str | None, model: LanguageModel, store: PipelineStore, request: ModelRequest,
+    output_type: type[OutputT]
 ) -> ModelReply[OutputT]:
-    """One model call, guarded, never over the model's window; the offline model needs no guard."""
+    """One model call, guarded, never over the model's window, its exchange kept; a model answering in this
+    process (offline, a cassette) needs no guard."""
     tokens = request_tokens(model, request, output_type)
     client = model_client(model)
     async with observed_call(MODEL, request.step, model.model, store, request) as observation:
-        if model.provider == OFFLINE:
-            observation.reply = await client.generate(request, output_type)
-        else:
-            observation.reply = await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
-                                                   lambda: client.generate(request, output_type), tokens=tokens)
-    return observation.reply
+        try:
+            if model.provider in LOCAL_PROVIDERS:
+                reply = await client.generate(request, output_type)
+            else:
+                reply = await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
+                                           lambda: client.generate(request, output_type), tokens=tokens)
+        except InvalidModelOutput as invalid:
+            keep_exchange(subject_id, model, store, request, output_type, invalid.raw, None)
+            raise
+        observation.reply = reply
+    keep_exchange(subject_id, model, store, request, output_type, reply.output.model_dump_json(), reply)
+    return reply
 
 
 def request_tokens(model: LanguageModel, request: ModelRequest, output_type: type[OutputT]) -> int:
@@ -77,10 +87,11 @@ async def ask_model(
     An answer still invalid after the repair round raises UnrepairableOutput, which is never retried.
     """
     try:
-        reply = await _call(model, store, request, output_type)
+        reply = await _call(subject_id, model, store, request, output_type)
     except InvalidModelOutput as invalid:
         try:
-            reply = await _call(model, store, request.with_repair(invalid.raw, str(invalid)), output_type)
+            reply = await _call(subject_id, model, store, request.with_repair(invalid.raw, str(invalid)),
+                                output_type)
         except InvalidModelOutput as still:
             raise UnrepairableOutput(
                 f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",

@@ -15,7 +15,7 @@ from prefect.context import TaskRunContext
 
 from blocks.sql import utc_now
 from blocks.store import PipelineStore
-from blocks.tables import CallOutcome, CallRow
+from blocks.tables import CallOutcome, CallRow, ModelExchangeRow
 from domain.errors import is_transient
 from domain.models.common import ModelReply, ModelRequest
 from domain.settings import Settings
@@ -89,8 +89,8 @@ async def observed_call(kind: str, step: str, target: str, store: PipelineStore 
                               started_at)
 
 
-CALLS: RowBuffer[CallRow] = RowBuffer("call-rows", PipelineStore.record_calls)
-"""The process's buffer of call rows."""
+CALLS: RowBuffer[CallRow | ModelExchangeRow] = RowBuffer("call-rows", PipelineStore.record_calls)
+"""The process's buffer of call rows and model exchanges."""
 
 
 def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: CallOutcome,

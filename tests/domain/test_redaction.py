@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.redaction import redacted_url
+from domain.redaction import redacted_text, redacted_url
 
 
 @pytest.mark.parametrize(("url", "shown"), [
@@ -17,3 +17,10 @@ from domain.redaction import redacted_url
 def test_userinfo_and_query_values_are_replaced(url: str, shown: str) -> None:
     assert redacted_url(url) == shown
     assert all(secret not in redacted_url(url) for secret in ("pa55", "t0k", "abc"))
+
+
+def test_urls_in_a_text_are_redacted_and_redacting_again_changes_nothing() -> None:
+    text = "See https://files.example/deal.pdf?token=t0k and http://user:pa55@host/x, or https://example.com/a."
+    shown = redacted_text(text)
+    assert shown == "See https://files.example/deal.pdf?token=*** and http://***@host/x, or https://example.com/a."
+    assert redacted_text(shown) == shown
