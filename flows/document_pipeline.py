@@ -15,6 +15,7 @@ from typing import Any
 
 from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
+from prefect.utilities.annotations import quote
 from prefect.utilities.urls import url_for
 
 from blocks import model_clients, offline_model, offline_research, prompt_layout, text_heuristics, tokenizers
@@ -48,7 +49,7 @@ from tasks.documents.chunking import group_texts, part_room, split_document, sum
 from tasks.documents.fetch import ingest_urls
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
 from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
-from tasks.documents.publish import export_run_parquet, publish_report, store_outcome
+from tasks.documents.publish import export_run_parquet, publish_report, store_document
 from tasks.documents.publish_saga import interrupted_publishes, publish_document
 from tasks.documents.report import PipelineReport, print_report
 from tasks.documents.review_gate import needs_review, review_gate
@@ -65,14 +66,21 @@ DEFAULT_MAX_CONCURRENT_CHUNKS = 16
 """How many parts of one long document are read at once (the model's own limits still apply)."""
 
 
+def quoted(**arguments: Any) -> dict[str, Any]:
+    """Task arguments Prefect passes as they are: no future is ever inside a document, a block or an outcome, and
+    walking them in search of one (at every task run, twice) costs the flow process more than the task's own work.
+    Cache keys, task-run names and the task itself see the plain values."""
+    return {name: quote(value) for name, value in arguments.items()}
+
+
 async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: PipelineBlocks, **arguments: Any) -> Any:
     """Run a model task; if the model fails transiently for good, once more on its fallback model.
 
     Counts whether the answer came from cache or from a call, and records which model answered.
     """
-    state = await task(model=blocks.model, store=blocks.store, **arguments, return_state=True)
+    state = await task(**quoted(model=blocks.model, store=blocks.store, **arguments), return_state=True)
     if state.is_failed() and blocks.fallback and is_transient(await state.aresult(raise_on_failure=False)):
-        state = await task(model=blocks.fallback, store=blocks.store, **arguments, return_state=True)
+        state = await task(**quoted(model=blocks.fallback, store=blocks.store, **arguments), return_state=True)
     if state.name == "Cached":
         outcome.cached_steps += 1
     elif state.is_completed():
@@ -96,7 +104,10 @@ async def _each_part(task: Any, step: str, parts: list[DocumentPart], outcome: D
 async def _enrich(document_id: str, entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
     """Enrich each distinct person, organisation, place and product of a document."""
     distinct = list({(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}.values())
-    return await enrich_entities(document_id, distinct, blocks.enrichment, blocks.store) if distinct else []
+    if not distinct:
+        return []
+    return await enrich_entities(**quoted(document_id=document_id, entities=distinct, api=blocks.enrichment,
+                                          store=blocks.store))
 
 
 def _merged(extractions: list[EntityList]) -> list[Entity]:
@@ -162,7 +173,7 @@ async def _stored(outcome: DocumentOutcome, text: str | None, blocks: PipelineBl
     if outcome.document_id is None:
         return outcome
     try:
-        await store_outcome(outcome, text, blocks.store)
+        await store_document(**quoted(outcome=outcome, text=text, store=blocks.store))
     except Exception as exc:  # noqa: BLE001 - reported in the outcome and the run's final state
         return outcome.model_copy(update={
             "status": "failed", "failed_step": "store", "error": f"{type(exc).__name__}: {exc}"
@@ -173,7 +184,8 @@ async def _stored(outcome: DocumentOutcome, text: str | None, blocks: PipelineBl
 async def _published(outcome: DocumentOutcome, text: str | None, key: str, blocks: PipelineBlocks) -> DocumentOutcome:
     """Publish a processed document as one saga; any other outcome (or a publish undone) is only stored."""
     if outcome.status == "processed" and outcome.document_id is not None:
-        outcome = await publish_document(outcome, text, key, blocks.targets, blocks.store)
+        outcome = await publish_document(**quoted(outcome=outcome, text=text, pipeline_key=key, targets=blocks.targets,
+                                                  store=blocks.store))
         if outcome.status == "processed":
             return outcome
     return await _stored(outcome, text, blocks)

@@ -178,8 +178,8 @@ LLM_CALL = llm_call_policy()
 TOOL_CALL = tool_call_policy()
 PUBLISH = publish_policy()
 SAGA_STEP: TaskOptions = {**PUBLISH, "retries": 0}
-"""A publish-saga step: not retried by itself, because a failed attempt of a task rolls back the transaction
-around it (undoing the steps before it); the saga retries as a whole, PUBLISH_RETRIES times."""
+"""A document's publish saga: not retried by Prefect, because a failed attempt must be undone from the compensation
+log before the next; the saga retries itself as a whole, PUBLISH_RETRIES times."""
 RESEARCH_LLM_CALL: TaskOptions = {**LLM_CALL, "cache_policy": RESUMABLE_CACHE - "budget"}
 """The LLM-call policy of research agents; the budget only says where spending is counted, so it is not part of
 the cache key."""

@@ -1,8 +1,8 @@
 """Publish steps: write results where users find them; idempotent, never cached, each with its undo.
 
-A processed document is published as one saga (see `tasks/documents/publish_saga.py`): the store write, the export
-file and the notification webhook. Each step's `on_rollback` hook undoes it when a later step fails, and
-records the undo in the compensation log; the log lets the next run undo what a crash left behind.
+A processed document is published as one saga, one task run (see `tasks/documents/publish_saga.py`): the store
+write, the export file and the notification webhook, plain functions here. Each step has its undo, which records
+itself in the compensation log; the log says what to undo after a failed attempt or a crash.
 The run's Parquet file is written after every saga has ended, from the store, so it holds only documents that
 stayed published and needs no undo of its own.
 """
@@ -16,7 +16,6 @@ from typing import Any
 
 from prefect import runtime, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
-from prefect.transactions import Transaction, get_transaction
 
 from blocks.publish_targets import PUBLISHED, RETRACTED, PublishTargets
 from blocks.saga_log import SagaLog
@@ -24,7 +23,7 @@ from blocks.sql import as_utc
 from blocks.store import PipelineStore
 from domain.models.documents import DocumentOutcome
 from tasks.documents.report import PipelineReport
-from tasks.policies import PUBLISH, SAGA_STEP
+from tasks.policies import PUBLISH
 
 STORE, EXPORT, NOTIFY = "store", "export", "notify"
 PUBLISH_STEPS = (STORE, EXPORT, NOTIFY)
@@ -49,18 +48,14 @@ def idempotency_key(document_id: str, saga_id: str, kind: str) -> str:
     return f"{document_id}.{saga_id}.{kind}"
 
 
-def _remember(**values: Any) -> None:
-    """Keep what a step's undo needs on the step's own transaction."""
-    transaction = get_transaction()
-    if transaction is not None:
-        for name, value in values.items():
-            transaction.set(name, value)
+@task(name="store-document", task_run_name="store-document[{outcome.source}]", **PUBLISH)
+async def store_document(outcome: DocumentOutcome, text: str | None, store: PipelineStore) -> None:
+    """Store an outcome that is not published (failed, rejected, or a publish undone); idempotent."""
+    await store_outcome(outcome, text, store)
 
 
-@task(name="store-document", task_run_name="store-document[{outcome.source}]", **SAGA_STEP)
 async def store_outcome(outcome: DocumentOutcome, text: str | None, store: PipelineStore) -> None:
     """Upsert one document's outcome and results; storing the same outcome twice changes nothing."""
-    _remember(store=store, document_id=outcome.document_id)
     await asyncio.to_thread(store.save_outcome, outcome, text, runtime.flow_run.id)
 
 
@@ -70,16 +65,8 @@ def undo_store(store: PipelineStore, document_id: str) -> None:
     SagaLog(store).step(document_id, {STORE: "compensated"})
 
 
-@store_outcome.on_rollback
-def _undo_store(transaction: Transaction) -> None:
-    undo_store(transaction.get("store"), transaction.get("document_id"))
-
-
-@task(name="export-document", task_run_name="export-document[{document_id}]", **SAGA_STEP)
-async def export_document(document_id: str, record: dict[str, Any], targets: PublishTargets,
-                          store: PipelineStore) -> None:
+async def export_document(document_id: str, record: dict[str, Any], targets: PublishTargets) -> None:
     """Write the document's export file (whole or not at all)."""
-    _remember(targets=targets, store=store, document_id=document_id)
     await asyncio.to_thread(targets.write_export, document_id, record)
 
 
@@ -89,12 +76,6 @@ def undo_export(targets: PublishTargets, store: PipelineStore, document_id: str)
     SagaLog(store).step(document_id, {EXPORT: "compensated"})
 
 
-@export_document.on_rollback
-def _undo_export(transaction: Transaction) -> None:
-    undo_export(transaction.get("targets"), transaction.get("store"), transaction.get("document_id"))
-
-
-@task(name="notify-published", task_run_name="notify-published[{document_id}]", **SAGA_STEP)
 async def notify_published(document_id: str, saga_id: str, record: dict[str, Any], targets: PublishTargets) -> None:
     """Tell the webhook a document was published; a retry or a resumed publish sends the same idempotency key."""
     await asyncio.to_thread(targets.notify, PUBLISHED, idempotency_key(document_id, saga_id, PUBLISHED),

@@ -1,11 +1,12 @@
 """Publish a processed document as one saga: store → export → notify, all or nothing.
 
-Inside the process, a Prefect transaction runs the three publish tasks; when one fails for good, the
-`on_rollback` hooks of those that finished undo them. Around that, the compensation log in the store
-records each step before it starts, so that after a SIGKILL the next run finds the publish unfinished
-and either completes it (every step is idempotent; the webhook sees the same idempotency key) or
-undoes what the crashed attempt left. One document's publish holds its lock, so two workers never
-publish the same document at once.
+The whole saga is one task run: its steps add no reliability as task runs of their own (they are never cached,
+and a task's `on_rollback` hooks run only in the process that ran it), while each task run costs the flow process
+and the Prefect server. What makes it all or nothing is the compensation log in the store: it records each step
+before it starts, so a failed attempt is undone from the log, and after a SIGKILL the next run finds the publish
+unfinished and either completes it (every step is idempotent; the webhook sees the same idempotency key) or undoes
+what the crashed attempt left. One document's publish holds its lock, so two workers never publish the same
+document at once.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from prefect import runtime
-from prefect.transactions import atransaction
+from prefect import runtime, task
 
 from blocks.publish_targets import PublishTargets
 from blocks.saga_log import COMPENSATED, PUBLISHED, SagaLog, steps_of
@@ -38,7 +38,7 @@ from tasks.documents.publish import (
     undo_notify,
     undo_store,
 )
-from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, STEP_LOCKS
+from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, SAGA_STEP, STEP_LOCKS
 
 
 @contextlib.asynccontextmanager
@@ -66,36 +66,36 @@ def _steps(outcome: DocumentOutcome, text: str | None, saga: PublishSagaRow, tar
     record = publish_record(outcome)
     steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [(STORE, lambda: store_outcome(outcome, text, store))]
     if targets.exports_jsonl:
-        steps.append((EXPORT, lambda: export_document(saga.document_id, record, targets, store)))
+        steps.append((EXPORT, lambda: export_document(saga.document_id, record, targets)))
     if targets.notifies:
         steps.append((NOTIFY, lambda: notify_published(saga.document_id, saga.saga_id, record, targets)))
     return steps
 
 
-async def _run_steps(steps: list[tuple[str, Callable[[], Awaitable[None]]]], document_id: str, log: SagaLog) -> None:
-    """The publish tasks in one Prefect transaction; the log marks each step started before it runs.
+async def _run_steps(steps: list[tuple[str, Callable[[], Awaitable[None]]]], saga: PublishSagaRow, log: SagaLog,
+                     targets: PublishTargets, store: PipelineStore) -> None:
+    """The publish steps in order; the log marks each step started before it runs and done after.
 
-    A failed attempt rolls the transaction back (the `on_rollback` hooks undo the steps done) and the
-    whole publish is tried again, up to PUBLISH_RETRIES times, unless the error is permanent.
+    A failed attempt's finished steps are undone (last first; the step that failed raised, so it is tried again
+    as it is) and the whole publish is tried again, up to PUBLISH_RETRIES times, unless the error is permanent
+    or an undo failed. The caller undoes the last attempt, the failed step included.
     """
+    document_id = saga.document_id
     for attempt in range(PUBLISH_RETRIES + 1):
         if attempt:
             await asyncio.sleep(PUBLISH_RETRY_DELAY_SECONDS)
             await asyncio.to_thread(log.step, document_id, {steps[0][0]: "started"})
         try:
-            async with atransaction() as publish:
-                for position, (step, run) in enumerate(steps):
-                    if position:
-                        await asyncio.to_thread(log.step, document_id,
-                                                {steps[position - 1][0]: "done", step: "started"})
-                    await run()
-            if publish.is_rolled_back():
-                raise RuntimeError("the publish transaction was rolled back")
+            for position, (step, run) in enumerate(steps):
+                if position:
+                    await asyncio.to_thread(log.step, document_id, {steps[position - 1][0]: "done", step: "started"})
+                await run()
             return
         except PermanentError:
             raise
         except Exception:
-            if attempt == PUBLISH_RETRIES:
+            if attempt == PUBLISH_RETRIES or await asyncio.to_thread(compensate_logged_steps, saga, log, targets,
+                                                                     store, ("done",)):
                 raise
 
 
@@ -107,9 +107,10 @@ UNDO = {
 """Each publish step's undo, by step name, for compensations driven by the log."""
 
 
-def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: PublishTargets,
-                            store: PipelineStore) -> list[str]:
-    """Undo, last first, every step the log shows started and not undone yet; returns the undos that failed.
+def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: PublishTargets, store: PipelineStore,
+                            undo: tuple[str, ...] = ("started", "done")) -> list[str]:
+    """Undo, last first, every step the log shows in one of the `undo` states (by default: started, for a crash
+    may have cut it short after it applied, or done); returns the undos that failed.
 
     Every undo is idempotent, so one that failed is simply tried again by the next run.
     """
@@ -117,7 +118,7 @@ def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: Publish
     states = steps_of(row) if row else {}
     failed = []
     for step in reversed(PUBLISH_STEPS):
-        if states.get(step) in ("started", "done"):
+        if states.get(step) in undo:
             try:
                 UNDO[step](saga, targets, store)
             except Exception as exc:  # noqa: BLE001 - reported, and the saga stays unfinished for the next run
@@ -125,6 +126,7 @@ def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: Publish
     return failed
 
 
+@task(name="publish-document", task_run_name="publish-document[{outcome.source}]", **SAGA_STEP)
 async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_key: str, targets: PublishTargets,
                            store: PipelineStore) -> DocumentOutcome:
     """Publish one processed document, or, when a step fails for good, undo the rest and say why in the outcome.
@@ -146,7 +148,7 @@ async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_
                                        pipeline_key, runtime.flow_run.id, STORE)
         steps = _steps(outcome, text, saga, targets, store)
         try:
-            await _run_steps(steps, document_id, log)
+            await _run_steps(steps, saga, log, targets, store)
         except Exception as exc:  # noqa: BLE001 - the saga is undone and the failure reported in the outcome
             error = f"{type(exc).__name__}: {exc}"
             undo_failures = await asyncio.to_thread(compensate_logged_steps, saga, log, targets, store)
