@@ -14,7 +14,7 @@
         ├── InvalidInput        a source that cannot become a document
         ├── UnrepairableOutput  still invalid after the repair round (raw kept)
         ├── FetchRefused        the fetch tool will not read this URL
-        └── BudgetExhausted     the next model call would pass the budget
+        └── BudgetExhausted     the next model call would pass a budget (a run's, or its pipeline's shared one)
 
 Transport failures are mapped to these in one place, `blocks/resilience/transport_errors.py`. Every error
 with extra fields pickles with them (`__reduce__`), so it survives Prefect's persisted states.
@@ -117,4 +117,5 @@ class FetchRefused(PermanentError):
 
 
 class BudgetExhausted(PermanentError):
-    """The next model call would take the run past its token or cost budget, so it was not made."""
+    """The next model call would take the run, or its pipeline's shared budget, past its tokens or cost: it was not
+    made."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from deployments.cli import budget
+
 app = typer.Typer(
     name="agentic",
     help="Operate the agent pipelines: run them, look at costs, the cache, dead letters, reviews and budgets.",
@@ -11,6 +13,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(budget.app, name="budget", help="Each pipeline's shared model budget: show what is spent, set limits.")
 
 
 def main() -> None:
