@@ -23,6 +23,8 @@ from blocks.tables import BudgetPeriodRow
 
 PERIODS = BudgetPeriodRow.__table__  # type: ignore[attr-defined]
 PERIOD_KEY = ["pipeline", "period_start"]
+USD_DIGITS = 9
+"""Sums read back are rounded to a billionth of a dollar: adding and taking away the same floats can leave -1e-17."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ class BudgetStatus(BaseModel):
     calls: int
     refused: int
     exhausted_at: datetime | None
+
+
+def usd(amount: float) -> float:
+    """A ledger sum as a figure to show (never -0.0)."""
+    return round(amount, USD_DIGITS) + 0.0
 
 
 def _fits_alone(budget: ModelBudget, tokens: int, cost_usd: float) -> bool:
@@ -144,9 +151,9 @@ def budget_status(store: PipelineStore, pipeline: str, budget: ModelBudget, now:
     return BudgetStatus(
         pipeline=pipeline, period=budget.period, period_start=start, resets_at=end,
         max_usd=budget.max_usd, max_tokens=budget.max_tokens,
-        spent_usd=row.spent_usd, spent_tokens=row.spent_tokens,
-        reserved_usd=row.reserved_usd, reserved_tokens=row.reserved_tokens,
-        left_usd=None if budget.max_usd is None else max(0.0, budget.max_usd - row.spent_usd - row.reserved_usd),
+        spent_usd=usd(row.spent_usd), spent_tokens=row.spent_tokens,
+        reserved_usd=usd(row.reserved_usd), reserved_tokens=row.reserved_tokens,
+        left_usd=None if budget.max_usd is None else usd(max(0.0, budget.max_usd - row.spent_usd - row.reserved_usd)),
         left_tokens=None if budget.max_tokens is None else max(0, budget.max_tokens - row.spent_tokens
                                                                - row.reserved_tokens),
         calls=row.calls, refused=row.refused, exhausted_at=row.exhausted_at)

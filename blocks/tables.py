@@ -1,8 +1,8 @@
 """Every table of the pipeline store: what users query and what must outlive Prefect's own database.
 
 documents, entities, summaries, reviews, model_usage, calls, health_checks, webhook_deliveries, publish_sagas,
-circuit_breakers, dead_letters, research_runs, budget_charges and model_budget_periods. `blocks.store` creates them all, once per
-process and database.
+circuit_breakers, dead_letters, research_runs, budget_charges and model_budget_periods. `blocks.store` creates them
+all, once per process and database.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from typing import NoReturn
 from prefect.context import FlowRunContext
 from prefect.events import emit_event
 
-from blocks.budget_ledger import Reservation, record_refusal, release, reserve, settle
+from blocks.budget_ledger import Reservation, record_refusal, release, reserve, settle, usd
 from blocks.language_model import LanguageModel
 from blocks.model_budget import ModelBudget, budget_for
 from blocks.sql import as_utc, utc_now
@@ -85,8 +85,8 @@ async def _refuse(store: PipelineStore, budget: ModelBudget, pipeline: str, peri
     first, row = await asyncio.to_thread(record_refusal, store, pipeline, period_start)
     message = (f"{step}: the {pipeline} budget of {budget.limits_label()} is spent until "
                f"{resets_at:%Y-%m-%d %H:%M} UTC: the next call (up to {tokens:,} tokens, ${cost_usd:.4f}) would pass "
-               f"it (spent ${row.spent_usd:.4f} and {row.spent_tokens:,} tokens, reserved ${row.reserved_usd:.4f} "
-               f"and {row.reserved_tokens:,} tokens)")
+               f"it (spent ${usd(row.spent_usd):.4f} and {row.spent_tokens:,} tokens, reserved "
+               f"${usd(row.reserved_usd):.4f} and {row.reserved_tokens:,} tokens)")
     if first:
         _announce(budget, row, resets_at, message)
     raise BudgetExhausted(message)
@@ -101,8 +101,8 @@ def _announce(budget: ModelBudget, row: BudgetPeriodRow, resets_at: datetime, me
                       "prefect.resource.name": f"{row.pipeline} budget"},
             payload={"pipeline": row.pipeline, "period": budget.period,
                      "period_start": row.period_start.isoformat(), "resets_at": resets_at.isoformat(),
-                     "max_usd": budget.max_usd, "max_tokens": budget.max_tokens, "spent_usd": row.spent_usd,
-                     "spent_tokens": row.spent_tokens, "reserved_usd": row.reserved_usd,
+                     "max_usd": budget.max_usd, "max_tokens": budget.max_tokens, "spent_usd": usd(row.spent_usd),
+                     "spent_tokens": row.spent_tokens, "reserved_usd": usd(row.reserved_usd),
                      "reserved_tokens": row.reserved_tokens, "message": message},
         )
     except Exception:  # noqa: BLE001 - the refusal stands; the event is the announcement only
