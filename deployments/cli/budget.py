@@ -39,12 +39,24 @@ class PeriodChoice(str, Enum):
     month = "month"
 
 
-def _money(value: float | None) -> str:
-    return "unlimited" if value is None else f"${value:,.4f}"
+def _figure(value: float | int | None, dollars: bool) -> str:
+    if value is None:
+        return "unlimited"
+    return f"${value:,.4f}" if dollars else f"{value:,}"
 
 
-def _tokens(value: int | None) -> str:
-    return "unlimited" if value is None else f"{value:,}"
+def _table(status: BudgetStatus) -> Table:
+    """One pipeline's budget: a row for dollars and one for tokens, its calls and its reset in the caption."""
+    table = Table("", "limit", "spent", "reserved", "left",
+                  title=f"{status.pipeline} a {status.period}, resets {status.resets_at:%Y-%m-%d %H:%M} UTC",
+                  title_justify="left",
+                  caption=f"{status.calls} calls settled, {status.refused} refused this {status.period}")
+    for label, dollars, figures in (
+        ("USD", True, (status.max_usd, status.spent_usd, status.reserved_usd, status.left_usd)),
+        ("tokens", False, (status.max_tokens, status.spent_tokens, status.reserved_tokens, status.left_tokens)),
+    ):
+        table.add_row(label, *(_figure(figure, dollars) for figure in figures))
+    return table
 
 
 def _server_down(api_url: str, exc: Exception) -> NoReturn:
@@ -80,16 +92,8 @@ def show(
     if not statuses:
         console.print("No budget is set: every pipeline is unlimited. Set one with `agentic budget set`.")
         return
-    table = Table("pipeline", "period", "limit", "spent", "reserved", "left", "calls", "refused", "resets at (UTC)")
     for status in statuses:
-        table.add_row(
-            status.pipeline, f"{status.period} from {status.period_start:%Y-%m-%d %H:%M}",
-            f"{_money(status.max_usd)}, {_tokens(status.max_tokens)} tokens",
-            f"{_money(status.spent_usd)}, {_tokens(status.spent_tokens)} tokens",
-            f"{_money(status.reserved_usd)}, {_tokens(status.reserved_tokens)} tokens",
-            f"{_money(status.left_usd)}, {_tokens(status.left_tokens)} tokens",
-            str(status.calls), str(status.refused), f"{status.resets_at:%Y-%m-%d %H:%M}")
-    console.print(table)
+        console.print(_table(status))
 
 
 def _moment(value: str | None) -> datetime | None:
