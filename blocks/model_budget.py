@@ -130,6 +130,12 @@ async def budget_for(pipeline: str) -> ModelBudget | None:
     return budget
 
 
+def forget_budgets() -> None:
+    """Drop the budgets this process keeps, so its next call reads the blocks again (for a process that saves a
+    budget and then runs a pipeline itself)."""
+    _found.clear()
+
+
 async def every_budget() -> dict[str, ModelBudget]:
     """Every saved budget by pipeline, and the environment's when no block names its pipeline, in pipeline order."""
     async with get_client() as client:

@@ -30,6 +30,7 @@ from fault_servers import ModelServer
 from flows.dead_letter_replay import dead_letter_replay
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, wait_for_events
+from tests.support.budgets import save_budget, saved_budget
 from tests.support.postgres import postgres_database
 
 PRICED_MODEL = "budget-test-model"
@@ -70,14 +71,10 @@ async def priced_model(model_server: ModelServer) -> LanguageModel:
 
 
 @pytest.fixture
-async def budget(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ModelBudget]:
-    """The document pipeline's budget, saved for the test's processes and deleted after it (the session's server
-    is shared by every test); its periods start now, so the test's period is its own."""
-    monkeypatch.setenv("AGENTIC_BUDGET_REFRESH_SECONDS", "0")
-    saved = ModelBudget(pipeline=PIPELINE, period="day", max_usd=MAX_USD, period_start=utc_now())
-    await saved.save(PIPELINE, overwrite=True)
-    yield saved
-    await ModelBudget.adelete(PIPELINE)
+async def budget() -> AsyncIterator[ModelBudget]:
+    """The document pipeline's budget for the test's processes; its periods start now, so the period is the test's."""
+    async with saved_budget(ModelBudget(pipeline=PIPELINE, max_usd=MAX_USD, period_start=utc_now())) as saved:
+        yield saved
 
 
 def _run_pipelines_at_once() -> None:
@@ -147,8 +144,7 @@ async def test_two_processes_share_one_budget_and_the_documents_it_stopped_are_r
     held = await dead_letter_replay(error_type=BUDGET_ERROR_TYPE, language_model=PRICED_MODEL, return_state=True)
     assert (await held.aresult()).items == [], "within the period, budget dead letters wait"
 
-    await ModelBudget(pipeline=PIPELINE, period="day", max_usd=MAX_USD,
-                      period_start=utc_now() - timedelta(days=1)).save(PIPELINE, overwrite=True)  # a new period began
+    await save_budget(ModelBudget(pipeline=PIPELINE, max_usd=MAX_USD, period_start=utc_now() - timedelta(days=1)))
     state = await dead_letter_replay(error_type=BUDGET_ERROR_TYPE, language_model=PRICED_MODEL, return_state=True)
     report = await state.aresult(raise_on_failure=False)
     assert isinstance(report, ReplayReport), state.message
