@@ -4,7 +4,8 @@ what was used, give back what failed, and the first refusal of a period is the o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from pydantic import SecretStr, ValidationError
 from blocks.budget_ledger import budget_status, record_refusal, release, reserve, settle
 from blocks.model_budget import ModelBudget
 from blocks.store import PipelineStore
+from tests.conftest import REPO_ROOT, wait_until
+from tests.support import budget_worker
 from tests.support.postgres import postgres_database
 
 PIPELINE = "document-pipeline"
@@ -44,15 +47,23 @@ def test_reservations_stop_at_the_limit_settle_at_what_was_used_and_give_back_wh
     assert (status.reserved_usd, status.reserved_tokens, status.left_usd, status.left_tokens) == (0.0, 0, 0.7, 700)
 
 
-def test_reservations_arriving_at_once_never_pass_the_limit(ledger_store: PipelineStore) -> None:
-    budget = ModelBudget(pipeline=PIPELINE, max_usd=1.05)
-    start, _ = budget.period_bounds(NOW)
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        admitted = [r for r in pool.map(lambda _: reserve(ledger_store, budget, PIPELINE, start, 100, 0.1), range(40))
-                    if r is not None]
-    status = budget_status(ledger_store, PIPELINE, budget, NOW)
-    print(f"40 reservations of $0.10 at once under $1.05: {len(admitted)} admitted, ${status.reserved_usd} reserved")
-    assert len(admitted) == 10 and status.reserved_usd == pytest.approx(1.0)
+def test_two_processes_reserving_at_once_never_pass_the_limit(ledger_store: PipelineStore, tmp_path: Path) -> None:
+    url = ledger_store.database_url.get_secret_value()
+    ledger_store.engine()  # the tables exist before the workers start
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.support.budget_worker", url, str(tmp_path), str(n)],
+                                cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for n in range(2)]
+    wait_until(lambda: all((tmp_path / f"ready-{n}").exists() for n in range(2)), 60, "both workers ready")
+    (tmp_path / "go").touch()
+    admitted = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=60)
+        assert worker.returncode == 0, err[-2000:]
+        admitted.append(int(out))
+    status = budget_status(ledger_store, budget_worker.PIPELINE, budget_worker.BUDGET, budget_worker.PERIOD_START)
+    print(f"2 processes x {budget_worker.RESERVATIONS} reservations of ${budget_worker.RESERVATION_USD} at once under "
+          f"${budget_worker.BUDGET.max_usd}: admitted {admitted}, ${status.reserved_usd} reserved")
+    assert sum(admitted) == 10 and status.reserved_usd == pytest.approx(1.0)
 
 
 def test_the_first_refusal_of_each_period_is_the_one_announced(ledger_store: PipelineStore) -> None:

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
-from typer.testing import CliRunner
 from sqlmodel import Session, func, select
+from typer.testing import CliRunner
 
 from blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters
 from blocks.language_model import LanguageModel
@@ -31,7 +31,7 @@ from flows.dead_letter_replay import dead_letter_replay
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, wait_for_events
 from tests.support.budgets import save_budget, saved_budget
-from tests.support.postgres import postgres_database
+from tests.support.postgres import postgres_answers, postgres_database
 
 PRICED_MODEL = "budget-test-model"
 PRICE_PER_MILLION = 1000.0
@@ -49,10 +49,11 @@ def _texts(process: int) -> list[str]:
             for n in range(1, DOCUMENTS_PER_PROCESS + 1)]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[PipelineStore]:
-    """The test's store: its SQLite file, or a fresh PostgreSQL database when one answers."""
-    if request.param == "sqlite":
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[PipelineStore]:
+    """The store many workers share: a fresh PostgreSQL database when one answers, else the test's SQLite file (the
+    ledger's statements are shown on both in tests/blocks/test_budget_ledger.py; one pipeline scenario is enough)."""
+    if not postgres_answers():
         yield PipelineStore.from_environment()
         return
     for url in postgres_database():
