@@ -106,9 +106,10 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
-async def saved_budget(pipeline: str) -> ModelBudget | None:
+async def _saved_budget(pipeline: str) -> ModelBudget | None:
     """The Model Budget block saved under the pipeline's name, if there is one (the name decides, so a block saved
-    under one pipeline's name limits that pipeline whatever its `pipeline` field says)."""
+    under one pipeline's name limits that pipeline whatever its `pipeline` field says). A saved budget that is not
+    valid raises (Prefect's RuntimeError naming it): a broken budget must not pass for none."""
     try:
         return await ModelBudget.aload(pipeline)
     except ValueError:  # Prefect's answer for a block (or block type) that does not exist
@@ -125,7 +126,7 @@ async def budget_for(pipeline: str) -> ModelBudget | None:
     kept = _found.get(pipeline)
     if kept is not None and kept[0] > now:
         return kept[1]
-    budget = await saved_budget(pipeline) or ModelBudget.from_environment(pipeline)
+    budget = await _saved_budget(pipeline) or ModelBudget.from_environment(pipeline)
     _found[pipeline] = (now + Settings().budget_refresh_seconds, budget)
     return budget
 

@@ -48,7 +48,7 @@ def _figure(value: float | int | None, dollars: bool) -> str:
 def _table(status: BudgetStatus) -> Table:
     """One pipeline's budget: a row for dollars and one for tokens, its calls and its reset in the caption."""
     table = Table("", "limit", "spent", "reserved", "left",
-                  title=f"{status.pipeline} a {status.period}, resets {status.resets_at:%Y-%m-%d %H:%M} UTC",
+                  title=f"{status.pipeline}: per {status.period}, resets {status.resets_at:%Y-%m-%d %H:%M} UTC",
                   title_justify="left",
                   caption=f"{status.calls} calls settled, {status.refused} refused this {status.period}")
     for label, dollars, figures in (
