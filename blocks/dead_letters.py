@@ -36,7 +36,7 @@ from blocks.tables import (
     DeadLetterStatus,
     DocumentRow,
 )
-from domain.errors import InvalidInput
+from domain.errors import BudgetExhausted, InvalidInput
 from domain.events import DEAD_LETTER_RECORDED, DEAD_LETTER_RESOURCE_PREFIX, DOCUMENT_RESOURCE_PREFIX
 from domain.models.common import content_id
 from domain.models.documents import DocumentOutcome
@@ -45,6 +45,9 @@ UNKNOWN_STEP = "unknown"
 REJECTED_ERROR_TYPE = "Rejected"
 """The error type of an outcome rejected after validation (by a reviewer); rejected input is InvalidInput."""
 GENERIC_ERROR_TYPE = "Error"
+BUDGET_ERROR_TYPE = "budget"
+"""The type of a dead letter its pipeline's shared budget stopped (BudgetExhausted): a replay takes it once the
+budget's period rolled over."""
 
 _TYPED_ERROR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$", re.DOTALL)
 """How the pipeline writes an exception into an outcome: `ClassName: message`."""
@@ -55,10 +58,11 @@ logger = logging.getLogger(__name__)
 
 
 def error_parts(outcome: DocumentOutcome) -> tuple[str, str]:
-    """An outcome's error as (error type, message): `ConnectionFailed: refused` → ("ConnectionFailed", "refused")."""
+    """An outcome's error as (error type, message): `ConnectionFailed: refused` → ("ConnectionFailed", "refused");
+    a BudgetExhausted is of type `budget`."""
     error = outcome.error or ""
     if match := _TYPED_ERROR.match(error):
-        return match["type"], match["message"]
+        return (BUDGET_ERROR_TYPE if match["type"] == BudgetExhausted.__name__ else match["type"]), match["message"]
     if outcome.status == "rejected":
         return (InvalidInput.__name__ if outcome.failed_step in (None, "validate") else REJECTED_ERROR_TYPE), error
     return GENERIC_ERROR_TYPE, error

@@ -1,8 +1,8 @@
 """Every table of the pipeline store: what users query and what must outlive Prefect's own database.
 
 documents, entities, summaries, reviews, model_usage, model_exchanges, calls, health_checks, webhook_deliveries,
-publish_sagas, circuit_breakers, dead_letters, research_runs, budget_charges and cached_results. `blocks.store` creates them all,
-once per process and database.
+publish_sagas, circuit_breakers, dead_letters, research_runs, budget_charges, model_budget_periods and cached_results.
+`blocks.store` creates them all, once per process and database.
 """
 
 from __future__ import annotations
@@ -330,3 +330,25 @@ class CachedResultRow(SQLModel, table=True):
     flow_run_id: str | None = None
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
     size_bytes: int = Field(description="the stored record's size")
+
+
+class BudgetPeriodRow(SQLModel, table=True):
+    """What one pipeline's model calls spent and hold reserved in one period of its shared budget.
+
+    A call reserves its estimate before it starts and settles at its real usage after, each in one statement, so
+    every worker counts against the same row.
+    """
+
+    __tablename__ = "model_budget_periods"
+
+    pipeline: str = Field(primary_key=True, max_length=200)
+    period_start: datetime = Field(primary_key=True, sa_type=UTCDateTime, description="the period's start, UTC")
+    spent_usd: float = Field(default=0.0, description="what the settled calls cost")
+    spent_tokens: int = Field(default=0, description="the tokens the settled calls used")
+    reserved_usd: float = Field(default=0.0, description="the estimates of the calls under way")
+    reserved_tokens: int = Field(default=0, description="the token estimates of the calls under way")
+    calls: int = Field(default=0, description="settled calls")
+    refused: int = Field(default=0, description="calls the budget did not let start")
+    exhausted_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                          description="when the first call was refused (and announced)")
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -16,6 +16,8 @@ from prefect.events.actions import CancelFlowRun, ChangeFlowRunState, SendNotifi
 from prefect.events.schemas.automations import EventTrigger, Posture
 
 from domain.events import (
+    BUDGET_EXHAUSTED,
+    BUDGET_RESOURCE_PREFIX,
     CIRCUIT_OPENED,
     DEAD_LETTER_RECORDED,
     DEPENDENCY_RESOURCE_PREFIX,
@@ -80,6 +82,15 @@ def automations(block_id: UUID, settings: Settings | None = None) -> list[Automa
             actions=[_notify(block_id, "Dead letters piling up",
                              f"{settings.dead_letter_alert_count}+ dead letters in "
                              f"{settings.dead_letter_alert_minutes} minutes; latest: {{{{ event.payload }}}}")],
+        ),
+        Automation(
+            name=f"{PREFIX}budget exhausted",
+            description="A pipeline's shared model budget refused a call: its documents wait as dead letters of "
+                        "type budget until the period resets (once per pipeline and period).",
+            trigger=EventTrigger(match={"prefect.resource.id": f"{BUDGET_RESOURCE_PREFIX}*"},
+                                 expect={BUDGET_EXHAUSTED}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "Budget exhausted: {{ event.resource.name }}",
+                             "{{ event.payload.message }}")],
         ),
         Automation(
             name=f"{PREFIX}health degraded",

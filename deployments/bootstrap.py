@@ -21,7 +21,7 @@ from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from blocks import EnrichmentApi, FetchPolicy, LanguageModel, PipelineStore, PublishTargets
+from blocks import EnrichmentApi, FetchPolicy, LanguageModel, ModelBudget, PipelineStore, PublishTargets
 from deployments.automations import apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 from domain.settings import Settings
@@ -54,6 +54,7 @@ async def ensure_default_blocks() -> list[str]:
         except ValueError:
             await block_type.from_environment().asave(DEFAULT_BLOCK_NAME)  # type: ignore[attr-defined]
             done.append(f"{block_type.get_block_type_slug()}/{DEFAULT_BLOCK_NAME}: created from the environment")
+    await ModelBudget.aregister_type_and_schema()  # budgets are saved per pipeline (`agentic budget set`), no default
     return done
 
 

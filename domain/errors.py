@@ -15,7 +15,7 @@
         ├── InvalidInput        a source that cannot become a document
         ├── UnrepairableOutput  still invalid after the repair round (raw kept)
         ├── FetchRefused        the fetch tool will not read this URL
-        ├── BudgetExhausted     the next model call would pass the budget
+        ├── BudgetExhausted     the next model call would pass a budget (a run's, or its pipeline's shared one)
         ├── NotInCassette       a replayed request has no recorded answer
         └── UnreadableCassette  a cassette file that cannot be read as one
 
@@ -120,11 +120,13 @@ class FetchRefused(PermanentError):
 
 
 class BudgetExhausted(PermanentError):
-    """The next model call would take the run past its token or cost budget, so it was not made."""
+    """The next model call would take the run, or its pipeline's shared budget, past its tokens or cost: it was not
+    made."""
 
 
 class StepBusy(TransientError):
     """A cached step could not be invalidated: a worker has been computing it for longer than the wait allows."""
+
 
 class NotInCassette(PermanentError):
     """A request replayed from a cassette has no recorded answer: it differs from every recorded request."""

@@ -25,3 +25,8 @@ DEAD_LETTER_RESOURCE_PREFIX = "agentic.dead_letter."
 SLO_BREACHED = "agentic.slo.breached"
 """The SLO check found an objective missed; the resource is agentic.slo.<pipeline>.<objective>."""
 SLO_RESOURCE_PREFIX = "agentic.slo."
+
+BUDGET_EXHAUSTED = "agentic.budget.exhausted"
+"""A pipeline's shared model budget refused a call: emitted once per pipeline and period."""
+BUDGET_RESOURCE_PREFIX = "agentic.budget."
+"""Resource ids of budget events: agentic.budget.<pipeline>."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,6 +104,21 @@ class Settings(BaseSettings):
     keep_exchanges: bool = True
     """Keep each call to a model endpoint (its messages and answer) in the store's `model_exchanges` table, what
     `agentic cassette record` reads; the offline model's calls are never kept."""
+
+    # The shared model budget built from the environment when no Model Budget block names the pipeline
+    # (blocks/model_budget.py).
+    budget_pipeline: str | None = None
+    """The pipeline (flow name, e.g. document-pipeline) the environment's budget limits; unset: no budget."""
+    budget_period: str = "day"
+    """`day` or `month`: how long the budget lasts before it starts again."""
+    budget_period_start: datetime | None = None
+    """When periods start (UTC), repeating every day or month; unset: midnight UTC, the 1st of the month."""
+    budget_max_usd: float | None = None
+    """The most the pipeline's model calls may cost in a period, in USD; unset: no cost limit."""
+    budget_max_tokens: int | None = None
+    """The most tokens (prompt plus answer) the pipeline's model calls may use in a period; unset: no token limit."""
+    budget_refresh_seconds: float = 30.0
+    """How long a process keeps a pipeline's budget before reading its block again (0: on every call)."""
 
     # The other blocks built from the environment.
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)

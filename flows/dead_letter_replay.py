@@ -4,7 +4,8 @@ Each dead letter's text comes from the documents table; the documents go through
 as a subflow, so every step they had finished comes from cache and only the rest runs. Dead letters
 whose documents end processed are marked replayed; the others stay open with one more attempt.
 Rejected input has no text to send again: it is reported as not replayable and stays open until a
-person discards it.
+person discards it. Dead letters of type `budget` (the document pipeline's shared budget stopped them) wait, left
+out, until the budget's period rolled over.
 
 From the command line: `agentic dead-letters replay [--step …] [--id …]`.
 """
@@ -54,7 +55,8 @@ async def dead_letter_replay(
     environment. The run fails when a replayed document fails again; not replayable ones are reported only.
     """
     pipeline_store = await load_or_environment(PipelineStore, store)
-    candidates = await load_dead_letters(pipeline_store, step, error_type, since, ids, limit)
+    candidates = await load_dead_letters(pipeline_store, step, error_type, since, ids, limit,
+                                         budget_pipeline=document_pipeline.name)
     texts, sources = _unique_documents(candidates)
     outcomes: list[DocumentOutcome] = []
     pipeline_run_id = pipeline_message = None

@@ -23,6 +23,7 @@ from domain.models.documents import Enrichment, Entity
 from tasks.exchanges import keep_exchange
 from tasks.observe import MODEL, TOOL, observed_call
 from tasks.policies import POLICY
+from tasks.shared_budget import within_shared_budget
 
 T = TypeVar("T")
 
@@ -44,28 +45,31 @@ async def _call(
     subject_id: str | None, model: LanguageModel, store: PipelineStore, request: ModelRequest,
     output_type: type[OutputT]
 ) -> ModelReply[OutputT]:
-    """One model call, guarded, never over the model's window, its exchange kept; a model answering in this
-    process (offline, a cassette) needs no guard."""
-    tokens = request_tokens(model, request, output_type)
+    """One model call within its pipeline's shared budget, guarded, never over the model's window, its exchange
+    kept; a model answering in this process (offline, a cassette) needs no guard."""
+    prompt = prompt_tokens(model, request, output_type)
+    tokens = request_tokens(model, request, prompt)
     client = model_client(model)
-    async with observed_call(MODEL, request.step, model.model, store, request) as observation:
-        try:
-            if model.provider in LOCAL_PROVIDERS:
-                reply = await client.generate(request, output_type)
-            else:
-                reply = await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
-                                           lambda: client.generate(request, output_type), tokens=tokens)
-        except InvalidModelOutput as invalid:
-            keep_exchange(subject_id, model, store, request, output_type, invalid.raw, None)
-            raise
-        observation.reply = reply
+    async with within_shared_budget(model, store, request.step, prompt) as charge:
+        async with observed_call(MODEL, request.step, model.model, store, request) as observation:
+            try:
+                if model.provider in LOCAL_PROVIDERS:
+                    reply = await client.generate(request, output_type)
+                else:
+                    reply = await guarded_call(model.limits(), model.breaker, store, POLICY.llm_timeout_seconds,
+                                               lambda: client.generate(request, output_type), tokens=tokens)
+            except InvalidModelOutput as invalid:
+                keep_exchange(subject_id, model, store, request, output_type, invalid.raw, None)
+                raise
+            observation.reply = reply
+        charge.usage = reply.usage
     keep_exchange(subject_id, model, store, request, output_type, reply.output.model_dump_json(), reply)
     return reply
 
 
-def request_tokens(model: LanguageModel, request: ModelRequest, output_type: type[OutputT]) -> int:
-    """The tokens a request takes (its prompt and the most it may answer), which must fit the model's window."""
-    tokens = prompt_tokens(model, request, output_type) + model.max_output_tokens
+def request_tokens(model: LanguageModel, request: ModelRequest, prompt: int) -> int:
+    """The tokens a request takes (its prompt's and the most it may answer), which must fit the model's window."""
+    tokens = prompt + model.max_output_tokens
     if tokens > model.usable_window():
         raise RequestRejected(
             f"{request.step}: the request needs {tokens:,} tokens (max_output_tokens {model.max_output_tokens:,} "

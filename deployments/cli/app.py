@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from deployments.cli import cache, cassette, costs, dead_letters, research
+from deployments.cli import budget, cache, cassette, costs, dead_letters, research
 
 app = typer.Typer(
     name="agentic",
@@ -18,6 +18,7 @@ app.command("costs")(costs.costs)
 app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and discard dead letters.")
 app.add_typer(cache.app, name="cache", help="List cached step results and invalidate them so those steps run again.")
 app.add_typer(cassette.app, name="cassette", help="Record a run's model calls to a file; replay them with no network.")
+app.add_typer(budget.app, name="budget", help="Each pipeline's shared model budget: show what is spent, set limits.")
 
 
 def main() -> None:

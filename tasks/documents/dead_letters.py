@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from prefect import runtime, task
+from prefect import get_run_logger, runtime, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
-from blocks.dead_letters import DeadLetters, item_id
+from blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters, item_id
 from blocks.store import PipelineStore
 from blocks.tables import REPLAYED, DeadLetterRow
 from domain.models.documents import DocumentOutcome, ReplayCandidate, ReplayItem, ReplayReport
 from tasks.policies import LOCAL_READ, PUBLISH
+from tasks.shared_budget import budget_reset_since
 
 NO_TEXT_REJECTED = "rejected input: nothing to replay; discard it once the source is fixed and sent again"
 NO_TEXT_MISSING = "its text is not in the documents table (was the document ever stored?)"
@@ -41,15 +42,30 @@ async def load_dead_letters(
     since: datetime | None = None,
     ids: list[int] | None = None,
     limit: int | None = None,
+    budget_pipeline: str | None = None,
 ) -> list[ReplayCandidate]:
-    """The open dead letters matching the filters, each with the text to replay it with."""
+    """The open dead letters matching the filters, each with the text to replay it with; those the shared budget of
+    `budget_pipeline` stopped wait (are left out) until its period rolled over."""
     letters = DeadLetters(store)
+    rows = await asyncio.to_thread(letters.list, status="open", step=step, error_type=error_type, since=since,
+                                   ids=ids, limit=limit)
+    if budget_pipeline is not None:
+        rows = await _past_their_budget_period(rows, budget_pipeline)
 
     def load() -> list[ReplayCandidate]:
-        rows = letters.list(status="open", step=step, error_type=error_type, since=since, ids=ids, limit=limit)
         return [_candidate(row, letters.inputs(row)) for row in rows]
 
     return await asyncio.to_thread(load)
+
+
+async def _past_their_budget_period(rows: list[DeadLetterRow], pipeline: str) -> list[DeadLetterRow]:
+    """The rows without those of type `budget` recorded in the budget's current period, which would fail again."""
+    ready = [row for row in rows
+             if row.error_type != BUDGET_ERROR_TYPE or await budget_reset_since(pipeline, row.last_seen)]
+    if waiting := len(rows) - len(ready):
+        get_run_logger().info("%d dead letter(s) of type %s wait until the %s budget starts its next period",
+                              waiting, BUDGET_ERROR_TYPE, pipeline)
+    return ready
 
 
 def _candidate(row: DeadLetterRow, text: str | None) -> ReplayCandidate:

@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 
 from blocks import PipelineStore
 from blocks.tables import DocumentRow
-from domain.events import CIRCUIT_OPENED
+from domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX, CIRCUIT_OPENED
 from fault_servers import EnrichmentServer, ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, free_port, run_python, served_model
@@ -84,6 +84,15 @@ async def test_a_failed_run_and_an_opened_circuit_notify_through_the_automations
                payload={"failures": 5})
     note = sink.wait_for("Circuit opened: agentic.dependency.model")
     assert "failing" in note["body"]
+
+
+async def test_an_exhausted_budget_notifies_through_its_automation(worker: None, sink: NotificationSink) -> None:
+    message = "summarize: the document-pipeline budget of $5.00 a day is spent until 2026-12-07 00:00 UTC"
+    emit_event(event=BUDGET_EXHAUSTED, resource={"prefect.resource.id": f"{BUDGET_RESOURCE_PREFIX}document-pipeline",
+                                                 "prefect.resource.name": "document-pipeline budget"},
+               payload={"pipeline": "document-pipeline", "message": message})
+    note = sink.wait_for("Budget exhausted: document-pipeline budget")
+    assert note["body"] == message
 
 
 async def test_a_run_paused_for_review_sends_the_link_to_its_form(worker: None, sink: NotificationSink) -> None:

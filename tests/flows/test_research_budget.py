@@ -13,13 +13,17 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, func, select
 
+from blocks.budget_ledger import budget_status
 from blocks.language_model import LanguageModel
+from blocks.model_budget import ModelBudget
+from blocks.sql import utc_now
 from blocks.store import PipelineStore
 from blocks.tables import BudgetChargeRow, ModelUsageRow
 from fault_servers import EnrichmentServer, ModelServer
 from flows.research_pipeline import research_pipeline
 from tasks.research.report import ResearchReport
 from tests.conftest import REPO_ROOT
+from tests.support.budgets import saved_budget
 from tests.support.research import (
     QUESTION,
     free_all_slots,
@@ -57,16 +61,21 @@ async def _run(**parameters: object) -> ResearchReport:
     return report
 
 
-async def test_the_budget_stops_the_run_at_its_cost_and_says_so_and_the_stop_holds(
-    served_environment: tuple[ModelServer, EnrichmentServer],
-) -> None:
-    model_server, _ = served_environment
+async def _priced_model(model_server: ModelServer) -> None:
+    """A saved model at the test server, with prices that make a call cost about a tenth of a dollar."""
     model_server.responder = research_responder({"sub_questions": sub_questions(6)})
     await LanguageModel(
         provider="openai-compatible", model="test-model", base_url=f"{model_server.url}/v1",
         api_key=SecretStr("test-key"), timeout_seconds=2, max_output_tokens=100,
         input_price_per_million=1000.0, output_price_per_million=1000.0,
     ).save("priced-test-model", overwrite=True)
+
+
+async def test_the_budget_stops_the_run_at_its_cost_and_says_so_and_the_stop_holds(
+    served_environment: tuple[ModelServer, EnrichmentServer],
+) -> None:
+    model_server, _ = served_environment
+    await _priced_model(model_server)
 
     report = await _run(language_model="priced-test-model", max_cost_usd=MAX_COST_USD)
 
@@ -120,3 +129,22 @@ def test_a_killed_run_resumes_without_spending_the_budget_twice(
     assert calls == len(finished_before_crash) + len(after) and reserved == 0, "each call charged once"
     assert (report.spend.calls, report.spend.cost_usd) == (calls, pytest.approx(cost)), \
         "the resumed run's report counts the spend from before the kill"
+
+
+async def test_the_pipelines_shared_budget_stops_a_run_its_own_budget_would_let_go_on(
+    served_environment: tuple[ModelServer, EnrichmentServer],
+) -> None:
+    model_server, _ = served_environment
+    await _priced_model(model_server)
+    shared = ModelBudget(pipeline=research_pipeline.name, max_usd=MAX_COST_USD, period_start=utc_now())
+
+    async with saved_budget(shared):
+        report = await _run(language_model="priced-test-model", max_cost_usd=100 * MAX_COST_USD)
+
+    status = budget_status(PipelineStore.from_environment(), shared.pipeline, shared, utc_now())
+    calls, cost, reserved = _ledger()
+    print(f"run budget=${100 * MAX_COST_USD} shared budget=${MAX_COST_USD}: {calls} calls, spent ${cost:.4f}, "
+          f"{status.refused} refused by the shared budget")
+    assert report.status == "budget_stopped" and f"the {shared.pipeline} budget" in (report.budget_stop or "")
+    assert 0 < status.spent_usd <= MAX_COST_USD and status.spent_usd == pytest.approx(cost)
+    assert status.calls == calls == model_server.log.count(outcome="ok") and reserved == 0 and status.refused > 0
