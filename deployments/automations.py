@@ -2,11 +2,13 @@
 
 `make deploy` applies them (create or update by name); `prefect automation ls` shows them.
 Notifications go through one notification block (a custom webhook by default): swap it for a
-Slack or email block of the same name and every automation follows.
+Slack or email block of the same name and every automation follows. A review that waits too long is
+escalated through a second block (`agentic-escalation`: a team lead, say).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -20,6 +22,9 @@ from domain.events import (
     DEAD_LETTER_RECORDED,
     DEPENDENCY_RESOURCE_PREFIX,
     HEALTH_DEGRADED,
+    REVIEW_DEFAULTED,
+    REVIEW_ESCALATED,
+    REVIEW_REMINDER,
     SLO_BREACHED,
 )
 from domain.settings import Settings
@@ -35,16 +40,60 @@ STARTED = {"prefect.flow-run.Pending", "prefect.flow-run.Running"}
 """A worker took the run (Pending), or its process started it (Running): heartbeats are due from here on; a worker
 that dies between the two leaves a run that never sends one."""
 RUN_LINK = "Flow run {{ flow_run.name }} ({{ flow.name }}): {{ flow_run|ui_url }}"
+WAITING_DOCUMENTS = "{{ event.payload.documents }} document(s) wait for your decision"
 
+
+@dataclass(frozen=True)
+class NotificationBlocks:
+    """The ids of the blocks the automations notify through."""
+
+    alerts: UUID
+    """Everything: failures, reviews needed and reminders, circuits, dead letters, SLOs."""
+    escalation: UUID
+    """Reviews still waiting after their run's review_escalation_seconds."""
 
 
 def _notify(block_id: UUID, subject: str, body: str) -> SendNotification:
     return SendNotification(block_document_id=block_id, subject=subject, body=body)
 
 
-def automations(block_id: UUID, settings: Settings | None = None) -> list[Automation]:
-    """Every automation of the project, its notifications sent through the block with this id."""
+def _review_steps(blocks: NotificationBlocks) -> list[Automation]:
+    """A waiting review's reminder, escalation and default decision, each told as its run announces it."""
+    return [
+        Automation(
+            name=f"{PREFIX}review reminder",
+            description="A review still waits after its run's review_reminder_seconds: remind the reviewers.",
+            trigger=EventTrigger(expect={REVIEW_REMINDER}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(blocks.alerts, "Review reminder: {{ flow_run.name }}",
+                             WAITING_DOCUMENTS + " since {{ event.payload.waiting_since }}; "
+                             "'{{ event.payload.default }}' applies in {{ event.payload.default_in_seconds }} s. "
+                             + RUN_LINK)],
+        ),
+        Automation(
+            name=f"{PREFIX}review escalated",
+            description="A review still waits after its run's review_escalation_seconds: tell the escalation block.",
+            trigger=EventTrigger(expect={REVIEW_ESCALATED}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(blocks.escalation, "Review escalated: {{ flow_run.name }}",
+                             WAITING_DOCUMENTS + " since {{ event.payload.waiting_since }} and nobody answered; "
+                             "'{{ event.payload.default }}' applies in {{ event.payload.default_in_seconds }} s. "
+                             + RUN_LINK)],
+        ),
+        Automation(
+            name=f"{PREFIX}review defaulted",
+            description="Nobody decided within the run's review_timeout_seconds: the default decision applied.",
+            trigger=EventTrigger(expect={REVIEW_DEFAULTED}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(blocks.alerts, "Review defaulted: {{ flow_run.name }}",
+                             "Nobody decided within {{ event.payload.waiting_seconds }} s: "
+                             "'{{ event.payload.default }}' applied to {{ event.payload.documents }} document(s). "
+                             + RUN_LINK)],
+        ),
+    ]
+
+
+def automations(blocks: NotificationBlocks, settings: Settings | None = None) -> list[Automation]:
+    """Every automation of the project, its notifications sent through these blocks."""
     settings = settings or Settings()
+    block_id = blocks.alerts
     return [
         Automation(
             name=f"{PREFIX}flow run failed or crashed",
@@ -115,13 +164,14 @@ def automations(block_id: UUID, settings: Settings | None = None) -> list[Automa
                                         message="No heartbeat: the flow run's process died."),
                      _notify(block_id, "Flow run lost its process: {{ flow_run.name }}", RUN_LINK)],
         ),
+        *_review_steps(blocks),
     ]
 
 
-async def apply_automations(block_id: UUID, settings: Settings | None = None) -> list[str]:
+async def apply_automations(blocks: NotificationBlocks, settings: Settings | None = None) -> list[str]:
     """Create each automation, or update the one of the same name; return what was done to each."""
     done = []
-    for automation in automations(block_id, settings):
+    for automation in automations(blocks, settings):
         try:
             existing = await Automation.aread(name=automation.name)
         except ValueError:
