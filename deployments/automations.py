@@ -57,36 +57,31 @@ def _notify(block_id: UUID, subject: str, body: str) -> SendNotification:
     return SendNotification(block_document_id=block_id, subject=subject, body=body)
 
 
+def _on_review_step(event: str, name: str, description: str, block_id: UUID, body: str) -> Automation:
+    """Notify through block_id, with the run's link, each time a waiting review announces event."""
+    return Automation(
+        name=f"{PREFIX}{name}", description=description,
+        trigger=EventTrigger(expect={event}, posture=Posture.Reactive, threshold=1),
+        actions=[_notify(block_id, f"{name.capitalize()}: {{{{ flow_run.name }}}}", f"{body} {RUN_LINK}")],
+    )
+
+
 def _review_steps(blocks: NotificationBlocks) -> list[Automation]:
     """A waiting review's reminder, escalation and default decision, each told as its run announces it."""
+    still_waiting = (WAITING_DOCUMENTS + " since {{ event.payload.waiting_since }}; "
+                     "'{{ event.payload.default }}' applies in {{ event.payload.default_in_seconds }} s.")
     return [
-        Automation(
-            name=f"{PREFIX}review reminder",
-            description="A review still waits after its run's review_reminder_seconds: remind the reviewers.",
-            trigger=EventTrigger(expect={REVIEW_REMINDER}, posture=Posture.Reactive, threshold=1),
-            actions=[_notify(blocks.alerts, "Review reminder: {{ flow_run.name }}",
-                             WAITING_DOCUMENTS + " since {{ event.payload.waiting_since }}; "
-                             "'{{ event.payload.default }}' applies in {{ event.payload.default_in_seconds }} s. "
-                             + RUN_LINK)],
-        ),
-        Automation(
-            name=f"{PREFIX}review escalated",
-            description="A review still waits after its run's review_escalation_seconds: tell the escalation block.",
-            trigger=EventTrigger(expect={REVIEW_ESCALATED}, posture=Posture.Reactive, threshold=1),
-            actions=[_notify(blocks.escalation, "Review escalated: {{ flow_run.name }}",
-                             WAITING_DOCUMENTS + " since {{ event.payload.waiting_since }} and nobody answered; "
-                             "'{{ event.payload.default }}' applies in {{ event.payload.default_in_seconds }} s. "
-                             + RUN_LINK)],
-        ),
-        Automation(
-            name=f"{PREFIX}review defaulted",
-            description="Nobody decided within the run's review_timeout_seconds: the default decision applied.",
-            trigger=EventTrigger(expect={REVIEW_DEFAULTED}, posture=Posture.Reactive, threshold=1),
-            actions=[_notify(blocks.alerts, "Review defaulted: {{ flow_run.name }}",
-                             "Nobody decided within {{ event.payload.waiting_seconds }} s: "
-                             "'{{ event.payload.default }}' applied to {{ event.payload.documents }} document(s). "
-                             + RUN_LINK)],
-        ),
+        _on_review_step(REVIEW_REMINDER, "review reminder",
+                        "A review still waits after its run's review_reminder_seconds: remind the reviewers.",
+                        blocks.alerts, still_waiting),
+        _on_review_step(REVIEW_ESCALATED, "review escalated",
+                        "A review still waits after its run's review_escalation_seconds: tell the escalation block.",
+                        blocks.escalation, f"Escalated: nobody answered. {still_waiting}"),
+        _on_review_step(REVIEW_DEFAULTED, "review defaulted",
+                        "Nobody decided within the run's review_timeout_seconds: the default decision applied.",
+                        blocks.alerts, "Nobody decided within {{ event.payload.waiting_seconds }} s: "
+                                       "'{{ event.payload.default }}' applied to {{ event.payload.documents }} "
+                                       "document(s)."),
     ]
 
 

@@ -66,6 +66,8 @@ async def test_a_paused_run_is_listed_then_resumed_with_a_decision_file_and_stor
     assert waiting["url"].endswith(f"/runs/flow-run/{flow_run_id}") and waiting["waiting_since"]
     assert {d["document_id"] for d in waiting["documents"]} == {approve, reject, undecided}
     assert all(d["summary"] and 0 <= d["score"] < ALWAYS for d in waiting["documents"])
+    shown = (await _agentic("review", "list")).stdout
+    assert str(flow_run_id) in shown and "inline text #2" in shown and "Lukas Brandt" in shown
     decision_file = tmp_path / "decisions.json"
     decision_file.write_text(json.dumps({"decisions": [
         {"document_id": approve, "decision": "approve", "summary": "Okafor signed in Bristol.", "note": "tightened"},
