@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed)
 	$(BIN)/python -m deployments.run_local
 
-system-packages:  ## Debian's prometheus for the metrics test, installed when missing and run as root
-	@command -v prometheus >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get install -y -qq prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq prometheus; }; \
-	  else echo "prometheus is not installed and this is not root: the metrics test will skip"; fi; }
+system-packages:  ## Debian's prometheus (metrics test) and chromium (review form test), installed when missing, as root
+	@for package in prometheus chromium; do \
+	  command -v $$package >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      apt-get install -y -qq $$package >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $$package; }; \
+	    else echo "$$package is not installed and this is not root: the test that needs it will skip"; fi; }; \
+	done
 
 test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
 	$(BIN)/lint-imports

@@ -2,11 +2,13 @@
 
 `make deploy` applies them (create or update by name); `prefect automation ls` shows them.
 Notifications go through one notification block (a custom webhook by default): swap it for a
-Slack or email block of the same name and every automation follows.
+Slack or email block of the same name and every automation follows. A review that waits too long is
+escalated through a second block (`agentic-escalation`: a team lead, say).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -22,6 +24,9 @@ from domain.events import (
     DEAD_LETTER_RECORDED,
     DEPENDENCY_RESOURCE_PREFIX,
     HEALTH_DEGRADED,
+    REVIEW_DEFAULTED,
+    REVIEW_ESCALATED,
+    REVIEW_REMINDER,
     SLO_BREACHED,
 )
 from domain.settings import Settings
@@ -37,16 +42,55 @@ STARTED = {"prefect.flow-run.Pending", "prefect.flow-run.Running"}
 """A worker took the run (Pending), or its process started it (Running): heartbeats are due from here on; a worker
 that dies between the two leaves a run that never sends one."""
 RUN_LINK = "Flow run {{ flow_run.name }} ({{ flow.name }}): {{ flow_run|ui_url }}"
+WAITING_DOCUMENTS = "{{ event.payload.documents }} document(s) wait for your decision"
 
+
+@dataclass(frozen=True)
+class NotificationBlocks:
+    """The ids of the blocks the automations notify through."""
+
+    alerts: UUID
+    """Everything: failures, reviews needed and reminders, circuits, dead letters, SLOs."""
+    escalation: UUID
+    """Reviews still waiting after their run's review_escalation_seconds."""
 
 
 def _notify(block_id: UUID, subject: str, body: str) -> SendNotification:
     return SendNotification(block_document_id=block_id, subject=subject, body=body)
 
 
-def automations(block_id: UUID, settings: Settings | None = None) -> list[Automation]:
-    """Every automation of the project, its notifications sent through the block with this id."""
+def _on_review_step(event: str, name: str, description: str, block_id: UUID, body: str) -> Automation:
+    """Notify through block_id, with the run's link, each time a waiting review announces event."""
+    return Automation(
+        name=f"{PREFIX}{name}", description=description,
+        trigger=EventTrigger(expect={event}, posture=Posture.Reactive, threshold=1),
+        actions=[_notify(block_id, f"{name.capitalize()}: {{{{ flow_run.name }}}}", f"{body} {RUN_LINK}")],
+    )
+
+
+def _review_steps(blocks: NotificationBlocks) -> list[Automation]:
+    """A waiting review's reminder, escalation and default decision, each told as its run announces it."""
+    still_waiting = (WAITING_DOCUMENTS + " since {{ event.payload.waiting_since }}; "
+                     "'{{ event.payload.default }}' applies in {{ event.payload.default_in_seconds }} s.")
+    return [
+        _on_review_step(REVIEW_REMINDER, "review reminder",
+                        "A review still waits after its run's review_reminder_seconds: remind the reviewers.",
+                        blocks.alerts, still_waiting),
+        _on_review_step(REVIEW_ESCALATED, "review escalated",
+                        "A review still waits after its run's review_escalation_seconds: tell the escalation block.",
+                        blocks.escalation, f"Escalated: nobody answered. {still_waiting}"),
+        _on_review_step(REVIEW_DEFAULTED, "review defaulted",
+                        "Nobody decided within the run's review_timeout_seconds: the default decision applied.",
+                        blocks.alerts, "Nobody decided within {{ event.payload.waiting_seconds }} s: "
+                                       "'{{ event.payload.default }}' applied to {{ event.payload.documents }} "
+                                       "document(s)."),
+    ]
+
+
+def automations(blocks: NotificationBlocks, settings: Settings | None = None) -> list[Automation]:
+    """Every automation of the project, its notifications sent through these blocks."""
     settings = settings or Settings()
+    block_id = blocks.alerts
     return [
         Automation(
             name=f"{PREFIX}flow run failed or crashed",
@@ -126,13 +170,14 @@ def automations(block_id: UUID, settings: Settings | None = None) -> list[Automa
                                         message="No heartbeat: the flow run's process died."),
                      _notify(block_id, "Flow run lost its process: {{ flow_run.name }}", RUN_LINK)],
         ),
+        *_review_steps(blocks),
     ]
 
 
-async def apply_automations(block_id: UUID, settings: Settings | None = None) -> list[str]:
+async def apply_automations(blocks: NotificationBlocks, settings: Settings | None = None) -> list[str]:
     """Create each automation, or update the one of the same name; return what was done to each."""
     done = []
-    for automation in automations(block_id, settings):
+    for automation in automations(blocks, settings):
         try:
             existing = await Automation.aread(name=automation.name)
         except ValueError:

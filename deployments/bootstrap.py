@@ -2,7 +2,8 @@
 
 Creates the process work pool, registers the block types, saves the `default` blocks from the
 environment (only when missing: edits made in the UI are kept), creates the global concurrency
-limits, creates the notification block, applies the automations, then runs `prefect deploy --all`.
+limits, creates the notification blocks (the usual one and the one escalated reviews go to), applies
+the automations, then runs `prefect deploy --all`.
 Running it twice changes nothing.
 """
 
@@ -22,7 +23,7 @@ from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from blocks import EnrichmentApi, FetchPolicy, LanguageModel, ModelBudget, PipelineStore, PublishTargets
-from deployments.automations import apply_automations
+from deployments.automations import NotificationBlocks, apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 from domain.settings import Settings
 
@@ -66,21 +67,31 @@ async def ensure_limits() -> list[str]:
     return await ensure_concurrency_limits(tuple(specs))
 
 
-async def ensure_notification_block(settings: Settings) -> UUID:
-    """The id of the notification block automations use; the default webhook block is created or updated."""
-    slug, name = settings.notification_block.split("/", 1)
+async def ensure_notification_block(block: str, url: str) -> UUID:
+    """The id of the notification block named block (type-slug/name); a custom webhook one is created or updated
+    to post to url, any other must exist."""
+    slug, name = block.split("/", 1)
     if slug == CustomWebhookNotificationBlock.get_block_type_slug():
-        block = CustomWebhookNotificationBlock(
-            name="agentic pipelines", url=settings.alerts_webhook_url, method="POST",
+        webhook = CustomWebhookNotificationBlock(
+            name="agentic pipelines", url=url, method="POST",
             json_data={"subject": "{{subject}}", "body": "{{body}}"},
         )
-        return await block.asave(name, overwrite=True)
+        return await webhook.asave(name, overwrite=True)
     async with get_client() as client:
         try:
             document = await client.read_block_document_by_name(name=name, block_type_slug=slug)
         except ObjectNotFound:
-            raise SystemExit(f"AGENTIC_NOTIFICATION_BLOCK names {slug}/{name}, which does not exist: create it first.")
+            raise SystemExit(f"{block} (a notification block of the settings) does not exist: create it first.")
     return document.id
+
+
+async def ensure_notification_blocks(settings: Settings) -> NotificationBlocks:
+    """The usual notification block and the escalation block, created or updated."""
+    return NotificationBlocks(
+        alerts=await ensure_notification_block(settings.notification_block, settings.alerts_webhook_url),
+        escalation=await ensure_notification_block(settings.escalation_block,
+                                                   settings.escalation_webhook_url or settings.alerts_webhook_url),
+    )
 
 
 def deploy_all(settings: Settings) -> None:
@@ -99,9 +110,9 @@ async def bootstrap(settings: Settings | None = None) -> None:
         print(line)
     for line in await ensure_limits():
         print(line)
-    block_id = await ensure_notification_block(settings)
-    print(f"notifications: {settings.notification_block}")
-    for line in await apply_automations(block_id):
+    notification_blocks = await ensure_notification_blocks(settings)
+    print(f"notifications: {settings.notification_block}, escalations: {settings.escalation_block}")
+    for line in await apply_automations(notification_blocks):
         print(line)
     deploy_all(settings)
 

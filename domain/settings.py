@@ -37,6 +37,7 @@ DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_ALERTS_WEBHOOK_URL = "http://127.0.0.1:8900/notify"
 """Where the automations' default notification block posts."""
 DEFAULT_NOTIFICATION_BLOCK = "custom-webhook/agentic-notifications"
+DEFAULT_ESCALATION_BLOCK = "custom-webhook/agentic-escalation"
 DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300
 DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS = 10.0
 
@@ -154,6 +155,11 @@ class Settings(BaseSettings):
     """Where the default custom-webhook notification block of the automations posts."""
     notification_block: str = DEFAULT_NOTIFICATION_BLOCK
     """The notification block automations use, as type-slug/name; swap it for a Slack or email block."""
+    escalation_webhook_url: str | None = None
+    """Where the default escalation block posts a review still waiting after review_escalation_seconds (a team
+    lead, say); unset: the alerts webhook."""
+    escalation_block: str = DEFAULT_ESCALATION_BLOCK
+    """The notification block escalated reviews go through, as type-slug/name."""
     inbox_folder: str = Field(default_factory=lambda: os.path.abspath("inbox"))
     """The folder the nightly-ingest deployment processes."""
     dead_letter_alert_count: int = 10

@@ -34,6 +34,7 @@ from domain.models.documents import (
     EntityList,
     EntityType,
     Rejection,
+    ReviewSchedule,
 )
 from tasks import calls, observe, tracing
 from tasks.documents import agents, chunking, tools
@@ -241,6 +242,8 @@ async def document_pipeline(
     review_threshold: float = 0.5,
     review_timeout_seconds: int = 3600,
     review_default: Decision = "reject",
+    review_reminder_seconds: int | None = 1200,
+    review_escalation_seconds: int | None = 2400,
 ) -> State[PipelineReport]:
     """Process every document of a folder, a list of paths, inline texts (named by `sources`) and URLs.
 
@@ -248,11 +251,13 @@ async def document_pipeline(
     than the model's window is read in parts, at most max_concurrent_chunks at once. URLs are fetched within the
     fetch policy block. Block parameters name saved blocks; left empty, each comes from the environment (see README).
     A document is published as soon as it is processed, unless its review score is below
-    review_threshold: those wait for a person (one pause for all of them), and after
+    review_threshold: those wait for a person (one pause for all of them); a review still waiting after
+    review_reminder_seconds sends a reminder, after review_escalation_seconds it is escalated, and after
     review_timeout_seconds the review_default decision applies. The run fails when any
     document failed in processing; rejected input is reported but is no failure.
     """
     with observe.observed_run("document-pipeline"):
+        review_schedule = ReviewSchedule(review_timeout_seconds, review_reminder_seconds, review_escalation_seconds)
         blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
         key = _pipeline_key(blocks, review_threshold, review_default)
         items = ingest(folder, paths, texts, sources, max_document_bytes)
@@ -278,7 +283,7 @@ async def document_pipeline(
 
         finished = await asyncio.gather(*(run_one(d) for d in documents))
         held = [o for o in finished if needs_review(o, review_threshold)]
-        reviewed = await review_gate(held, review_threshold, review_timeout_seconds, review_default)
+        reviewed = await review_gate(held, review_threshold, review_schedule, review_default)
         texts_by_id = {d.id: d.text for d in documents}
         decided = {o.document_id: o for o in await asyncio.gather(
             *(_published(o, texts_by_id.get(o.document_id or ""), key, blocks) for o in reviewed))}

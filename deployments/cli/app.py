@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from deployments.cli import budget, cache, cassette, costs, dead_letters, research
+from deployments.cli import budget, cache, cassette, costs, dead_letters, research, review
 
 app = typer.Typer(
     name="agentic",
@@ -19,6 +19,7 @@ app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and d
 app.add_typer(cache.app, name="cache", help="List cached step results and invalidate them so those steps run again.")
 app.add_typer(cassette.app, name="cassette", help="Record a run's model calls to a file; replay them with no network.")
 app.add_typer(budget.app, name="budget", help="Each pipeline's shared model budget: show what is spent, set limits.")
+app.add_typer(review.app, name="review", help="Runs waiting for a person's review: list them, resume one from a file.")
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from deployments.bootstrap import (
     WORK_POOL,
     ensure_default_blocks,
     ensure_limits,
-    ensure_notification_block,
+    ensure_notification_blocks,
     ensure_work_pool,
 )
 from deployments.automations import apply_automations
@@ -85,8 +85,8 @@ async def bootstrap(object_store_url: str, settings: Settings | None = None) -> 
     for line in [*await ensure_queues(), *await ensure_storage_blocks(object_store_url), *await ensure_default_blocks(),
                  *await ensure_limits()]:
         print(line)
-    block_id = await ensure_notification_block(settings)
-    for line in await apply_automations(block_id, settings):
+    notification_blocks = await ensure_notification_blocks(settings)
+    for line in await apply_automations(notification_blocks, settings):
         print(line)
     deploy_fleet()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -235,3 +236,31 @@ class DocumentDecision(BaseModel):
     decision: Decision = "approve"
     summary: str | None = Field(default=None, description="Edit to replace the summary; empty keeps it.")
     note: str = Field(default="", description="Why: kept with the document.")
+
+
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """When a waiting review reminds, escalates and gives up, in seconds after the run paused for it.
+
+    A reminder or an escalation set to None, or due at or after the timeout, is not sent.
+    """
+
+    timeout_seconds: int
+    reminder_seconds: int | None = None
+    escalation_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        """ValueError, in one line, for a schedule that cannot be kept."""
+        named = {"review_timeout_seconds": self.timeout_seconds, "review_reminder_seconds": self.reminder_seconds,
+                 "review_escalation_seconds": self.escalation_seconds}
+        for name, seconds in named.items():
+            if seconds is not None and seconds <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds, not {seconds}")
+        if self.reminder_seconds and self.escalation_seconds and self.escalation_seconds <= self.reminder_seconds:
+            raise ValueError(f"review_escalation_seconds ({self.escalation_seconds}) must be later than "
+                             f"review_reminder_seconds ({self.reminder_seconds})")
+
+    def steps(self) -> list[tuple[str, int]]:
+        """("reminder" | "escalation", seconds) for each step due before the timeout, in order."""
+        due = [("reminder", self.reminder_seconds), ("escalation", self.escalation_seconds)]
+        return [(step, seconds) for step, seconds in due if seconds is not None and seconds < self.timeout_seconds]

@@ -2,8 +2,9 @@
 
 Called by a flow (it pauses the flow run): one pause for all low-scoring documents, with a form in
 the Prefect UI (approve or reject each, edit its summary, leave a note). When nobody answers within
-the timeout, the default decision applies. `python -m deployments.resume_review` resumes a paused
-run from a decision file for people who do not use the UI.
+the timeout, the default decision applies; before it, a waiting review reminds and then escalates
+(tasks/documents/review_escalation.py). `agentic review resume` resumes a paused run from a decision file
+for people who do not use the UI.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import asyncio
 from prefect import pause_flow_run, resume_flow_run, runtime
 from prefect.input import RunInput
 
-from domain.models.documents import Decision, DocumentDecision, DocumentOutcome
+from domain.models.documents import Decision, DocumentDecision, DocumentOutcome, ReviewSchedule
+from tasks.documents.review_escalation import announce_default, remind_then_escalate
 
 PAUSE_KEY = "review-gate"
 PAUSE_GRACE_SECONDS = 60
@@ -42,19 +44,26 @@ def _proposals(waiting: list[DocumentOutcome], default: Decision) -> list[Docume
     ]
 
 
-async def _ask(proposals: list[DocumentDecision], timeout_seconds: int) -> dict[str, DocumentDecision]:
-    """Pause for the form; the decisions by document id, or none when nobody answered in time."""
+async def _ask(proposals: list[DocumentDecision], schedule: ReviewSchedule,
+               default: Decision) -> dict[str, DocumentDecision]:
+    """Pause for the form, reminding and escalating while it waits; the decisions by document id, or none when
+    nobody answered in time."""
     form = ReviewDecisions.with_initial_data(
         description=(f"{len(proposals)} document(s) scored below the review threshold. Approve or reject each, "
                      "edit a summary if you like, and leave a note."),
         decisions=proposals,
     )
-    pause = pause_flow_run(wait_for_input=form, timeout=timeout_seconds + PAUSE_GRACE_SECONDS, key=PAUSE_KEY)
+    pause = pause_flow_run(wait_for_input=form, timeout=schedule.timeout_seconds + PAUSE_GRACE_SECONDS,
+                           key=PAUSE_KEY)
+    escalation = asyncio.create_task(remind_then_escalate(schedule, len(proposals), default))
     try:
-        answer = await asyncio.wait_for(pause, timeout_seconds)
+        answer = await asyncio.wait_for(pause, schedule.timeout_seconds)
     except TimeoutError:
         await resume_flow_run(runtime.flow_run.id, run_input={"decisions": [p.model_dump() for p in proposals]})
+        announce_default(schedule, len(proposals), default)
         return {}
+    finally:
+        escalation.cancel()
     return {decision.document_id: decision for decision in answer.decisions}
 
 
@@ -76,12 +85,12 @@ def _decided(outcome: DocumentOutcome, verdict: str, note: str, summary: str | N
 
 
 async def review_gate(
-    outcomes: list[DocumentOutcome], threshold: float, timeout_seconds: int, default: Decision
+    outcomes: list[DocumentOutcome], threshold: float, schedule: ReviewSchedule, default: Decision
 ) -> list[DocumentOutcome]:
     """Pause once for every low-scoring document; return all outcomes with the decisions applied."""
     waiting = [o for o in outcomes if needs_review(o, threshold)]
     if not waiting:
         return outcomes
-    decided = await _ask(_proposals(waiting, default), timeout_seconds)
+    decided = await _ask(_proposals(waiting, default), schedule, default)
     return [apply_decision(o, decided.get(o.document_id or ""), default) if needs_review(o, threshold) else o
             for o in outcomes]

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
 
@@ -38,9 +39,9 @@ def held_events() -> list[str]:
     return [line for line in lines if any(decision in line for decision in ORDERING_DECISIONS)]
 
 
-@pytest.fixture(scope="package")
-def sink() -> Iterator[NotificationSink]:
-    """The notification receiver; a notification that does not arrive is reported with the events the server held."""
+@contextmanager
+def explaining_sink() -> Iterator[NotificationSink]:
+    """A notification receiver; a notification that does not arrive is reported with the events the server held."""
     with NotificationSink() as server:
         wait_for = server.wait_for
 
@@ -54,15 +55,35 @@ def sink() -> Iterator[NotificationSink]:
         yield server
 
 
+@pytest.fixture(scope="package")
+def sink() -> Iterator[NotificationSink]:
+    """The receiver of the usual notification block."""
+    with explaining_sink() as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def escalation_sink() -> Iterator[NotificationSink]:
+    """The receiver of the escalation block (escalated reviews)."""
+    with explaining_sink() as server:
+        yield server
+
+
+def notification_urls(sink: NotificationSink, escalation_sink: NotificationSink) -> dict[str, str]:
+    """The bootstrap's environment that points the notification blocks at the test receivers."""
+    return {"AGENTIC_ALERTS_WEBHOOK_URL": f"{sink.url}/notify",
+            "AGENTIC_ESCALATION_WEBHOOK_URL": f"{escalation_sink.url}/notify"}
+
+
 WORKER_STOP_SECONDS = 30
 """A worker still shutting down after this long is killed (it runs no flow then: the tests have ended)."""
 
 
 @pytest.fixture(scope="package")
-def worker(sink: NotificationSink) -> Iterator[None]:
+def worker(sink: NotificationSink, escalation_sink: NotificationSink) -> Iterator[None]:
     """`make deploy`'s bootstrap, then a real process worker on the pool."""
     state = Path(tempfile.mkdtemp(prefix="agentic-worker-"))
-    bootstrap = run_python("-m", "deployments.bootstrap", env={"AGENTIC_ALERTS_WEBHOOK_URL": f"{sink.url}/notify",
+    bootstrap = run_python("-m", "deployments.bootstrap", env={**notification_urls(sink, escalation_sink),
                                                               "AGENTIC_INBOX_FOLDER": str(state / "inbox")})
     assert bootstrap.returncode == 0, bootstrap.stdout[-2000:] + bootstrap.stderr[-2000:]
     env = {**os.environ, "PREFECT_LOCAL_STORAGE_PATH": str(state / "results"), "PREFECT_WORKER_QUERY_SECONDS": "1"}

@@ -22,7 +22,7 @@ from domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX, CIRCUIT_OPEN
 from fault_servers import EnrichmentServer, ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, free_port, run_python, served_model
-from tests.deployments.conftest import final_state, point_default_blocks
+from tests.deployments.conftest import final_state, notification_urls, point_default_blocks
 from tests.flows.conftest import SHORT_SAMPLES, copy_samples
 
 
@@ -120,15 +120,17 @@ async def _inventory() -> dict[str, list[str]]:
     }
 
 
-async def test_running_the_bootstrap_twice_changes_nothing(worker: None, sink: NotificationSink) -> None:
+async def test_running_the_bootstrap_twice_changes_nothing(
+    worker: None, sink: NotificationSink, escalation_sink: NotificationSink
+) -> None:
     before = await _inventory()
-    again = run_python("-m", "deployments.bootstrap", env={"AGENTIC_ALERTS_WEBHOOK_URL": f"{sink.url}/notify"})
+    again = run_python("-m", "deployments.bootstrap", env=notification_urls(sink, escalation_sink))
     assert again.returncode == 0, again.stderr[-2000:]
     assert "updated agentic: flow run failed or crashed" in again.stdout
     assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout
     after = await _inventory()
     assert after == before
-    assert len(before["automations"]) == 8 and len(before["deployments"]) == 7
+    assert len(before["automations"]) == 12 and len(before["deployments"]) == 8
 
 
 async def test_the_research_deployment_asks_for_a_question_and_uses_the_default_blocks(worker: None) -> None:

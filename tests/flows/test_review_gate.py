@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
 from prefect.client.schemas.objects import StateType
 from sqlmodel import Session, select
+from typer.testing import CliRunner, Result
 
 from blocks.store import PipelineStore
+from deployments.cli.app import app
+from deployments.cli.output import EXIT_NOT_FOUND, EXIT_USAGE
 from blocks.tables import DocumentRow
 from domain.models.common import content_id
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
-from tests.conftest import run_python
 
 TEXTS = [
     "Amara Okafor of Northwind Traders Ltd visited Bristol in May 2024 to sign the freight contract.",
@@ -40,24 +42,41 @@ async def _paused_run(timeout: float = 60) -> UUID:
     raise AssertionError("no run paused for review")
 
 
+async def _agentic(*args: str) -> Result:
+    """`agentic ARGS…` in a thread of its own (the command runs its own event loop)."""
+    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+
+
 def _stored() -> dict[str, DocumentRow]:
     with Session(PipelineStore.from_environment().engine()) as session:
         return {row.id: row for row in session.exec(select(DocumentRow)).all()}
 
 
-async def test_a_paused_run_resumes_with_a_decision_file_and_stores_each_decision(tmp_path: Path) -> None:
+async def test_a_paused_run_is_listed_then_resumed_with_a_decision_file_and_stores_each_decision(
+    tmp_path: Path
+) -> None:
     run = asyncio.create_task(document_pipeline(texts=TEXTS, review_threshold=ALWAYS, return_state=True))
     flow_run_id = await _paused_run()
     assert _stored() == {}, "nothing is stored before the decision"
     approve, reject, undecided = (content_id(t) for t in TEXTS)
+
+    listed = await _agentic("review", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    [waiting] = [r for r in json.loads(listed.stdout) if r["flow_run_id"] == str(flow_run_id)]
+    assert waiting["url"].endswith(f"/runs/flow-run/{flow_run_id}") and waiting["waiting_since"]
+    assert {d["document_id"] for d in waiting["documents"]} == {approve, reject, undecided}
+    assert all(d["summary"] and 0 <= d["score"] < ALWAYS for d in waiting["documents"])
+    shown = (await _agentic("review", "list")).stdout
+    assert str(flow_run_id) in shown and "inline text #2" in shown and "Lukas Brandt" in shown
     decision_file = tmp_path / "decisions.json"
     decision_file.write_text(json.dumps({"decisions": [
         {"document_id": approve, "decision": "approve", "summary": "Okafor signed in Bristol.", "note": "tightened"},
         {"document_id": reject, "decision": "reject", "note": "wrong counterparty"},
     ]}))
 
-    resumed = run_python("-m", "deployments.resume_review", str(flow_run_id), str(decision_file))
-    assert resumed.returncode == 0, resumed.stderr
+    resumed = await _agentic("review", "resume", str(flow_run_id), str(decision_file))
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "with 2 decision(s); 1 document(s) get the default" in resumed.stdout
     state = await asyncio.wait_for(run, timeout=60)
     report = await state.aresult()
 
@@ -79,6 +98,23 @@ async def test_without_an_answer_the_default_decision_applies_after_the_timeout(
     assert [o.review_decision for o in report.outcomes] == ["approve", "approve"]
     assert all("no decision given in time" in (o.reviewer_note or "") for o in report.outcomes)
     assert {row.status for row in _stored().values()} == {"processed"}
+
+
+async def test_resuming_a_run_not_waiting_or_with_a_bad_file_says_why_in_one_line(tmp_path: Path) -> None:
+    decision_file = tmp_path / "decisions.json"
+    decision_file.write_text(json.dumps({"decisions": [{"document_id": "x", "decision": "maybe"}]}))
+    bad = await _agentic("review", "resume", str(uuid4()), str(decision_file))
+    assert (bad.exit_code, bad.stderr.count("\n")) == (EXIT_USAGE, 1) and "not a usable decision file" in bad.stderr
+    decision_file.write_text(json.dumps({"decisions": []}))
+    missing = await _agentic("review", "resume", str(uuid4()), str(decision_file))
+    assert missing.exit_code == EXIT_NOT_FOUND and "does not exist" in missing.stderr
+
+
+async def test_a_review_schedule_that_cannot_be_kept_is_refused() -> None:
+    state = await document_pipeline(texts=TEXTS[:1], review_reminder_seconds=60, review_escalation_seconds=30,
+                                    return_state=True)
+    assert state.is_failed()
+    assert "review_escalation_seconds (30) must be later than review_reminder_seconds (60)" in state.message
 
 
 async def test_documents_above_the_threshold_never_wait() -> None:

@@ -1,0 +1,137 @@
+"""The review form in a real browser: a person opens the paused run in the Prefect UI, approves one document,
+edits one summary, rejects one, submits; the run resumes and the store holds the decisions.
+
+Playwright (from PyPI) drives Debian's chromium; Playwright's own browser download is not used. The UI asks for
+the server's basic-auth string on its login page, as it would ask a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+from sqlmodel import Session
+
+from blocks.store import PipelineStore
+from blocks.tables import SummaryRow
+from deployments.review_queue import WaitingReview, waiting_reviews
+from domain.models.common import content_id
+from flows.document_pipeline import document_pipeline
+from tests.conftest import API_AUTH, REPO_ROOT
+from tests.flows.test_review_gate import ALWAYS, TEXTS, _stored
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+EDITED_SUMMARY = "Lukas Brandt signed with Halvorsen Analytics in Hamburg."
+UI_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium, installed by `make system-packages` when missing; the test skips when it cannot be."""
+    if not shutil.which("chromium"):
+        subprocess.run(["make", "-s", "system-packages"], cwd=REPO_ROOT, capture_output=True, timeout=900)
+    path = shutil.which("chromium")
+    if not path:
+        pytest.skip("chromium is not installed and `make system-packages` could not install it (it needs root and "
+                    "Debian's package archive)")
+    return path
+
+
+async def _waiting_review(timeout: float = 60) -> WaitingReview:
+    """The run waiting for review, as `agentic review list` sees it."""
+    for _ in range(int(timeout * 2)):
+        if reviews := await waiting_reviews():
+            return reviews[0]
+        await asyncio.sleep(0.5)
+    raise AssertionError("no run paused for review")
+
+
+def _field(item: Locator, label: str) -> Locator:
+    """The form field of one document whose label starts with label."""
+    return item.locator(".schema-form-property").filter(
+        has=item.page.locator(".schema-form-property__label", has_text=re.compile(f"^{label}")))
+
+
+async def _decide(item: Locator, decision: str, note: str, summary: str | None = None) -> None:
+    """Choose a decision for one document, leave a note and, if given, replace its summary."""
+    await _field(item, "Decision").locator("button.p-select-button__control").press("ArrowDown")  # opens the list
+    await item.page.get_by_role("option", name=decision, exact=True).click()
+    await expect(_field(item, "Decision").locator(".p-select-button__value")).to_have_text(decision)
+    await _field(item, "Note").locator("textarea").fill(note)
+    if summary is not None:
+        await _field(item, "Summary").locator("textarea").fill(summary)
+
+
+async def _log_in(page: Page, ui_root: str) -> None:
+    """Type the server's basic-auth string into the UI's login page."""
+    await page.goto(ui_root)
+    await page.locator("input[type=password]").fill(API_AUTH)
+    await page.get_by_role("button", name="Login").click()
+    await expect(page.get_by_role("link", name="Runs").first).to_be_visible()
+
+
+async def _review_in_the_form(browser: Browser, review: WaitingReview) -> Page:
+    """Open the run's page, fill its review form as a person would and submit it."""
+    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    await _log_in(page, review.url.split("/runs/")[0])
+    await page.goto(review.url)
+    await page.get_by_role("button", name="Resume").first.click()
+    items = page.locator(".schema-form-property-array-item")
+    await expect(items).to_have_count(len(TEXTS))
+    by_document = {await _field(item, "Document Id").locator("textarea, input").input_value(): item
+                   for item in await items.all()}
+    approve, edit, reject = (by_document[content_id(text)] for text in TEXTS)
+    await _decide(approve, "approve", "accurate")
+    await _decide(edit, "approve", "shortened", summary=EDITED_SUMMARY)
+    await _decide(reject, "reject", "wrong warehouse")
+    await page.get_by_role("button", name="Submit").click()
+    return page
+
+
+async def _screenshot_result_table(page: Page, flow_run_id: object, path: Path) -> None:
+    """Open the run's result-table artifact in the UI and save a screenshot of it."""
+    async with get_client() as client:
+        [artifact] = await client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            key=ArtifactFilterKey(any_=["document-pipeline-results"])))
+    await page.goto(f"{page.url.split('/runs/')[0]}/artifacts/artifact/{artifact.id}")
+    await expect(page.get_by_text("rejected by reviewer: wrong warehouse")).to_be_visible()
+    await page.screenshot(path=path, full_page=True)
+
+
+async def test_a_reviewer_decides_in_the_ui_form_and_the_run_resumes_with_the_decisions(
+    chromium: str, tmp_path: Path
+) -> None:
+    run = asyncio.create_task(document_pipeline(texts=TEXTS, review_threshold=ALWAYS, return_state=True))
+    review = await _waiting_review()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = await _review_in_the_form(browser, review)
+            state = await asyncio.wait_for(run, timeout=60)
+            screenshot = tmp_path / "result-table.png"
+            await _screenshot_result_table(page, review.flow_run_id, screenshot)
+        finally:
+            await browser.close()
+    print(f"result table screenshot: {screenshot}")
+
+    assert state.is_completed(), state.message
+    rows = _stored()
+    approved, edited, rejected = (rows[content_id(text)] for text in TEXTS)
+    assert (approved.status, approved.review_decision, approved.reviewer_note) == ("processed", "approve", "accurate")
+    assert (edited.status, edited.review_decision, edited.reviewer_note) == ("processed", "edit", "shortened")
+    with Session(PipelineStore.from_environment().engine()) as session:
+        assert session.get(SummaryRow, edited.id).summary == EDITED_SUMMARY
+    assert (rejected.status, rejected.review_decision, rejected.reviewer_note) == \
+        ("rejected", "reject", "wrong warehouse")
+    assert screenshot.stat().st_size > 10_000, "a screenshot of a rendered page"
