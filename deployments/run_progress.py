@@ -9,7 +9,6 @@ plain line every AGENTIC_PROGRESS_INTERVAL_SECONDS, and a last one with the fina
 
 from __future__ import annotations
 
-import math
 import sys
 import threading
 import time
@@ -66,6 +65,8 @@ class ProgressSnapshot:
         rate = f"{self.documents_per_minute:.1f} documents/min" if self.documents_per_minute else "rate not known yet"
         if self.tally.settled_at is not None:
             return f"{rate}, finished"
+        if self.tally.done == self.tally.total:
+            return f"{rate}, finishing"
         return f"{rate}, {_time_left(self.seconds_left)}" if self.seconds_left else rate
 
     def line(self) -> str:
@@ -95,9 +96,9 @@ def _dollars(cost: float) -> str:
 
 def _time_left(seconds: float) -> str:
     """About how long is left, in seconds, minutes or hours and minutes."""
-    if seconds < 60:
-        return f"about {math.ceil(seconds)} s left"
-    minutes = math.ceil(seconds / 60)
+    if seconds < 59.5:
+        return f"about {max(1, round(seconds))} s left"
+    minutes = round(seconds / 60)
     return f"about {minutes} min left" if minutes < 60 else f"about {minutes // 60} h {minutes % 60} min left"
 
 
