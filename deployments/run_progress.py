@@ -115,7 +115,7 @@ class _Bar:
 
     def __init__(self, console: Console) -> None:
         self.progress = Progress(SpinnerColumn(), TextColumn("documents"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[details]}"), console=console)
+                                 TextColumn("{task.fields[details]}", markup=False), console=console)
         self.task = self.progress.add_task("documents", total=None, details=STARTING)
 
     def show(self, snapshot: ProgressSnapshot) -> None:
@@ -153,7 +153,7 @@ class _UsageReader:
 def showing_progress(tally: RunTally, stream: TextIO | None = None) -> Iterator[None]:
     """Show the run's progress on stream (stderr) while the block runs, and its final figures when it ends."""
     stream = stream or sys.stderr
-    console = Console(file=stream)
+    console = Console(file=stream, markup=False)  # log lines print through it: `[/tmp/a.txt]` is no markup tag
     usage = _UsageReader(tally)
     with ExitStack() as stack:
         display: _Display

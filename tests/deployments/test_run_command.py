@@ -96,20 +96,25 @@ def test_verbose_prints_the_per_task_lines_and_a_failed_document_exits_1() -> No
     assert lines and lines[-1].startswith("progress: 1/1 documents (1 failed, 0 rejected, 0 waiting for review)")
 
 
-def test_a_terminal_gets_the_live_bar(enrichment_server: EnrichmentServer) -> None:
+def test_a_terminal_gets_the_live_bar_with_the_verbose_lines_above_it(
+        tmp_path: Path, enrichment_server: EnrichmentServer) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
     controller, terminal = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200", "LINES": "40",
+    env = {**os.environ, **PRINTING_EVERY_TASK, "TERM": "xterm-256color", "COLUMNS": "200", "LINES": "40",
            "AGENTIC_ENRICHMENT_URL": enrichment_server.url}
-    process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--text", TEXT], cwd=REPO_ROOT,
-                               env=env, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deployments.cli", "run", "--text", TEXT, "--path", str(empty), "--verbose"],
+        cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
     os.close(terminal)
     screen = read_until_closed(controller)
     assert process.wait(timeout=PTY_TIMEOUT_SECONDS) == 0, screen[-3000:]
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
-    assert "━" in plain, "the bar is drawn"
-    assert re.search(r"documents\s.*━.*1/1 0 failed, 0 rejected, 0 waiting for review · 3 model calls", plain), \
+    assert re.search(r"documents\s.*━.*2/2 0 failed, 1 rejected, 0 waiting for review · 3 model calls", plain), \
         plain[-3000:]
     assert "progress: " not in plain, "no plain lines on a terminal"
+    assert f"store-document[{empty}]' - {PER_TASK_LINE}" in plain, "a task name in brackets is printed as it is"
+    assert "Logging error" not in plain
 
 
 def read_until_closed(controller: int) -> str:
