@@ -103,6 +103,8 @@ def _time_left(seconds: float) -> str:
 
 
 class _Display(Protocol):
+    """Where progress goes, and every how many seconds."""
+
     every: float
 
     def show(self, snapshot: ProgressSnapshot) -> None: ...
