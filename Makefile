@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,fleet]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed)
-	$(BIN)/python -m deployments.run_local
+run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed; ARGS="--verbose")
+	$(BIN)/python -m deployments.cli run $(ARGS)
 
 system-packages:  ## Debian's prometheus (metrics test) and chromium (review form test), installed when missing, as root
 	@for package in prometheus chromium; do \

@@ -1,26 +1,33 @@
-"""`make run`: the embedded default on one machine, no keys.
+"""The document pipeline once on the embedded default: what `agentic run` and `make run` do.
 
-Ensures a Prefect server, starts the bundled enrichment service on a free port, runs the document
-pipeline over the sample documents with the offline model and the SQLite store, and prints the report.
+Ensures a Prefect server, starts the bundled enrichment service on a free port unless AGENTIC_ENRICHMENT_URL names
+one, and runs the pipeline in this process (the offline model unless one is configured, the SQLite store unless
+AGENTIC_DATABASE_URL says otherwise), showing its progress (deployments/run_progress.py) instead of Prefect's
+per-task console lines (deployments/console_logs.py). Printing the report is the command's business.
 """
 
 from __future__ import annotations
 
-import argparse
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from deployments.local_server import ensure_server, stop_process
+from domain.settings import PROJECT_EXAMPLES
 
-SAMPLE_DOCUMENTS = "examples/documents"
+if TYPE_CHECKING:
+    from prefect.states import State
+
+SAMPLE_DOCUMENTS = PROJECT_EXAMPLES / "documents"
 PREFERRED_SERVICE_PORT = 8765
 """A stable port keeps the enrichment block, and so its cached answers, the same from run to run."""
 SERVICE_STARTUP_TIMEOUT_SECONDS = 30
@@ -65,19 +72,27 @@ def _answers(url: str) -> bool:
         return False
 
 
-def main() -> None:
-    """Run the pipeline once over a folder (the samples by default) and print its report."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("folder", nargs="?", default=SAMPLE_DOCUMENTS)
-    args = parser.parse_args()
+def run_documents(folder: str | None = None, paths: list[str] | None = None, texts: list[str] | None = None,
+                  urls: list[str] | None = None, language_model: str | None = None,
+                  verbose: bool = False) -> State[Any]:
+    """Run the document pipeline once over its input (the sample documents when none is given), showing its
+    progress; its final state, whose result is the report."""
+    if not (folder or paths or texts or urls):
+        folder = str(SAMPLE_DOCUMENTS)
     os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
-    with enrichment_service() as url:
-        os.environ.setdefault("AGENTIC_ENRICHMENT_URL", url)
-        sys.argv = [sys.argv[0], args.folder]
-        from flows.document_pipeline import main as run_pipeline
+    os.environ.setdefault("AGENTIC_MODEL_PROVIDER", "offline")
+    # Prefect reads its settings once, when first imported: everything that imports it comes after the lines above.
+    from deployments.console_logs import show_run_logs
+    from deployments.run_progress import showing_progress
+    from tasks.run_tally import RunTally, watching
 
-        run_pipeline()
+    show_run_logs(verbose)
+    with ExitStack() as stack:
+        if not os.environ.get("AGENTIC_ENRICHMENT_URL"):
+            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(enrichment_service())
+        from flows.document_pipeline import document_pipeline
 
-
-if __name__ == "__main__":
-    main()
+        tally = RunTally()
+        with watching(tally), showing_progress(tally):
+            return asyncio.run(document_pipeline(folder, paths, texts, urls=urls, language_model=language_model,
+                                                 return_state=True))

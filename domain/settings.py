@@ -190,6 +190,10 @@ class Settings(BaseSettings):
     slo_dead_letter_rate: float = 0.05
     """Objective: at most this share of the documents seen in the window become dead letters."""
 
+    # `agentic run` and `make run`: what the terminal shows while the pipeline works (deployments/run_progress.py).
+    progress_interval_seconds: float = Field(default=5.0, gt=0)
+    """When the output is not a terminal (CI, a pipe): seconds between two plain progress lines."""
+
     # `make fleet`: the production topology on one machine (deployments/fleet/).
     fleet_folder: str = DEFAULT_FLEET_FOLDER
     """Where the fleet keeps what it started (pids), its logs, and each worker's PREFECT_HOME and working folder."""

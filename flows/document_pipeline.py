@@ -58,6 +58,7 @@ from tasks.documents.tools import enrich_entities
 from tasks.log_format import document_context
 from tasks.pipeline_key import pipeline_key
 from tasks.progress import ProgressArtifact
+from tasks.run_tally import current_tally
 
 ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
 """Entity types worth asking the enrichment API about (dates, amounts and emails are not)."""
@@ -269,6 +270,9 @@ async def document_pipeline(
         published_ids = {o.document_id for o in done_before}
         documents = [d for d in documents if d.id not in published_ids]
         progress = await ProgressArtifact.start(len(documents), f"Processing {len(documents)} documents")
+        tally = current_tally()
+        tally.begin(len(items), sum(isinstance(item, Rejection) for item in items), len(done_before),
+                    str(runtime.flow_run.id), blocks.store)
         limit = asyncio.Semaphore(max_concurrent_documents)
 
         async def run_one(document: Document) -> DocumentOutcome:
@@ -276,9 +280,11 @@ async def document_pipeline(
             async with limit:
                 with tracing.document_span(document.id, document.source), document_context(document.id):
                     outcome = await process_document(document, blocks, max_concurrent_chunks)
-            if not needs_review(outcome, review_threshold):
+            held_for_review = needs_review(outcome, review_threshold)
+            if not held_for_review:
                 outcome = await _published(outcome, document.text, key, blocks)
             await progress.advance()
+            tally.finished(outcome, held_for_review)
             return outcome
 
         finished = await asyncio.gather(*(run_one(d) for d in documents))
@@ -294,6 +300,7 @@ async def document_pipeline(
         await settle_processed_dead_letters(outcomes, blocks.store)
         if blocks.targets.exports_parquet:
             await export_run_parquet(blocks.targets, blocks.store)
+        tally.settle(outcomes)
         flow_run_id = runtime.flow_run.id
         report = PipelineReport(
             outcomes=outcomes,
