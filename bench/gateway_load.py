@@ -42,7 +42,7 @@ WRK_THREADS = 2
 WRK_CONNECTIONS = 40
 """Connections wrk may have in flight at once: at 200/s they are busy only when an answer takes over 200 ms."""
 WRK_TIMEOUT = "5s"
-STARTUP_TIMEOUT_SECONDS = 60
+STARTUP_TIMEOUT_SECONDS = 180
 WARMUP_DELIVERIES = 20
 """Deliveries sent one at a time before the measurement, so the gateway's first requests pay no cold start."""
 
