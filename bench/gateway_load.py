@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlmodel import Session as DatabaseSession
 from sqlmodel import col, func, select
 
@@ -33,7 +32,7 @@ from bench.procfs import tree_cpu_seconds
 from bench.runs import Session
 from blocks.store import PipelineStore
 from blocks.tables import WebhookDeliveryRow
-from deployments.local_server import stop_process
+from deployments.local_server import api_answers, stop_process
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "signed_deliveries.lua"
 RATE_PER_SECOND = 200
@@ -59,13 +58,11 @@ class Gateway:
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     """Return once /health answers; fail with the gateway's log if it exits or does not answer in time."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
+    started = time.monotonic()
+    while process.poll() is None and time.monotonic() - started < STARTUP_TIMEOUT_SECONDS:
+        if api_answers(url):
+            return
+        time.sleep(0.2)
     raise RuntimeError(f"the gateway did not start; {log} ends:\n{log.read_text(errors='replace')[-3000:]}")
 
 
