@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test system-packages test-fleet fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full chaos clean
+.PHONY: run test system-packages test-fleet fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full bench-packages chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,10 +67,16 @@ metrics: $(STAMP)  ## /metrics for Prometheus on 127.0.0.1:9464 (AGENTIC_METRICS
 dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (agentic dead-letters list|show|replay|discard)
 	$(BIN)/agentic dead-letters $(or $(ARGS),list)
 
-bench: $(STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyncio baseline, bench/results/latest.json
+bench-packages:  ## Debian's wrk, the gateway benchmark's load generator, installed when missing (as root)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; \
+	  else echo "wrk is not installed and this is not root: sudo apt-get install wrk"; exit 1; fi; }
+
+bench: $(STAMP) bench-packages  ## benchmarks, quick (under 7 min): ratios against a plain-asyncio baseline, the webhook intake, bench/results/latest.json
 	$(BIN)/python -m bench
 
-bench-full: $(STAMP)  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
+bench-full: $(STAMP) bench-packages  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
 	$(BIN)/python -m bench --full
 
 chaos: $(STAMP)  ## the pipeline under 30 % faults and 5 SIGKILLs, audited for lost and duplicated documents (ARGS="--documents 20 --kills 2")

@@ -1,6 +1,7 @@
 """`python -m bench [--full]`: every measurement in one session, a table, and bench/results/latest.json.
 
-The quick mode (`make bench`) does the 200-document measurements once and a 50/250 scale pair; the
+The quick mode (`make bench`) does the 200-document measurements once, a 50/250 scale pair and the intake
+(the webhook gateway at 200 signed deliveries a second, and 20 deliveries to their runs being Running); the
 full mode (`make bench-full`) takes the best of 3 rounds, adds a 300-page document read in parts and a 1,000/5,000
 pair. Run from the repository root.
 """
@@ -16,7 +17,9 @@ from bench.environment import prefect_server, prepare
 
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
+from bench.delivery_latency import delivery_to_running  # noqa: E402
 from bench.documents import write_documents, write_long_document  # noqa: E402
+from bench.gateway_load import gateway_load  # noqa: E402
 from bench.measure import (  # noqa: E402
     long_document,
     offline_runs,
@@ -79,6 +82,10 @@ def main() -> None:
                 f"{min(figures['long_document_seconds']):.1f} s")
         small, big = offline_runs(session, list(plan.sizes), WIDTH)
         say(f"offline {plan.sizes[0]} docs {small['seconds']:.1f} s, {plan.sizes[1]} docs {big['seconds']:.1f} s")
+        figures |= gateway_load(session)  # before anything serves the trigger its events would fire
+        say(f"gateway at {figures['gateway_rate_per_s']:.0f}/s: p95 {figures['gateway_p95_ms']:.1f} ms")
+        figures |= delivery_to_running(session)
+        say(f"delivery to Running: p95 {figures['delivery_to_running_p95_s']:.2f} s")
     figures |= throughput(big) | scale(small, big)
     if args.full:
         figures["peak_rss_mb_5k"] = max(figures["flow_peak_rss_mb"], figures["server_peak_rss_mb"])

@@ -13,7 +13,8 @@ from rich.table import Table
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 KEYS = ("overhead_ratio", "task_runs_per_min", "cached_model_calls", "cached_speedup",
-        "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio")
+        "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio", "gateway_p95_ms",
+        "delivery_to_running_p95_s")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
 RSS_LIMIT_MB = 1.5 * 1024
 """1.5 GiB."""
@@ -58,6 +59,26 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
         Row("scale_ratio", f"time({big}) / time({small})", "≤ 5.5", lambda v: v <= 5.5),
         Row("scale_errors", f"failed documents or runs ({small} and {big} docs)", "0",
             lambda v: v == 0, "{:,.0f}"),
+        *intake_rows(),
+    ]
+
+
+def intake_rows() -> list[Row]:
+    """The webhook gateway under load and the delivery-to-Running latency (bench/gateway_load.py,
+    bench/delivery_latency.py)."""
+    return [
+        Row("gateway_p95_ms", "webhook gateway p95 latency, ms (signed, 200/s for 30 s, wrk)", "≤ 20",
+            lambda v: v <= 20, "{:,.1f}"),
+        Row("gateway_p50_ms", "  p50, ms", "-", None, "{:,.1f}"),
+        Row("gateway_p99_ms", "  p99, ms", "-", None, "{:,.1f}"),
+        Row("gateway_rate_per_s", "  achieved rate, deliveries/s", "200", lambda v: v >= 0.98 * 200, "{:,.1f}"),
+        Row("gateway_errors", "  errors (timeouts, refused, non-2xx)", "0", lambda v: v == 0, "{:,.0f}"),
+        Row("gateway_late_sends", "  sends more than 1 ms behind schedule", "-", None, "{:,.0f}"),
+        Row("delivery_to_running_p95_s", "delivery → flow run Running, p95 s (served trigger)", "≤ 2",
+            lambda v: v <= 2, "{:,.2f}"),
+        Row("delivery_created_p50_s", "  median s to: run created (trigger)", "-", None),
+        Row("delivery_pending_p50_s", "  median s to: Pending (runner poll)", "-", None),
+        Row("delivery_to_running_p50_s", "  median s to: Running (run process started)", "-", None),
     ]
 
 

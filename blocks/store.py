@@ -10,7 +10,7 @@ from typing import Any
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
-from sqlalchemy import Engine, delete, event, func, inspect, text
+from sqlalchemy import Engine, delete, event, func, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -146,24 +146,21 @@ class PipelineStore(Block):
             session.add_all(checks)
             session.commit()
 
-    def claim_delivery(self, delivery_id: str) -> bool:
-        """Record a webhook delivery id; False if it was already recorded (by anyone, even a moment ago)."""
-        with Session(self.engine()) as session:
-            session.add(WebhookDeliveryRow(delivery_id=delivery_id))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
+    def claim_delivery(self, delivery_id: str, event_id: str) -> bool:
+        """Record a webhook delivery id with the id of the event it starts, in one write; False if the delivery
+        was already recorded (by anyone, even a moment ago). A Core INSERT: a fifth of an ORM commit's CPU."""
+        row = {"delivery_id": delivery_id, "event_id": event_id, "received_at": utc_now()}
+        try:
+            with self.engine().begin() as connection:
+                connection.execute(insert(WebhookDeliveryRow), row)
+        except IntegrityError:
+            return False
         return True
 
-    def delivery_event(self, delivery_id: str, event_id: str | None = None) -> str | None:
-        """The event id a delivery started; with event_id given, record it first."""
+    def delivery_event(self, delivery_id: str) -> str | None:
+        """The event id a recorded delivery starts."""
         with Session(self.engine()) as session:
             row = session.get(WebhookDeliveryRow, delivery_id)
-            if row is not None and event_id is not None:
-                row.event_id = event_id
-                session.add(row)
-                session.commit()
             return row.event_id if row else None
 
     def forget_delivery(self, delivery_id: str) -> None:
@@ -253,9 +250,15 @@ def _add_missing_columns(engine: Engine) -> None:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """Let readers and one writer work at once, and wait for locks instead of failing."""
+    """Let readers and one writer work at once, and wait for locks instead of failing.
+
+    synchronous=NORMAL, as Prefect's own SQLite database has it: in WAL mode a commit survives the crash or kill
+    of any process and waits for no fsync (only a power loss may drop the last commits). With FULL every commit
+    waited for one, which held the webhook gateway to about 40 deliveries a second here.
+    """
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
