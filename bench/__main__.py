@@ -9,11 +9,12 @@ pair. Run from the repository root.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from dataclasses import dataclass
 
-from bench.environment import prefect_server, prepare
+from bench.environment import SERVER_DATABASE_VARIABLE, prefect_server, prepare
 
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
@@ -66,7 +67,7 @@ def main() -> None:
     with prefect_server() as server, upstreams(args.latency) as servers:
         session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
         folder = write_documents(ROOT / "documents", DOCUMENTS)
-        say(f"bench: {plan.command}, scratch folder {ROOT}")
+        say(f"bench: {plan.command}, scratch folder {ROOT}, Prefect server on {os.environ[SERVER_DATABASE_VARIABLE]}")
         figures = overhead_and_cache(session, folder, WIDTH, plan.rounds)
         say(f"baseline {min(figures['baseline_seconds']):.1f} s, pipeline {min(figures['cold_seconds']):.1f} s, "
             f"cached rerun {figures['cached_seconds']:.1f} s")
@@ -90,7 +91,8 @@ def main() -> None:
     if args.full:
         figures["peak_rss_mb_5k"] = max(figures["flow_peak_rss_mb"], figures["server_peak_rss_mb"])
     settings = {"command": plan.command, "documents": DOCUMENTS, "width": WIDTH, "latency_seconds": args.latency,
-                "rounds": plan.rounds, "scale_sizes": plan.sizes}
+                "rounds": plan.rounds, "scale_sizes": plan.sizes,
+                "server_database": os.environ[SERVER_DATABASE_VARIABLE]}
     path = write_json(figures, settings)
     print_table(figures, rows(DOCUMENTS, WIDTH, args.latency, plan.sizes))
     shutil.rmtree(ROOT, ignore_errors=True)

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,8 +43,39 @@ def prepare() -> Path:
     return root
 
 
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SERVER_DATABASE_VARIABLE = "AGENTIC_BENCH_SERVER_DATABASE"
+"""`postgresql` (the default when PostgreSQL answers on 127.0.0.1:5432, as in production and in the tests) or
+`sqlite` (Prefect's default: one writer at a time, which the server's event recorders queue on)."""
+
+
+@contextmanager
+def server_database() -> Iterator[str | None]:
+    """A throwaway PostgreSQL database for the bench's Prefect server (dropped at the end), or None for SQLite."""
+    import psycopg
+
+    if os.environ.get(SERVER_DATABASE_VARIABLE, "postgresql") == "sqlite":
+        yield None
+        return
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        yield None
+        return
+    name = f"agentic_bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
 @contextmanager
 def prefect_server() -> Iterator[subprocess.Popen[bytes]]:
-    """A real `prefect server start` at PREFECT_API_URL for as long as the block lasts."""
-    with running_server(os.environ["PREFECT_API_URL"], Path(os.environ["PREFECT_HOME"])) as process:
-        yield process
+    """A real `prefect server start` at PREFECT_API_URL for as long as the block lasts, on PostgreSQL when one
+    answers (see SERVER_DATABASE_VARIABLE); which one is in os.environ[SERVER_DATABASE_VARIABLE] while it runs."""
+    with server_database() as database_url:
+        os.environ[SERVER_DATABASE_VARIABLE] = "postgresql" if database_url else "sqlite"
+        with running_server(os.environ["PREFECT_API_URL"], Path(os.environ["PREFECT_HOME"]), database_url) as process:
+            yield process

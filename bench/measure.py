@@ -139,8 +139,10 @@ def offline_runs(session: Session, sizes: list[int], width: int) -> list[dict[st
 
 
 def throughput(run: dict[str, Any]) -> dict[str, Any]:
-    """Agent task runs (model and tool steps) per minute of one offline run, and the cores each side kept busy."""
-    return {"task_runs_per_min": run["agent_task_runs"] / run["seconds"] * 60,
+    """Documents and agent task runs (model and tool steps) per minute of one offline run, and the cores each side
+    kept busy."""
+    return {"documents_per_min": run["processed"] / run["seconds"] * 60,
+            "task_runs_per_min": run["agent_task_runs"] / run["seconds"] * 60,
             "throughput_seconds": run["seconds"], "throughput_task_runs": run["agent_task_runs"],
             "flow_cpu_share": run["cpu_seconds"] / run["seconds"],
             "server_cpu_share": run["server_cpu_seconds"] / run["seconds"]}

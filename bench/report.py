@@ -12,10 +12,12 @@ from rich.console import Console
 from rich.table import Table
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-KEYS = ("overhead_ratio", "task_runs_per_min", "cached_model_calls", "cached_speedup",
+KEYS = ("overhead_ratio", "documents_per_min", "task_runs_per_min", "cached_model_calls", "cached_speedup",
         "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio", "gateway_p95_ms",
         "delivery_to_running_p95_s")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
+AGENT_STEPS = 4
+"""Agent task runs of a document that fits the window: extract, enrich, summarize, review."""
 RSS_LIMIT_MB = 1.5 * 1024
 """1.5 GiB."""
 
@@ -43,8 +45,10 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
         Row("long_document_ratio", f"long document: pipeline / baseline wall (300 pages in parts, {width} parts "
             f"wide, {latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
         Row("long_document_same_calls", "  baseline made the same part requests", "yes", bool, "{}"),
-        Row("task_runs_per_min", f"agent task runs per minute (offline, {big} docs)", "≥ 12,000",
-            lambda v: v >= 12_000, "{:,.0f}"),
+        Row("documents_per_min", f"documents per minute (offline model, {big} docs, server included)", "≥ 2,500",
+            lambda v: v >= 2_500, "{:,.0f}"),
+        Row("task_runs_per_min", f"  agent task runs per minute in that run ({AGENT_STEPS} a document)", "-", None,
+            "{:,.0f}"),
         Row("flow_cpu_share", "  CPU cores busy during that run: flow process", "-", None),
         Row("server_cpu_share", "  CPU cores busy during that run: Prefect server", "-", None),
         Row("cached_model_calls", "model calls on the cached rerun", "0", lambda v: v == 0, "{:,.0f}"),
