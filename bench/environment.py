@@ -35,7 +35,8 @@ def prepare() -> Path:
         "PREFECT_SERVER_UI_API_URL": api_url,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
-        "PREFECT_LOGGING_LEVEL": "INFO",  # the default, whatever the caller's shell says: it is part of what runs
+        "PREFECT_LOGGING_LEVEL": "INFO",  # the default, whatever the caller's shell says: task-run logs reach the API
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",  # the console as `agentic run` keeps it
         "AGENTIC_INGEST_ROOTS": str(root),
     })
     for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
