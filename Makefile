@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -15,6 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,fleet]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
 
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed)
 	$(BIN)/python -m deployments.run_local
@@ -66,10 +71,10 @@ dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enr
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.dead_letters $(or $(ARGS),list)
 
-bench: $(STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyncio baseline, bench/results/latest.json
+bench: $(BENCH_STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyncio baseline, bench/results/latest.json
 	$(BIN)/python -m bench
 
-bench-full: $(STAMP)  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
+bench-full: $(BENCH_STAMP)  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
 	$(BIN)/python -m bench --full
 
 chaos: $(STAMP)  ## the pipeline under 30 % faults and 5 SIGKILLs, audited for lost and duplicated documents (ARGS="--documents 20 --kills 2")

@@ -7,8 +7,10 @@ Prefect task with the other peer's retries, delays and timeout, pydantic-ai's de
 the task source and the run id) and persisted results. pydantic-ai 2.68 deprecates the `PrefectAgent` wrapper for
 this capability; the wrapper also makes every agent run a subflow, which here cost about 1.5 s of a serialised
 Prefect subflow a call (bench/README.md). Enrichment is the naive peer's task, one per distinct entity, since no
-model answer asks for it. The system and user messages carry the baseline's texts, but pydantic-ai builds the rest
-of the body itself, so the bench checks the number of requests per step.
+model answer asks for it. The messages are the baseline's, byte for byte; pydantic-ai builds the rest of the body
+itself, which differs in two places: `max_completion_tokens` instead of `max_tokens`, and a `response_format` schema
+without pydantic's `title` fields whose description moved to `json_schema.description`. So the bench checks the
+number of model requests per step (json_schema name) and the enrichment bodies.
 Prints one JSON line: seconds, documents, failed, first_failure.
 """
 

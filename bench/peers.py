@@ -36,6 +36,10 @@ PEERS = {NAIVE: "bench.peer_naive_prefect", PYDANTIC_AI: "bench.peer_pydantic_ai
 SAME_BODIES = {NAIVE: True, PYDANTIC_AI: False}
 """Whether a peer sends byte-identical model request bodies (else its model requests are checked per step)."""
 
+SIDES = ("pipeline", NAIVE, PYDANTIC_AI)
+"""The figure prefixes of the fault rounds: ours, then the peers."""
+
+FAULT_DOCUMENTS = 50
 FAULT_RATE = 0.30
 FAULT_MIX = {Fault.RATE_LIMIT: 1, Fault.SERVER_ERROR: 1, Fault.SLOW: 1, Fault.DROP: 1, Fault.GARBAGE: 1}
 SLOW_SECONDS = 3.0
@@ -89,7 +93,7 @@ def fault_rounds(session: Session, folder: Path, width: int) -> dict[str, Any]:
     """One fault round for ours and for each peer, with the same faults (same seed) and the same documents."""
     documents = {content_id(path.read_bytes()) for path in folder.iterdir() if path.is_file()}
     figures: dict[str, Any] = {}
-    for name, module in {"pipeline": PIPELINE, **PEERS}.items():
+    for name, module in zip(SIDES, (PIPELINE, *PEERS.values()), strict=True):
         with faults(session):
             round_figures = fault_round(session, module, folder, width, documents)
         figures |= {f"{name}_fault_{key}": value for key, value in round_figures.items()}

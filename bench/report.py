@@ -11,10 +11,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.peers import FAULT_DOCUMENTS
+
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 KEYS = ("overhead_ratio", "task_runs_per_min", "cached_model_calls", "cached_speedup",
-        "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio")
+        "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio",
+        "peer_naive_prefect_ratio", "peer_pydantic_ai_ratio")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
+PEER_NAMES = {"peer_naive_prefect": "naive Prefect tasks", "peer_pydantic_ai": "pydantic-ai + Prefect"}
+"""The figure prefix of each peer and its name in the table."""
 RSS_LIMIT_MB = 1.5 * 1024
 """1.5 GiB."""
 
@@ -36,6 +41,7 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
     return [
         Row("overhead_ratio", f"overhead: pipeline / baseline wall ({documents} docs, {width} wide, "
             f"{latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
+        *peer_rows(),
         Row("tracing_overhead_ratio", "tracing on (OTLP/HTTP) / off, pipeline wall", "≤ 1.03",
             lambda v: v <= 1.03),
         Row("same_calls_as_baseline", "baseline made the same model and tool requests", "yes", bool, "{}"),
@@ -59,6 +65,22 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
         Row("scale_errors", f"failed documents or runs ({small} and {big} docs)", "0",
             lambda v: v == 0, "{:,.0f}"),
     ]
+
+
+def peer_rows() -> list[Row]:
+    """The rows comparing the peers with the pipeline: speed in the overhead rounds, then the fault rounds."""
+    table_rows = []
+    for key, peer in PEER_NAMES.items():
+        same = "the baseline's requests" if key == "peer_naive_prefect" else "the baseline's requests per step"
+        table_rows += [Row(f"{key}_ratio", f"pipeline / {peer} wall (same rounds)", "≤ 1.00", lambda v: v <= 1.0),
+                       Row(f"{key}_overhead", f"  {peer} / baseline wall", "-", None),
+                       Row(f"{key}_same_requests", f"  {peer} made {same}", "yes", bool, "{}")]
+    for figure, label in (("repeated_calls", "model calls repeated"), ("lost_documents", "documents lost")):
+        for key, side in {"pipeline": "ours", **PEER_NAMES}.items():
+            ours = key == "pipeline"
+            table_rows.append(Row(f"{key}_fault_{figure}", f"30 % faults + SIGKILL, {FAULT_DOCUMENTS} docs: {label}, "
+                                  f"{side}", "0" if ours else "-", (lambda v: v == 0) if ours else None, "{:,.0f}"))
+    return table_rows
 
 
 def print_table(figures: dict[str, Any], table_rows: list[Row]) -> None:
