@@ -132,5 +132,6 @@ def fault_round(session: Session, module: str, folder: Path, width: int, documen
     injected = sum(r.outcome not in ("ok", "error") for r in log.records[mark:])
     return {"repeated_calls": len(finished & answered_since(log, mark, rerun_from)),
             "lost_documents": len(documents - written), "calls_before_kill": len(finished),
-            "model_faults_injected": injected, "rerun_seconds": rerun["seconds"],
+            "model_faults_injected": injected, "rerun_seconds": rerun["seconds"], "rerun_failed": rerun["failed"],
+            "rerun_first_failure": rerun["first_failure"],
             "round_seconds": time.time() - started}
