@@ -30,7 +30,7 @@ from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
 from tasks.policies import capped_exponential_backoff
 
 SETTINGS = Settings()
-MODEL_RETRIES = {
+MODEL_RETRIES: dict[str, Any] = {
     "retries": SETTINGS.llm_retries,
     "retry_delay_seconds": capped_exponential_backoff(SETTINGS.llm_retries, SETTINGS.backoff_base_seconds,
                                                       SETTINGS.backoff_cap_seconds),

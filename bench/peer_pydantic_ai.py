@@ -41,7 +41,7 @@ T = TypeVar("T", bound=BaseModel)
 def durable_agent(name: str, output: type[T], request: ModelRequest) -> Agent[None, T]:
     """An agent answering `output` whose system prompt is the system message of requests like this one."""
     model = OpenAIChatModel(SETTINGS.model, provider=OpenAIProvider(openai_client=model_client()))
-    durability = PrefectDurability(model_task_config=TaskConfig(**MODEL_RETRIES))  # type: ignore[typeddict-item]
+    durability = PrefectDurability(model_task_config=TaskConfig(**MODEL_RETRIES))
     return Agent(model, name=name, output_type=NativeOutput(output), system_prompt=system_prompt(request),
                  model_settings={"max_tokens": MAX_OUTPUT_TOKENS}, capabilities=[durability])
 
