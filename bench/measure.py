@@ -97,6 +97,10 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(POLL_SECONDS)
 
 
+class EndedBeforeKill(RuntimeError):
+    """The run to kill ended by itself first (its documents failed fast, e.g. on an open circuit breaker)."""
+
+
 def kill_at_half(session: Session, child: Child, mark: int, documents: int) -> set[str]:
     """SIGKILL child once half the documents had their review call answered (model requests after mark): the model
     server holds new requests, answered calls get PERSIST_GRACE_SECONDS to finish their tasks, then the kill.
@@ -109,7 +113,7 @@ def kill_at_half(session: Session, child: Child, mark: int, documents: int) -> s
 
     _wait_for(half_reviewed, "half the documents")
     if child.process.poll() is not None:
-        raise RuntimeError(f"the run to kill ended by itself first; see {child.log}")
+        raise EndedBeforeKill(f"the run to kill ended by itself first; see {child.log}")
     model.faults.hold()
     time.sleep(PERSIST_GRACE_SECONDS)
     finished = {r.fingerprint for r in model.log.records[mark:] if r.outcome == "ok"}

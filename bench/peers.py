@@ -7,8 +7,8 @@ peer, whose bodies pydantic-ai builds, as many requests per step (json_schema na
 
 Guarantees: the model and enrichment servers inject the chaos run's fault mix (30 %: 429, 500, a 3 s stall past the
 2 s call timeout, a dropped connection, garbage JSON) with the chaos run's short backoff and timeouts; each side
-runs once, is SIGKILLed once half its documents had their review answered (as the resume measurement does), and runs
-again with the same results folder (and, for ours, store). Counted: model calls answered before the kill and made
+runs once, is SIGKILLed once half its documents had their review answered (as the resume measurement does; a run
+that ends first is not killed, `killed` false), and runs again with the same results folder (and, for ours, store). Counted: model calls answered before the kill and made
 again after it, and documents with no output after the rerun (ours: no `{export_folder}/{id}.jsonl`; a peer: no
 line in its results file).
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.measure import answered_since, kill_at_half
+from bench.measure import EndedBeforeKill, answered_since, kill_at_half
 from bench.peer_output import written_documents
 from bench.runs import PIPELINE, Session
 from domain.models.common import content_id
@@ -47,6 +47,9 @@ FAULT_FIGURES = {"AGENTIC_BACKOFF_BASE_SECONDS": "0.2", "AGENTIC_BACKOFF_CAP_SEC
                  "AGENTIC_LLM_TIMEOUT_SECONDS": "2", "AGENTIC_TOOL_TIMEOUT_SECONDS": "2"}
 """The chaos run's fault mix, stall and short retry figures (chaos/settings.py; the bench may not import chaos)."""
 FAULT_SEED = 7
+BREAKER_RESET_SECONDS = 31.0
+"""A run that ended before its kill (ours fails documents fast once a circuit breaker opens) is rerun only after the
+breakers' default reset_seconds (30 s), as the chaos run waits, so the rerun's calls reach the servers."""
 
 
 def _fingerprints(records: list[RequestRecord]) -> Counter[str]:
@@ -120,8 +123,13 @@ def fault_round(session: Session, module: str, folder: Path, width: int, documen
     """A run under faults SIGKILLed at half, a rerun with the same state; repeated calls and lost documents."""
     log = session.upstreams.model.log
     state, mark = {**session.fresh_state(), **FAULT_FIGURES}, len(log.records)
-    started = time.time()
-    finished = kill_at_half(session, session.start(module, folder, state, width), mark, len(documents))
+    started, child = time.time(), session.start(module, folder, state, width)
+    try:
+        finished, killed = kill_at_half(session, child, mark, len(documents)), True
+    except EndedBeforeKill:
+        child.process.communicate()
+        finished, killed = answered_since(log, mark, started), False
+        time.sleep(BREAKER_RESET_SECONDS)
     rerun_from = time.time()
     rerun = session.run(module, folder, state, width)
     exports = Path(state["AGENTIC_EXPORT_FOLDER"])
@@ -130,7 +138,7 @@ def fault_round(session: Session, module: str, folder: Path, width: int, documen
     else:
         written = written_documents(exports)
     injected = sum(r.outcome not in ("ok", "error") for r in log.records[mark:])
-    return {"repeated_calls": len(finished & answered_since(log, mark, rerun_from)),
+    return {"repeated_calls": len(finished & answered_since(log, mark, rerun_from)), "killed": killed,
             "lost_documents": len(documents - written), "calls_before_kill": len(finished),
             "model_faults_injected": injected, "rerun_seconds": rerun["seconds"], "rerun_failed": rerun["failed"],
             "rerun_first_failure": rerun["first_failure"],
