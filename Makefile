@@ -71,7 +71,7 @@ dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enr
 	api_url=$$($(BIN)/python -m deployments.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.dead_letters $(or $(ARGS),list)
 
-bench: $(BENCH_STAMP)  ## benchmarks, quick (under 5 min): ratios against a plain-asyncio baseline, bench/results/latest.json
+bench: $(BENCH_STAMP)  ## benchmarks, quick (about 7 min): ratios against a plain-asyncio baseline and the peers, bench/results/latest.json
 	$(BIN)/python -m bench
 
 bench-full: $(BENCH_STAMP)  ## every benchmark, with the 1,000/5,000-document scale pair (longer)
