@@ -8,12 +8,12 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test system-packages test-fleet fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full bench-packages chaos clean
+.PHONY: run test system-packages test-fleet test-bench fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full bench-packages chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,fleet]'
+	$(BIN)/pip install --quiet -e '.[test,fleet,bench]'
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed; ARGS="--verbose")
@@ -29,7 +29,10 @@ system-packages:  ## Debian's prometheus (metrics test) and chromium (review for
 
 test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q --ignore=tests/fleet
+	$(BIN)/python -m pytest -q --ignore=tests/fleet --ignore=tests/bench
+
+test-bench: $(STAMP)  ## the bench's own check: each peer, on 3 documents, sends the baseline's requests and writes every document
+	$(BIN)/python -m pytest -q tests/bench
 
 test-fleet: $(STAMP)  ## the fleet's tests: PostgreSQL-backed server, Redis, object store, 2 workers, a worker killed
 	$(BIN)/python -m pytest -q tests/fleet
@@ -73,7 +76,7 @@ bench-packages:  ## Debian's wrk, the gateway benchmark's load generator, instal
 	    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; \
 	  else echo "wrk is not installed and this is not root: sudo apt-get install wrk"; exit 1; fi; }
 
-bench: $(STAMP) bench-packages  ## benchmarks, quick (under 7 min): ratios against a plain-asyncio baseline, the webhook intake, bench/results/latest.json
+bench: $(STAMP) bench-packages  ## benchmarks, quick (about 10 min): ratios against a plain-asyncio baseline and the peers, the webhook intake, bench/results/latest.json
 	$(BIN)/python -m bench
 
 bench-full: $(STAMP) bench-packages  ## every benchmark, with the 1,000/5,000-document scale pair (longer)

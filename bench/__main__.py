@@ -30,6 +30,7 @@ from bench.measure import (  # noqa: E402
     throughput,
     tracing_overhead,
 )
+from bench.peers import FAULT_DOCUMENTS, SIDES, PeerRounds, fault_rounds  # noqa: E402
 from bench.report import print_table, rows, write_json  # noqa: E402
 from bench.runs import Session, snapshot  # noqa: E402
 from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams  # noqa: E402
@@ -68,11 +69,18 @@ def main() -> None:
         session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
         folder = write_documents(ROOT / "documents", DOCUMENTS)
         say(f"bench: {plan.command}, scratch folder {ROOT}, Prefect server on {os.environ[SERVER_DATABASE_VARIABLE]}")
-        figures = overhead_and_cache(session, folder, WIDTH, plan.rounds)
+        peers = PeerRounds(session, folder, WIDTH)
+        figures = overhead_and_cache(session, folder, WIDTH, plan.rounds, peers.after_round)
+        figures |= peers.figures(figures["baseline_seconds"], figures["cold_seconds"])
         say(f"baseline {min(figures['baseline_seconds']):.1f} s, pipeline {min(figures['cold_seconds']):.1f} s, "
-            f"cached rerun {figures['cached_seconds']:.1f} s")
+            f"cached rerun {figures['cached_seconds']:.1f} s, naive Prefect peer "
+            f"{min(figures['peer_naive_prefect_seconds']):.1f} s, pydantic-ai peer "
+            f"{min(figures['peer_pydantic_ai_seconds']):.1f} s")
         figures |= resume(session, folder, DOCUMENTS, WIDTH, min(figures["cold_seconds"]))
         say(f"resume after SIGKILL {figures['resume_seconds']:.1f} s")
+        figures |= fault_rounds(session, write_documents(ROOT / "faults", FAULT_DOCUMENTS), WIDTH)
+        say("fault rounds: " + ", ".join(f"{side} {figures[f'{side}_fault_repeated_calls']} repeated, "
+                                         f"{figures[f'{side}_fault_lost_documents']} lost" for side in SIDES))
         figures |= tracing_overhead(session, folder, WIDTH, plan.rounds)
         say(f"tracing: off {min(figures['untraced_seconds']):.1f} s, on {min(figures['traced_seconds']):.1f} s "
             f"({figures['span_exports']} exports)")

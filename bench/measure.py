@@ -10,8 +10,8 @@ from typing import Any
 
 from bench.documents import write_documents
 from bench.procfs import PeakRss, tree_cpu_seconds
-from bench.runs import BASELINE, PIPELINE, Session
-from fault_servers import OtlpReceiver, RequestLog
+from bench.runs import BASELINE, PIPELINE, Child, Session
+from fault_servers import OtlpReceiver, RequestLog, RequestRecord
 
 REVIEW_KEY = "Review"
 """The json_schema name of review requests, the last model call of a document."""
@@ -19,6 +19,8 @@ PERSIST_GRACE_SECONDS = 2.0
 """After the model gate closes, how long answered calls get to finish their tasks before the kill."""
 POLL_SECONDS = 0.05
 KILL_DEADLINE_SECONDS = 600
+RoundHook = Callable[[list[RequestRecord], list[RequestRecord]], None]
+"""Called at the end of each overhead round with that round's baseline model and enrichment requests."""
 
 
 def _since(log: RequestLog, mark: int) -> Counter[str]:
@@ -26,28 +28,32 @@ def _since(log: RequestLog, mark: int) -> Counter[str]:
     return Counter(record.fingerprint for record in log.records[mark:])
 
 
-def _side_by_side(session: Session, folder: Path, width: int,
-                  rounds: int) -> tuple[list[float], list[float], bool, dict[str, str]]:
+def _side_by_side(session: Session, folder: Path, width: int, rounds: int,
+                  after_round: RoundHook | None = None) -> tuple[list[float], list[float], bool, dict[str, str]]:
     """Baseline and cold pipeline runs alternated: their wall times, whether every round made the same requests,
-    and the state of the last pipeline run."""
+    and the state of the last pipeline run. after_round, given the baseline's requests, runs at each round's end."""
     model, enrichment = session.upstreams.model.log, session.upstreams.enrichment.log
     baseline, cold, same_calls = [], [], True
     for _ in range(rounds):
         marks = len(model.records), len(enrichment.records)
         baseline.append(session.run(BASELINE, folder, session.upstreams.environment(), width)["seconds"])
         calls = _since(model, marks[0]), _since(enrichment, marks[1])
+        baseline_requests = model.records[marks[0]:], enrichment.records[marks[1]:]
         state = session.fresh_state()
         marks = len(model.records), len(enrichment.records)
         run = session.run(PIPELINE, folder, state, width)
         cold.append(run["seconds"])
         same_calls &= calls == (_since(model, marks[0]), _since(enrichment, marks[1])) and run["failed"] == 0
+        if after_round is not None:
+            after_round(*baseline_requests)
     return baseline, cold, same_calls, state
 
 
-def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int) -> dict[str, Any]:
+def overhead_and_cache(session: Session, folder: Path, width: int, rounds: int,
+                       after_round: RoundHook | None = None) -> dict[str, Any]:
     """Baseline and cold pipeline runs alternated (best of rounds), then a cached rerun of the last cold one."""
     model = session.upstreams.model.log
-    baseline, cold, same_calls, state = _side_by_side(session, folder, width, rounds)
+    baseline, cold, same_calls, state = _side_by_side(session, folder, width, rounds, after_round)
     mark = len(model.records)
     cached = session.run(PIPELINE, folder, state, width)
     return {
@@ -91,11 +97,15 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def resume(session: Session, folder: Path, documents: int, width: int, cold_seconds: float) -> dict[str, Any]:
-    """SIGKILL a run once half the documents are reviewed, run it again; count repeated finished calls."""
+class EndedBeforeKill(RuntimeError):
+    """The run to kill ended by itself first (its documents failed fast, e.g. on an open circuit breaker)."""
+
+
+def kill_at_half(session: Session, child: Child, mark: int, documents: int) -> set[str]:
+    """SIGKILL child once half the documents had their review call answered (model requests after mark): the model
+    server holds new requests, answered calls get PERSIST_GRACE_SECONDS to finish their tasks, then the kill.
+    Returns the fingerprints of the model calls answered before it."""
     model = session.upstreams.model
-    state, mark = session.fresh_state(), len(model.log.records)
-    child = session.start(PIPELINE, folder, state, width)
 
     def half_reviewed() -> bool:
         reviews = sum(r.key == REVIEW_KEY and r.outcome == "ok" for r in model.log.records[mark:])
@@ -103,17 +113,29 @@ def resume(session: Session, folder: Path, documents: int, width: int, cold_seco
 
     _wait_for(half_reviewed, "half the documents")
     if child.process.poll() is not None:
-        raise RuntimeError(f"the run to kill ended by itself first; see {child.log}")
+        raise EndedBeforeKill(f"the run to kill ended by itself first; see {child.log}")
     model.faults.hold()
     time.sleep(PERSIST_GRACE_SECONDS)
     finished = {r.fingerprint for r in model.log.records[mark:] if r.outcome == "ok"}
     child.process.kill()
     child.process.wait()
     model.faults.release()
-    time.sleep(0.5)  # held requests are answered to no one; they started before the resume
+    time.sleep(0.5)  # held requests are answered to no one; they started before the rerun
+    return finished
+
+
+def answered_since(log: RequestLog, mark: int, started: float) -> set[str]:
+    """Fingerprints of the requests after mark answered OK that started at or after `started` (time.time())."""
+    return {r.fingerprint for r in log.records[mark:] if r.outcome == "ok" and r.started >= started}
+
+
+def resume(session: Session, folder: Path, documents: int, width: int, cold_seconds: float) -> dict[str, Any]:
+    """SIGKILL a run once half the documents are reviewed, run it again; count repeated finished calls."""
+    state, mark = session.fresh_state(), len(session.upstreams.model.log.records)
+    finished = kill_at_half(session, session.start(PIPELINE, folder, state, width), mark, documents)
     resumed_from = time.time()
     run = session.run(PIPELINE, folder, state, width)
-    after = {r.fingerprint for r in model.log.records[mark:] if r.outcome == "ok" and r.started >= resumed_from}
+    after = answered_since(session.upstreams.model.log, mark, resumed_from)
     return {
         "resume_repeated_calls": len(finished & after),
         "resume_ratio": run["seconds"] / cold_seconds,

@@ -11,13 +11,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.peers import FAULT_DOCUMENTS
+
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 KEYS = ("overhead_ratio", "documents_per_min", "task_runs_per_min", "cached_model_calls", "cached_speedup",
         "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio", "gateway_p95_ms",
-        "delivery_to_running_p95_s")
+        "delivery_to_running_p95_s", "peer_naive_prefect_ratio", "peer_pydantic_ai_ratio")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
 AGENT_STEPS = 4
 """Agent task runs of a document that fits the window: extract, enrich, summarize, review."""
+PEER_NAMES = {"peer_naive_prefect": "naive Prefect tasks", "peer_pydantic_ai": "pydantic-ai + Prefect"}
+"""The figure prefix of each peer and its name in the table."""
 RSS_LIMIT_MB = 1.5 * 1024
 """1.5 GiB."""
 
@@ -42,6 +46,7 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
         Row("tracing_overhead_ratio", "tracing on (OTLP/HTTP) / off, pipeline wall", "≤ 1.03",
             lambda v: v <= 1.03),
         Row("same_calls_as_baseline", "baseline made the same model and tool requests", "yes", bool, "{}"),
+        *peer_rows(),
         Row("long_document_ratio", f"long document: pipeline / baseline wall (300 pages in parts, {width} parts "
             f"wide, {latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
         Row("long_document_same_calls", "  baseline made the same part requests", "yes", bool, "{}"),
@@ -84,6 +89,22 @@ def intake_rows() -> list[Row]:
         Row("delivery_pending_p50_s", "  median s to: Pending (runner poll)", "-", None),
         Row("delivery_to_running_p50_s", "  median s to: Running (run process started)", "-", None),
     ]
+
+
+def peer_rows() -> list[Row]:
+    """The rows comparing the peers with the pipeline: speed in the overhead rounds, then the fault rounds."""
+    table_rows = []
+    for key, peer in PEER_NAMES.items():
+        same = "the baseline's requests" if key == "peer_naive_prefect" else "the baseline's requests per step"
+        table_rows += [Row(f"{key}_ratio", f"pipeline / {peer} wall (same rounds)", "≤ 1.00", lambda v: v <= 1.0),
+                       Row(f"{key}_overhead", f"  {peer} / baseline wall", "-", None),
+                       Row(f"{key}_same_requests", f"  {peer} made {same}", "yes", bool, "{}")]
+    for figure, label in (("repeated_calls", "model calls repeated"), ("lost_documents", "documents lost")):
+        for key, side in {"pipeline": "ours", **PEER_NAMES}.items():
+            ours = key == "pipeline"
+            table_rows.append(Row(f"{key}_fault_{figure}", f"30 % faults + SIGKILL, {FAULT_DOCUMENTS} docs: {label}, "
+                                  f"{side}", "0" if ours else "-", (lambda v: v == 0) if ours else None, "{:,.0f}"))
+    return table_rows
 
 
 def print_table(figures: dict[str, Any], table_rows: list[Row]) -> None:

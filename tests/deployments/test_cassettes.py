@@ -91,7 +91,7 @@ def test_a_recorded_run_replays_with_no_network_and_a_changed_prompt_is_listed(
     for exchange in data["exchanges"]:
         if exchange["step"] == "summarize":
             system = exchange["messages"][0]
-            system["content"] = system["content"].replace(SUMMARIZE_INSTRUCTIONS, "Summarise the text in one line.")
+            system["content"] = system["content"].replace(SUMMARIZE_INSTRUCTIONS.text, "Summarise the text in one line.")
     cassette.write_text(json.dumps(data))
     code, changed = _invoke("cassette", "replay", str(cassette), "--workdir", str(tmp_path / "changed"), "--json")
     assert code == 1 and not changed["same"]

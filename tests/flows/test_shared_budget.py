@@ -131,7 +131,7 @@ async def test_two_processes_share_one_budget_and_the_documents_it_stopped_are_r
     assert len(letters) + _processed(store) == documents, "every document was processed or waits for the budget"
 
     events = [event for event in await wait_for_events(BUDGET_EXHAUSTED)
-              if event.payload["period_start"] == period.period_start.isoformat()]
+              if event.payload.get("period_start") == period.period_start.isoformat()]
     assert len(events) == 1, "announced once for the pipeline and period, whichever process was refused first"
     assert events[0].resource.id == f"agentic.budget.{PIPELINE}"
 

@@ -1,0 +1,112 @@
+"""What both peers share: the batch over a folder, the clients, their enrichment task and their retry figures.
+
+A peer is what a team would write instead of this project: no store, so each document's result is appended to a
+JSONL file (bench/peer_output.py) as soon as it is done. The peers take the same retry count, backoff and per-call
+timeout as our policies (the same AGENTIC_* settings), but the plain Prefect way: every exception is retried, and
+the task timeout is the call timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+from prefect import task
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+
+from bench.peer_output import results_path
+from domain.models.common import content_id
+from domain.models.documents import EntityList, EntityType
+from domain.settings import Settings
+from flows.document_pipeline import ENRICHABLE_TYPES
+from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
+from tasks.policies import capped_exponential_backoff
+
+SETTINGS = Settings()
+MODEL_RETRIES: dict[str, Any] = {
+    "retries": SETTINGS.llm_retries,
+    "retry_delay_seconds": capped_exponential_backoff(SETTINGS.llm_retries, SETTINGS.backoff_base_seconds,
+                                                      SETTINGS.backoff_cap_seconds),
+    "timeout_seconds": SETTINGS.llm_timeout_seconds,
+}
+"""Retries, delays and timeout of a peer's model task, from the figures our LLM-call policy uses."""
+TOOL_CALL: dict[str, Any] = {
+    "retries": SETTINGS.tool_retries,
+    "retry_delay_seconds": capped_exponential_backoff(SETTINGS.tool_retries, SETTINGS.backoff_base_seconds,
+                                                      SETTINGS.backoff_cap_seconds),
+    "timeout_seconds": SETTINGS.tool_timeout_seconds,
+    "cache_policy": INPUTS + TASK_SOURCE,
+    "persist_result": True,
+}
+"""A peer's enrichment task as the Prefect docs write it: retried, timed out, cached on its inputs and source."""
+
+@cache
+def model_client() -> openai.AsyncOpenAI:
+    """The openai client both peers call the model with, its own retries off as in the baseline."""
+    if not (SETTINGS.openai_base_url and SETTINGS.openai_api_key):
+        raise SystemExit("a peer needs OPENAI_BASE_URL and OPENAI_API_KEY: the model endpoint to call")
+    return openai.AsyncOpenAI(base_url=SETTINGS.openai_base_url, api_key=SETTINGS.openai_api_key.get_secret_value(),
+                              max_retries=0)
+
+
+@cache
+def tool_client() -> httpx.AsyncClient:
+    """The httpx client of the enrichment API."""
+    if not SETTINGS.enrichment_url:
+        raise SystemExit("a peer needs AGENTIC_ENRICHMENT_URL: the enrichment API to call")
+    return httpx.AsyncClient(base_url=SETTINGS.enrichment_url)
+
+
+@task(name="enrich-entity", **TOOL_CALL)
+async def enrich_entity(name: str, kind: EntityType) -> dict[str, Any]:
+    """One enrichment call for one entity."""
+    response = await tool_client().post("/enrich", json={"name": name, "type": kind})
+    response.raise_for_status()
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def enrich_all(entities: EntityList) -> int:
+    """One enrichment task per distinct enrichable entity, MAX_ENRICHMENTS_AT_ONCE at a time; how many."""
+    distinct = {(e.name, e.type) for e in entities.entities if e.type in ENRICHABLE_TYPES}
+    limit = asyncio.Semaphore(MAX_ENRICHMENTS_AT_ONCE)
+
+    async def one(name: str, kind: EntityType) -> None:
+        async with limit:
+            await enrich_entity(name, kind)
+
+    await asyncio.gather(*(one(name, kind) for name, kind in distinct))
+    return len(distinct)
+
+
+async def process_folder(folder: Path, concurrency: int,
+                         process: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Every document of folder through process, concurrency at once, each result appended as it comes."""
+    raws = [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    path = results_path(SETTINGS.export_folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(raw: bytes) -> None:
+        async with limit:
+            result = await process(raw.decode())
+        with path.open("a") as results:
+            results.write(json.dumps({"document": content_id(raw), **result}) + "\n")
+
+    outcomes = await asyncio.gather(*(one(raw) for raw in raws), return_exceptions=True)
+    failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    return {"documents": len(raws), "failed": len(failures), "first_failure": failures[0] if failures else None}
+
+
+async def timed(batch: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """A batch's figures with its wall time in seconds."""
+    started = time.perf_counter()
+    figures = await batch
+    return {"seconds": time.perf_counter() - started, **figures}

@@ -1,0 +1,83 @@
+"""Peer: the workload as a Prefect user writes it from the docs, `python -m bench.peer_naive_prefect FOLDER`.
+
+One `@task` per step with retries, retry_delay_seconds, timeout_seconds, `cache_policy=INPUTS + TASK_SOURCE` and
+`persist_result=True`; the openai and httpx clients; the documents awaited together with `asyncio.gather`, 16 at
+once, in one flow; one task per entity enrichment. The request bodies are the baseline's (`render_messages`, the
+same response formats and max_tokens), so the bench checks it sends exactly the baseline's requests.
+Prints one JSON line: seconds, documents, failed, first_failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from openai.types.chat import ChatCompletionMessageParam
+from prefect import flow, task
+from prefect.cache_policies import INPUTS, TASK_SOURCE
+from pydantic import BaseModel
+
+from bench.baseline import MAX_OUTPUT_TOKENS
+from bench.child import run_child
+from bench.peer_batch import MODEL_RETRIES, SETTINGS, enrich_all, model_client, process_folder, timed
+from blocks.model_clients import render_messages
+from domain.models.common import ModelRequest, Review
+from domain.models.documents import EntityList, Summary
+from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
+
+T = TypeVar("T", bound=BaseModel)
+
+
+async def ask(request: ModelRequest, output: type[T]) -> T:
+    """One structured chat completion."""
+    completion = await model_client().chat.completions.parse(
+        model=SETTINGS.model, messages=cast(list[ChatCompletionMessageParam], render_messages(request)),
+        response_format=output, max_tokens=MAX_OUTPUT_TOKENS,
+    )
+    parsed = completion.choices[0].message.parsed
+    if parsed is None:
+        raise ValueError(f"the model gave no {output.__name__}")
+    return parsed
+
+
+@task(name="extract-entities", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
+async def extract_entities(text: str) -> EntityList:
+    """The entities of a document."""
+    return await ask(extract_request(text), EntityList)
+
+
+@task(name="summarize", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
+async def summarize(text: str) -> Summary:
+    """A short summary of a document."""
+    return await ask(summarize_request(text), Summary)
+
+
+@task(name="review-summary", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
+async def review_summary(summary: str, text: str) -> Review:
+    """A judge's score of the summary against the document."""
+    return await ask(review_request(summary, text, WHOLE_DOCUMENT), Review)
+
+
+async def process_document(text: str) -> dict[str, Any]:
+    """Extract, enrich each entity, summarize, review."""
+    entities = await extract_entities(text)
+    enriched = await enrich_all(entities)
+    summary = await summarize(text)
+    review = await review_summary(summary.summary, text)
+    return {"entities": len(entities.entities), "enriched": enriched, "summary": summary.summary,
+            "score": review.score}
+
+
+@flow(name="peer-naive-prefect")
+async def naive_batch(folder: str, concurrency: int) -> dict[str, Any]:
+    """Every document of the folder, concurrency at once."""
+    return await process_folder(Path(folder), concurrency, process_document)
+
+
+async def run(folder: Path, concurrency: int) -> dict[str, Any]:
+    """The flow over folder, timed."""
+    return await timed(naive_batch(str(folder), concurrency))
+
+
+if __name__ == "__main__":
+    run_child(run, __doc__)

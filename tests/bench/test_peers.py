@@ -1,0 +1,47 @@
+"""Each peer of the bench, on 3 documents against the test servers, sends the baseline's requests and writes a
+result line for every document."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bench.documents import write_documents
+from bench.peer_output import written_documents
+from domain.models.common import content_id
+from fault_servers import EnrichmentServer, ModelServer, RequestRecord
+from tests.conftest import run_python
+
+DOCUMENTS = 3
+
+
+def counted(records: list[RequestRecord], by: str) -> Counter[str]:
+    """Requests counted by fingerprint (the exact body) or by key (the step)."""
+    return Counter(getattr(record, by) for record in records)
+
+
+@pytest.mark.parametrize(("module", "model_requests_by"), [
+    ("bench.peer_naive_prefect", "fingerprint"),  # the same bodies as the baseline
+    ("bench.peer_pydantic_ai", "key"),  # pydantic-ai builds its own bodies: as many requests per step
+])
+def test_a_peer_sends_the_baselines_requests(module: str, model_requests_by: str, model_server: ModelServer,
+                                             enrichment_server: EnrichmentServer, isolated_state: Path) -> None:
+    folder = write_documents(isolated_state / "documents", DOCUMENTS)
+    env = {"AGENTIC_MODEL_PROVIDER": "openai-compatible", "OPENAI_BASE_URL": f"{model_server.url}/v1",
+           "OPENAI_API_KEY": "test-key", "AGENTIC_MODEL": "test-model", "AGENTIC_ENRICHMENT_URL": enrichment_server.url}
+    baseline = run_python("-m", "bench.baseline", str(folder), env=env)
+    assert baseline.returncode == 0, baseline.stderr[-2000:]
+    marks = len(model_server.log.records), len(enrichment_server.log.records)
+
+    peer = run_python("-m", module, str(folder), env=env)
+
+    assert peer.returncode == 0, peer.stderr[-2000:]
+    assert json.loads(peer.stdout.splitlines()[-1])["failed"] == 0
+    model, enrichment = model_server.log.records, enrichment_server.log.records
+    assert len(model) - marks[0] == 3 * DOCUMENTS
+    assert counted(model[marks[0]:], model_requests_by) == counted(model[:marks[0]], model_requests_by)
+    assert counted(enrichment[marks[1]:], "fingerprint") == counted(enrichment[:marks[1]], "fingerprint")
+    assert written_documents(isolated_state / "exports") == {content_id(p.read_bytes()) for p in folder.iterdir()}
