@@ -9,12 +9,12 @@ import os
 import socket
 import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from deployments.local_server import running_server
+from deployments.scratch_postgres import postgres_answers, scratch_database
 
 
 def free_port() -> int:
@@ -44,7 +44,6 @@ def prepare() -> Path:
     return root
 
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 SERVER_DATABASE_VARIABLE = "AGENTIC_BENCH_SERVER_DATABASE"
 """`postgresql` (the default when PostgreSQL answers on 127.0.0.1:5432, as in production and in the tests) or
 `sqlite` (Prefect's default: one writer at a time, which the server's event recorders queue on)."""
@@ -53,23 +52,11 @@ SERVER_DATABASE_VARIABLE = "AGENTIC_BENCH_SERVER_DATABASE"
 @contextmanager
 def server_database() -> Iterator[str | None]:
     """A throwaway PostgreSQL database for the bench's Prefect server (dropped at the end), or None for SQLite."""
-    import psycopg
-
-    if os.environ.get(SERVER_DATABASE_VARIABLE, "postgresql") == "sqlite":
+    if os.environ.get(SERVER_DATABASE_VARIABLE, "postgresql") == "sqlite" or not postgres_answers():
         yield None
         return
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        yield None
-        return
-    name = f"agentic_bench_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_database("agentic_bench") as url:
+        yield url.replace("postgresql://", "postgresql+asyncpg://")
 
 
 @contextmanager
