@@ -34,7 +34,7 @@ class ModelClient(Protocol):
 def prompt_tokens(block: LanguageModel, request: ModelRequest, output_type: type[BaseModel]) -> int:
     """The tokens a request's prompt takes at this model: its messages and its output schema."""
     counter = block.counter()
-    return message_tokens(counter, render_messages(request)) + schema_tokens(counter, output_type.model_json_schema())
+    return message_tokens(counter, render_messages(request)) + schema_tokens(counter, output_type)
 
 
 class OpenAICompatibleClient:

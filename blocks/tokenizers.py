@@ -17,9 +17,10 @@ import json
 import logging
 import math
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 import tiktoken
+from pydantic import BaseModel
 
 AUTO = "auto"
 ESTIMATE = "estimate"
@@ -104,6 +105,8 @@ def message_tokens(counter: TokenCounter, messages: list[dict[str, str]]) -> int
     return content + MESSAGE_OVERHEAD_TOKENS * len(messages) + REPLY_PRIMING_TOKENS
 
 
-def schema_tokens(counter: TokenCounter, schema: dict[str, Any]) -> int:
-    """What a structured-output JSON schema adds to the prompt (providers put it there)."""
-    return counter.count(json.dumps(schema))
+@lru_cache(maxsize=256)
+def schema_tokens(counter: TokenCounter, output_type: type[BaseModel]) -> int:
+    """What an output type's structured-output JSON schema adds to the prompt (providers put it there), counted
+    once per counter and type: building the schema costs more than the rest of counting a prompt."""
+    return counter.count(json.dumps(output_type.model_json_schema()))
