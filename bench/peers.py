@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from bench.measure import EndedBeforeKill, answered_since, kill_at_half
 from bench.peer_output import written_documents
 from bench.runs import PIPELINE, Session
+from blocks.dead_letters import DeadLetters
+from blocks.store import PipelineStore
 from domain.models.common import content_id
 from fault_servers import Fault, RequestRecord
 
@@ -103,6 +107,13 @@ def fault_rounds(session: Session, folder: Path, width: int) -> dict[str, Any]:
     return figures
 
 
+def dead_lettered(database_url: str) -> set[str]:
+    """The documents a run of ours keeps as open dead letters (with their step, error and inputs, replayable): not
+    published, and not lost either."""
+    letters = DeadLetters(PipelineStore(database_url=SecretStr(database_url))).list(status="open")
+    return {letter.document_id for letter in letters}
+
+
 @contextmanager
 def faults(session: Session) -> Iterator[None]:
     """The fault mix on the model and enrichment servers for as long as the block lasts (their latency kept)."""
@@ -133,13 +144,16 @@ def fault_round(session: Session, module: str, folder: Path, width: int, documen
     rerun_from = time.time()
     rerun = session.run(module, folder, state, width)
     exports = Path(state["AGENTIC_EXPORT_FOLDER"])
+    kept: set[str] = set()
     if module == PIPELINE:
         written = {path.stem for path in exports.glob("*.jsonl")} if exports.exists() else set()
+        kept = dead_lettered(state["AGENTIC_DATABASE_URL"])
     else:
         written = written_documents(exports)
     injected = sum(r.outcome not in ("ok", "error") for r in log.records[mark:])
     return {"repeated_calls": len(finished & answered_since(log, mark, rerun_from)), "killed": killed,
-            "lost_documents": len(documents - written), "calls_before_kill": len(finished),
+            "lost_documents": len(documents - written - kept),
+            "dead_lettered_documents": len((documents - written) & kept), "calls_before_kill": len(finished),
             "model_faults_injected": injected, "rerun_seconds": rerun["seconds"], "rerun_failed": rerun["failed"],
             "rerun_first_failure": rerun["first_failure"],
             "round_seconds": time.time() - started}

@@ -104,6 +104,8 @@ def peer_rows() -> list[Row]:
             ours = key == "pipeline"
             table_rows.append(Row(f"{key}_fault_{figure}", f"30 % faults + SIGKILL, {FAULT_DOCUMENTS} docs: {label}, "
                                   f"{side}", "0" if ours else "-", (lambda v: v == 0) if ours else None, "{:,.0f}"))
+    table_rows.append(Row("pipeline_fault_dead_lettered_documents", f"30 % faults + SIGKILL, {FAULT_DOCUMENTS} docs: "
+                          "documents unfinished, kept as dead letters, ours", "-", None, "{:,.0f}"))
     return table_rows
 
 
