@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from bench.documents import write_documents
 from blocks.store import PipelineStore
-from blocks.tables import DocumentRow
+from blocks.tables import DocumentRow, ModelUsageRow
 from chaos.audit import input_documents
 from deployments.fleet.object_store import object_requests
 from deployments.fleet.processes import process_tree
@@ -27,6 +27,9 @@ from tests.fleet.conftest import FleetUnderTest
 
 DOCUMENTS, BATCH_SIZE = 40, 10
 BATCH_TIMEOUT_SECONDS = 600
+CALLS_BEFORE_KILL = 6
+"""Model calls of the child to kill recorded in the store first, so some of its finished steps are persisted and
+its rerun on the survivor reads them back."""
 SETTLED_BEFORE_KILL_SECONDS = 3.0
 """A model call answered this long before the kill had time to be persisted: answering it again is a repeat."""
 
@@ -44,17 +47,25 @@ def worker_of(fleet: FleetUnderTest, pid: int) -> int | None:
     return None
 
 
+def calls_of(store: PipelineStore, flow_run_id: UUID) -> int:
+    """Model calls a flow run has recorded in the store."""
+    with Session(store.engine()) as session:
+        return len(session.exec(select(ModelUsageRow).where(ModelUsageRow.flow_run_id == str(flow_run_id))).all())
+
+
 async def kill_a_worker_mid_child(fleet: FleetUnderTest, batch: subprocess.Popen[str]) -> tuple[int, UUID, float]:
-    """Once a child has had model calls answered, SIGKILL the worker running it; (worker, child, kill time)."""
+    """Once a child has had CALLS_BEFORE_KILL model calls answered, SIGKILL the worker running it; (worker, child,
+    kill time)."""
+    store = PipelineStore.model_validate({"database_url": fleet.fleet.topology.store_url})
     deadline = time.monotonic() + BATCH_TIMEOUT_SECONDS
     while time.monotonic() < deadline and batch.poll() is None:
-        if len(fleet.model.log.ok()) >= 12:
-            for run in await running_children(fleet):
-                number = worker_of(fleet, int(str(run.infrastructure_pid).rsplit(":", 1)[-1]))
-                if number is not None:  # the batch's own run is on this host, in no worker's process tree
-                    killed_at = time.time()
-                    fleet.fleet.kill_worker(number)
-                    return number, run.id, killed_at
+        for run in await running_children(fleet):
+            number = worker_of(fleet, int(str(run.infrastructure_pid).rsplit(":", 1)[-1]))
+            # the batch's own run is on this host, in no worker's process tree
+            if number is not None and await asyncio.to_thread(calls_of, store, run.id) >= CALLS_BEFORE_KILL:
+                killed_at = time.time()
+                fleet.fleet.kill_worker(number)
+                return number, run.id, killed_at
         await asyncio.sleep(0.2)
     raise AssertionError("no child run was seen running on a worker")
 
