@@ -57,7 +57,7 @@ class OpenAICompatibleClient:
         call, for a body that is already what the API takes.
         """
         body = {"model": self._block.model, "stream": False, "messages": render_messages(request),
-                "max_tokens": self._block.max_output_tokens, "response_format": response_format(output_type)}
+                "max_tokens": self._block.max_output_tokens, "response_format": strict_response_format(output_type)}
         try:
             text = await self._client.post("/chat/completions", body=body, cast_to=str)
         except openai.OpenAIError as exc:
@@ -94,7 +94,7 @@ class OpenAICompatibleClient:
 
 
 @functools.cache
-def response_format(output_type: type[BaseModel]) -> dict[str, Any]:
+def strict_response_format(output_type: type[BaseModel]) -> dict[str, Any]:
     """The strict JSON-schema response format for output_type, as the SDK's `parse` builds it; built once a type."""
     return dict(type_to_response_format_param(output_type))  # type: ignore[arg-type]
 

@@ -177,7 +177,7 @@ def publish_policy() -> TaskOptions:
 LLM_CALL = llm_call_policy()
 TOOL_CALL = tool_call_policy()
 PUBLISH = publish_policy()
-SAGA_STEP: TaskOptions = {**PUBLISH, "retries": 0}
+PUBLISH_SAGA: TaskOptions = {**PUBLISH, "retries": 0}
 """A document's publish saga: not retried by Prefect, because a failed attempt must be undone from the compensation
 log before the next; the saga retries itself as a whole, PUBLISH_RETRIES times."""
 RESEARCH_LLM_CALL: TaskOptions = {**LLM_CALL, "cache_policy": RESUMABLE_CACHE - "budget"}

@@ -38,7 +38,7 @@ from tasks.documents.publish import (
     undo_notify,
     undo_store,
 )
-from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, SAGA_STEP, STEP_LOCKS
+from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, PUBLISH_SAGA, STEP_LOCKS
 
 
 @contextlib.asynccontextmanager
@@ -126,7 +126,7 @@ def compensate_logged_steps(saga: PublishSagaRow, log: SagaLog, targets: Publish
     return failed
 
 
-@task(name="publish-document", task_run_name="publish-document[{outcome.source}]", **SAGA_STEP)
+@task(name="publish-document", task_run_name="publish-document[{outcome.source}]", **PUBLISH_SAGA)
 async def publish_document(outcome: DocumentOutcome, text: str | None, pipeline_key: str, targets: PublishTargets,
                            store: PipelineStore) -> DocumentOutcome:
     """Publish one processed document, or, when a step fails for good, undo the rest and say why in the outcome.
