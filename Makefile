@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed; ARGS="--verbose")
-	$(BIN)/python -m deployments.cli run $(ARGS)
+	$(BIN)/agentic run $(ARGS)
 
 system-packages:  ## Debian's prometheus (metrics test) and chromium (review form test), installed when missing, as root
 	@for package in prometheus chromium; do \
@@ -44,19 +44,19 @@ fleet-stop: $(STAMP)  ## stop exactly what `make fleet` started (by pid), remove
 	$(BIN)/python -m deployments.fleet stop
 
 server: $(STAMP)  ## make sure a Prefect server answers and print its API URL
-	$(BIN)/python -m deployments.local_server
+	$(BIN)/python -m agentic_kit._operate.local_server
 
 deploy: $(STAMP)  ## work pool, limits, blocks, notification block, automations, then prefect deploy --all
-	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	api_url=$$($(BIN)/python -m agentic_kit._operate.local_server) && \
 	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.bootstrap
 
 worker: $(STAMP)  ## a process worker on the project's work pool (heartbeats on, for crash detection)
-	api_url=$$($(BIN)/python -m deployments.local_server) && \
+	api_url=$$($(BIN)/python -m agentic_kit._operate.local_server) && \
 	PREFECT_API_URL=$$api_url PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30 $(BIN)/prefect worker start --pool agentic-process
 
 gateway: $(STAMP)  ## the signed-webhook gateway on 127.0.0.1:8780 (AGENTIC_WEBHOOK_SECRET=whsec_…)
-	api_url=$$($(BIN)/python -m deployments.local_server) && \
-	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.webhook_gateway
+	api_url=$$($(BIN)/python -m agentic_kit._operate.local_server) && \
+	PREFECT_API_URL=$$api_url $(BIN)/python -m agentic_kit._operate.webhook_gateway
 
 .PHONY: research
 research: $(STAMP)  ## research Q="a question" over the sample documents (offline model); prints where the report is
@@ -64,8 +64,8 @@ research: $(STAMP)  ## research Q="a question" over the sample documents (offlin
 	$(BIN)/agentic research "$(Q)" $(foreach url,$(URLS),--url "$(url)")
 
 metrics: $(STAMP)  ## /metrics for Prometheus on 127.0.0.1:9464 (AGENTIC_METRICS_PORT), from the store and the Prefect API
-	api_url=$$($(BIN)/python -m deployments.local_server) && \
-	PREFECT_API_URL=$$api_url $(BIN)/python -m deployments.metrics
+	api_url=$$($(BIN)/python -m agentic_kit._operate.local_server) && \
+	PREFECT_API_URL=$$api_url $(BIN)/python -m agentic_kit._operate.metrics
 
 dead-letters: $(STAMP)  ## dead letters: make dead-letters ARGS="list --step enrich" (agentic dead-letters list|show|replay|discard)
 	$(BIN)/agentic dead-letters $(or $(ARGS),list)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from pathlib import Path
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar, cast
 
 import httpx
@@ -22,11 +22,11 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel
 
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.model_clients import render_messages
+from agentic_kit._domain.models.common import ModelRequest, Review
+from agentic_kit._domain.models.documents import Document, DocumentPart, EntityList, Summary
 from bench.child import run_child
-from blocks.language_model import LanguageModel
-from blocks.model_clients import render_messages
-from domain.models.common import ModelRequest, Review
-from domain.models.documents import Document, DocumentPart, EntityList, Summary
 from flows.document_pipeline import ENRICHABLE_TYPES
 from tasks.documents.agents import (
     PART_SUMMARIES,

@@ -33,10 +33,10 @@ from prefect import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.objects import FlowRun
 
+from agentic_kit._operate.local_server import stop_process
 from bench.gateway_load import Gateway, gateway_process
 from bench.runs import REPO_ROOT, Session
 from bench.served_intake import DEPLOYMENT
-from deployments.local_server import stop_process
 
 DELIVERIES = 20
 SPACING_SECONDS = 3.0

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from deployments.local_server import running_server
-from deployments.scratch_postgres import postgres_answers, scratch_database
+from agentic_kit._operate.local_server import running_server
+from agentic_kit._operate.scratch_postgres import postgres_answers, scratch_database
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
 """The webhook gateway under a constant arrival rate of signed deliveries, measured by wrk.
 
-The gateway runs as in production: `python -m deployments.webhook_gateway` in its own process, posting each
+The gateway runs as in production: `python -m agentic_kit._operate.webhook_gateway` in its own process, posting each
 delivery's event to the session's Prefect server and remembering delivery ids in its own SQLite store. wrk
 (Debian's package) sends from 127.0.0.1 with bench/signed_deliveries.lua, which holds a constant rate the way
 wrk2 does and signs every delivery with its own id. Latency is wrk's, from the request's write to the end of
@@ -27,12 +27,12 @@ from typing import Any
 from sqlmodel import Session as DatabaseSession
 from sqlmodel import col, func, select
 
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import WebhookDeliveryRow
+from agentic_kit._operate.local_server import api_answers, stop_process
 from bench.environment import free_port
 from bench.procfs import tree_cpu_seconds
 from bench.runs import Session
-from blocks.store import PipelineStore
-from blocks.tables import WebhookDeliveryRow
-from deployments.local_server import api_answers, stop_process
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "signed_deliveries.lua"
 RATE_PER_SECOND = 200
@@ -68,7 +68,7 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
 
 @contextmanager
 def gateway_process(session: Session, environment: dict[str, str] | None = None) -> Iterator[Gateway]:
-    """`python -m deployments.webhook_gateway` on a free port with a fresh secret and store, stopped by pid."""
+    """`python -m agentic_kit._operate.webhook_gateway` on a free port with a fresh secret and store, stopped by pid."""
     key = os.urandom(24)
     database = f"sqlite:///{session.root / f'gateway-{uuid.uuid4().hex[:8]}.db'}"
     env = {**os.environ, **(environment or {}), "AGENTIC_DATABASE_URL": database,
@@ -76,7 +76,7 @@ def gateway_process(session: Session, environment: dict[str, str] | None = None)
     port = free_port()
     log = session.root / f"gateway-{port}.log"
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "deployments.webhook_gateway", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "agentic_kit._operate.webhook_gateway", "--port", str(port)],
                                    cwd=session.code, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"

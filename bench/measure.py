@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agentic_kit.testing import OtlpReceiver, RequestLog, RequestRecord
 from bench.documents import write_documents
 from bench.procfs import PeakRss, tree_cpu_seconds
 from bench.runs import BASELINE, PIPELINE, Child, Session
-from fault_servers import OtlpReceiver, RequestLog, RequestRecord
 
 REVIEW_KEY = "Review"
 """The json_schema name of review requests, the last model call of a document."""

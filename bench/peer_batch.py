@@ -21,13 +21,13 @@ import openai
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 
+from agentic_kit._domain.models.common import content_id
+from agentic_kit._domain.models.documents import EntityList, EntityType
+from agentic_kit._domain.settings import Settings
+from agentic_kit._steps.policies import capped_exponential_backoff
 from bench.peer_output import results_path
-from domain.models.common import content_id
-from domain.models.documents import EntityList, EntityType
-from domain.settings import Settings
 from flows.document_pipeline import ENRICHABLE_TYPES
 from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
-from tasks.policies import capped_exponential_backoff
 
 SETTINGS = Settings()
 MODEL_RETRIES: dict[str, Any] = {

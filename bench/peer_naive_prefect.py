@@ -17,12 +17,12 @@ from prefect import flow, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from pydantic import BaseModel
 
+from agentic_kit._blocks.model_clients import render_messages
+from agentic_kit._domain.models.common import ModelRequest, Review
+from agentic_kit._domain.models.documents import EntityList, Summary
 from bench.baseline import MAX_OUTPUT_TOKENS
 from bench.child import run_child
 from bench.peer_batch import MODEL_RETRIES, SETTINGS, enrich_all, model_client, process_folder, timed
-from blocks.model_clients import render_messages
-from domain.models.common import ModelRequest, Review
-from domain.models.documents import EntityList, Summary
 from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
 
 T = TypeVar("T", bound=BaseModel)

@@ -25,13 +25,13 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.models.common import content_id
+from agentic_kit.testing import Fault, RequestRecord
 from bench.measure import EndedBeforeKill, answered_since, kill_at_half
 from bench.peer_output import written_documents
 from bench.runs import PIPELINE, Session
-from blocks.dead_letters import DeadLetters
-from blocks.store import PipelineStore
-from domain.models.common import content_id
-from fault_servers import Fault, RequestRecord
 
 NAIVE = "peer_naive_prefect"
 PYDANTIC_AI = "peer_pydantic_ai"

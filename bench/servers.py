@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit.testing import EnrichmentServer, ModelServer
 
 DEFAULT_LATENCY_SECONDS = 0.25
 MODEL_NAME = "test-model"

@@ -17,12 +17,12 @@ from typing import Any
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from blocks.dead_letters import DeadLetters
-from blocks.saga_log import SagaLog
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow
-from domain.models.common import content_id
-from fault_servers import PublishSink
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.saga_log import SagaLog
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow
+from agentic_kit._domain.models.common import content_id
+from agentic_kit.testing import PublishSink
 
 
 def input_documents(folder: Path) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Circuit-breaker openings during a session: watched in the store, and counted from the Prefect API's events.
 
-The store keeps each breaker's current state only (blocks/tables.py), so a watcher polls it: every
+The store keeps each breaker's current state only (agentic_kit/_blocks/tables.py), so a watcher polls it: every
 opening writes a new `opened_until`, and a breaker stays open for `reset_seconds` (30 s), far longer than a
 poll. The `agentic.circuit.opened` events say the same from the Prefect side; one emitted just before a
 SIGKILL may never leave the killed process, so the events may count fewer.
@@ -19,7 +19,7 @@ from typing import Any, Self
 
 import httpx
 
-from domain.events import CIRCUIT_OPENED, DEPENDENCY_RESOURCE_PREFIX
+from agentic_kit._domain.events import CIRCUIT_OPENED, DEPENDENCY_RESOURCE_PREFIX
 
 WATCH_SECONDS = 0.25
 EVENTS_SETTLE_SECONDS = 2.0

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from agentic_kit.testing import RequestLog
 from bench.documents import write_documents
 from bench.environment import free_port
 from chaos.audit import PublishAudit, audit, input_documents
@@ -28,7 +29,6 @@ from chaos.upstreams import upstreams
 from deployments.fleet.fleet import Fleet, clear_redis, drop_databases
 from deployments.fleet.processes import alive, process_tree
 from deployments.fleet.topology import Topology
-from fault_servers import RequestLog
 
 CHAOS_REDIS_DB = 13
 REPLACEMENT_DELAY_SECONDS = 5.0

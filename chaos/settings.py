@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fault_servers import Fault
+from agentic_kit.testing import Fault
 
 MIX_KINDS = (Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.SLOW, Fault.DROP, Fault.GARBAGE)
 """The faults a chaos session may inject: 429, 500, a timeout, a dropped connection, garbage JSON."""
@@ -18,7 +18,7 @@ PIPELINE_FIGURES = {
     "AGENTIC_LLM_TIMEOUT_SECONDS": "2",
     "AGENTIC_TOOL_TIMEOUT_SECONDS": "2",
 }
-"""Short retry and timeout figures, so a session takes minutes (the policies' names, tasks/policies.py)."""
+"""Short retry and timeout figures, so a session takes minutes (the policies' names, agentic_kit/_steps/policies.py)."""
 MODEL_NAME = "chaos-model"
 
 

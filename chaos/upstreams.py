@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from agentic_kit.testing import EnrichmentServer, Fault, ModelServer, PublishSink, RequestLog
 from chaos.settings import MODEL_NAME, SLOW_SECONDS, ChaosSettings
-from fault_servers import EnrichmentServer, Fault, ModelServer, PublishSink, RequestLog
 
 NOT_FOR_THE_RECEIVER = frozenset({Fault.GARBAGE})
 """The stub's GARBAGE is a 200 that applies nothing: a receiver that says yes and drops the message, which no

@@ -22,10 +22,9 @@ from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from blocks import EnrichmentApi, FetchPolicy, LanguageModel, ModelBudget, PipelineStore, PublishTargets
-from deployments.automations import NotificationBlocks, apply_automations
+from agentic_kit import EnrichmentApi, FetchPolicy, LanguageModel, ModelBudget, PipelineStore, PublishTargets, Settings
+from agentic_kit.operate import NotificationBlocks, apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
-from domain.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORK_POOL = "agentic-process"

@@ -1,6 +1,6 @@
 """Cassettes of a run's model calls: recorded from the store, replayed through the document pipeline with no network.
 
-Recording reads the exchanges the run kept (`model_exchanges`, tasks/exchanges.py) and the texts of the documents
+Recording reads the exchanges the run kept (`model_exchanges`, agentic_kit/_steps/exchanges.py) and the texts of the documents
 they were about, so a replay needs neither the files nor the endpoint. A step answered from cache made no call in
 that run: the cassette holds the calls made and names the cached task runs (read from Prefect), whose requests a
 replay then cannot answer. Everything that leaves the machine is redacted (URLs in messages, answers and texts);
@@ -34,24 +34,19 @@ from prefect.client.schemas.filters import (
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 from pydantic import BaseModel
 
-from blocks.exchange_log import ExchangeLog
-from blocks.language_model import CASSETTE
-from blocks.sql import utc_now
-from blocks.store import PipelineStore
-from blocks.tables import ModelExchangeRow
-from domain.errors import NotInCassette, UnreadableCassette
-from domain.models.cassette import (
+from agentic_kit import CASSETTE, NotInCassette, UnreadableCassette, redacted_text
+from agentic_kit.models import (
     Cassette,
     RecordedDocument,
     RecordedExchange,
     RecordedModel,
     ResponseFormat,
+    TokenUsage,
     read_cassette,
     redacted_messages,
     request_key,
 )
-from domain.models.common import TokenUsage
-from domain.redaction import redacted_text
+from agentic_kit.store import ExchangeLog, ModelExchangeRow, PipelineStore, utc_now
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 

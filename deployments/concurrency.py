@@ -14,7 +14,7 @@ from prefect import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from blocks.resilience.dependency_limits import LimitSpec
+from agentic_kit import LimitSpec
 from tasks.research.limits import AgentKind, concurrency_limit_name, rate_limit_name
 
 

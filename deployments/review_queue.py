@@ -17,15 +17,20 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect import get_client, resume_flow_run
-from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterState
-from prefect.client.schemas.filters import FlowRunFilterStateType
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.exceptions import ObjectNotFound
 from prefect.utilities.urls import url_for
 from pydantic import BaseModel, ValidationError
 
-from domain.models.documents import DocumentDecision
+from agentic_kit.models import DocumentDecision
 from tasks.documents.review_gate import PAUSE_KEY, ReviewDecisions
 
 PIPELINE_FLOW = "document-pipeline"

@@ -2,8 +2,8 @@
 
 Ensures a Prefect server, starts the bundled enrichment service on a free port unless AGENTIC_ENRICHMENT_URL names
 one, and runs the pipeline in this process (the offline model unless one is configured, the SQLite store unless
-AGENTIC_DATABASE_URL says otherwise), showing its progress (deployments/run_progress.py) instead of Prefect's
-per-task console lines (deployments/console_logs.py). Printing the report is the command's business.
+AGENTIC_DATABASE_URL says otherwise), showing its progress (agentic_kit/_operate/run_progress.py) instead of Prefect's
+per-task console lines (agentic_kit/_operate/console_logs.py). Printing the report is the command's business.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from deployments.local_server import ensure_server, stop_process
-from domain.settings import PROJECT_EXAMPLES
+from agentic_kit import PROJECT_EXAMPLES
+from agentic_kit.operate import ensure_server, stop_process
 
 if TYPE_CHECKING:
     from prefect.states import State
@@ -50,14 +50,14 @@ def enrichment_service() -> Iterator[str]:
     """The bundled enrichment service on a free local port, for as long as the block lasts."""
     url = f"http://127.0.0.1:{free_port(PREFERRED_SERVICE_PORT)}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "examples.enrichment_service", "--port", url.rsplit(":", 1)[1]],
+        [sys.executable, "-m", "agentic_kit.enrichment_service", "--port", url.rsplit(":", 1)[1]],
         stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + SERVICE_STARTUP_TIMEOUT_SECONDS
         while not _answers(f"{url}/health"):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("The enrichment service did not start; run `python -m examples.enrichment_service`.")
+                raise SystemExit("The enrichment service did not start; run `python -m agentic_kit.enrichment_service`.")
             time.sleep(0.2)
         yield url
     finally:
@@ -82,9 +82,7 @@ def run_documents(folder: str | None = None, paths: list[str] | None = None, tex
     os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
     os.environ.setdefault("AGENTIC_MODEL_PROVIDER", "offline")
     # Prefect reads its settings once, when first imported: everything that imports it comes after the lines above.
-    from deployments.console_logs import show_run_logs
-    from deployments.run_progress import showing_progress
-    from tasks.run_tally import RunTally, watching
+    from agentic_kit.operate import RunTally, show_run_logs, showing_progress, watching
 
     show_run_logs(verbose)
     with ExitStack() as stack:

@@ -18,16 +18,18 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from prefect.states import State
-
-from deployments.local_server import ensure_server
+from agentic_kit import Settings
+from agentic_kit.operate import ensure_server
 from deployments.run_local import enrichment_service
-from domain.settings import Settings
 from tasks.research.plan import MAX_URLS
-from tasks.research.report import ResearchReport
+
+if TYPE_CHECKING:
+    from prefect.states import State
+
+    from tasks.research.report import ResearchReport
 
 SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "documents"
 PREFERRED_PAGES_PORT = 8766
@@ -72,6 +74,7 @@ def embedded_default(urls: list[str] | None, samples: int) -> Iterator[list[str]
     limits, the bundled enrichment service and the sample pages (allow-listed when no urls are given); yields the
     urls to read (urls, or the first `samples` sample pages)."""
     os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
+    # Prefect reads its settings once, when first imported: everything that imports it comes after the line above.
     from deployments.concurrency import ensure_concurrency_limits
 
     asyncio.run(ensure_concurrency_limits())
@@ -85,9 +88,9 @@ def embedded_default(urls: list[str] | None, samples: int) -> Iterator[list[str]
 def research(question: str, urls: list[str] | None = None,
              samples: int = MAX_URLS) -> tuple[State[Any], ResearchReport | None, Path | None]:
     """Research one question on the embedded default: the final state, the report and the file it was written to."""
-    from flows.research_pipeline import research_once
-
     with embedded_default(urls, samples) as to_read:
+        from flows.research_pipeline import research_once
+
         return research_once(question, to_read)
 
 

@@ -17,9 +17,9 @@ from datetime import datetime
 from prefect import flow
 from prefect.states import Completed, Failed, State
 
-from blocks.resolve import load_or_environment
-from blocks.store import PipelineStore
-from domain.models.documents import DocumentOutcome, ReplayCandidate, ReplayReport
+from agentic_kit import load_or_environment
+from agentic_kit.models import DocumentOutcome, ReplayCandidate, ReplayReport
+from agentic_kit.store import PipelineStore
 from flows.document_pipeline import document_pipeline
 from tasks.documents.dead_letters import load_dead_letters, publish_replay_report, settle_dead_letters
 from tasks.documents.report import PipelineReport

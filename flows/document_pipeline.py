@@ -18,13 +18,20 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 from prefect.utilities.urls import url_for
 
-from blocks import model_clients, offline_model, offline_research, prompt_layout, text_heuristics, tokenizers
-from blocks.fetch_policy import FetchPolicy
-from blocks.resolve import PipelineBlocks, load_or_environment
-from blocks.saga_log import SagaLog
-from domain.errors import is_transient
-from domain.models import common, documents
-from domain.models.documents import (
+from agentic_kit import (
+    FetchPolicy,
+    ModelStep,
+    PipelineBlocks,
+    ProgressArtifact,
+    at_step,
+    document_context,
+    document_span,
+    item_scope,
+    load_or_environment,
+    observed_run,
+    pipeline_key,
+)
+from agentic_kit.models import (
     Decision,
     Document,
     DocumentOutcome,
@@ -36,7 +43,8 @@ from domain.models.documents import (
     Rejection,
     ReviewSchedule,
 )
-from tasks import calls, observe, tracing
+from agentic_kit.operate import current_tally
+from agentic_kit.store import SagaLog
 from tasks.documents import agents, chunking, tools
 from tasks.documents.agents import (
     PART_SUMMARIES,
@@ -47,18 +55,14 @@ from tasks.documents.agents import (
     summarize,
 )
 from tasks.documents.chunking import group_texts, part_room, split_document, summaries_room
-from tasks.documents.fetch import ingest_urls
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
+from tasks.documents.fetch import ingest_urls
 from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
 from tasks.documents.publish import export_run_parquet, publish_report, store_document
 from tasks.documents.publish_saga import interrupted_publishes, publish_document
 from tasks.documents.report import PipelineReport, print_report
 from tasks.documents.review_gate import needs_review, review_gate
 from tasks.documents.tools import enrich_entities
-from tasks.log_format import document_context
-from tasks.pipeline_key import pipeline_key
-from tasks.progress import ProgressArtifact
-from tasks.run_tally import current_tally
 
 ENRICHABLE_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
 """Entity types worth asking the enrichment API about (dates, amounts and emails are not)."""
@@ -75,41 +79,22 @@ def quoted(**arguments: Any) -> dict[str, Any]:
     return {name: quote(value) for name, value in arguments.items()}
 
 
-async def _run_step(task: Any, step: str, outcome: DocumentOutcome, blocks: PipelineBlocks, **arguments: Any) -> Any:
-    """Run a model task; if the model fails transiently for good, once more on its fallback model.
-
-    Counts whether the answer came from cache or from a call, and records which model answered.
-    """
-    state = await task(**quoted(model=blocks.model, store=blocks.store, **arguments), return_state=True)
-    if state.is_failed() and blocks.fallback and is_transient(await state.aresult(raise_on_failure=False)):
-        state = await task(**quoted(model=blocks.fallback, store=blocks.store, **arguments), return_state=True)
-    if state.name == "Cached":
-        outcome.cached_steps += 1
-    elif state.is_completed():
-        outcome.model_calls += 1
-    reply = await state.aresult()
-    outcome.models[step] = reply.model
-    return reply.output
-
-
-async def _each_part(task: Any, step: str, parts: list[DocumentPart], outcome: DocumentOutcome,
-                     blocks: PipelineBlocks, limit: asyncio.Semaphore) -> list[Any]:
-    """Run a model task on every part of a document, at most `limit` at once, in the parts' order."""
+async def _each_part(step: ModelStep[Any, Any], parts: list[DocumentPart], limit: asyncio.Semaphore) -> list[Any]:
+    """Run a model step on every part of a document, at most `limit` at once, in the parts' order."""
 
     async def one(part: DocumentPart) -> Any:
         async with limit:
-            return await _run_step(task, step, outcome, blocks, part=part)
+            return await step(part)
 
     return list(await asyncio.gather(*(one(part) for part in parts)))
 
 
-async def _enrich(document_id: str, entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
+async def _enrich(entities: list[Entity], blocks: PipelineBlocks) -> list[Enrichment]:
     """Enrich each distinct person, organisation, place and product of a document."""
     distinct = list({(e.name, e.type): e for e in entities if e.type in ENRICHABLE_TYPES}.values())
     if not distinct:
         return []
-    return await enrich_entities(**quoted(document_id=document_id, entities=distinct, api=blocks.enrichment,
-                                          store=blocks.store))
+    return await enrich_entities(distinct, blocks.enrichment)
 
 
 def _merged(extractions: list[EntityList]) -> list[Entity]:
@@ -117,15 +102,13 @@ def _merged(extractions: list[EntityList]) -> list[Entity]:
     return list({(e.name, e.type): e for extraction in extractions for e in extraction.entities}.values())
 
 
-async def _combined_summary(document_id: str, summaries: list[str], outcome: DocumentOutcome,
-                            blocks: PipelineBlocks) -> tuple[str, list[str]]:
+async def _combined_summary(summaries: list[str], blocks: PipelineBlocks) -> tuple[str, list[str]]:
     """One summary of the part summaries (combined in groups that fit the window, again until one is left), and
     the summaries the last combination read, which the review judges it against."""
     counter, room = blocks.model.counter(), summaries_room(blocks.model)
     while True:
         groups = group_texts(summaries, counter, room)
-        combined = await asyncio.gather(*(_run_step(combine_summaries, "summarize", outcome, blocks,
-                                                    document_id=document_id, summaries=group) for group in groups))
+        combined = await asyncio.gather(*(combine_summaries(group) for group in groups))
         if len(groups) == 1:
             return combined[0].summary, groups[0]
         summaries = [reply.summary for reply in combined]
@@ -137,36 +120,33 @@ async def process_document(document: Document, blocks: PipelineBlocks,
 
     A document whose prompt would not fit the model's window is read in parts: entities are extracted from each
     and merged, each part is summarised and the summaries combined, and the review judges the final summary
-    against the part summaries.
+    against the part summaries. Its steps run in the document's item scope, which names the step that failed.
     """
     outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed",
                               format=document.format, encoding=document.encoding)
-    step = "chunk"
-    try:
-        parts = split_document(document, blocks.model.counter(), part_room(blocks.model))
-        outcome.chunks = len(parts)
-        limit = asyncio.Semaphore(max_concurrent_chunks)
-        step = "extract_entities"
-        outcome.entities = _merged(await _each_part(extract_entities, step, parts, outcome, blocks, limit))
-        step = "enrich"
-        if blocks.enrichment.configured:
-            outcome.enrichments = await _enrich(document.id, outcome.entities, blocks)
-        else:
-            outcome.enrichment_note = ENRICHMENT_SKIPPED
-        step = "summarize"
-        summaries = [s.summary for s in await _each_part(summarize, step, parts, outcome, blocks, limit)]
-        reference, reference_kind = document.text, WHOLE_DOCUMENT
-        if len(parts) == 1:
-            outcome.summary = summaries[0]
-        else:
-            outcome.summary, read = await _combined_summary(document.id, summaries, outcome, blocks)
-            reference, reference_kind = "\n\n".join(read), PART_SUMMARIES
-        step = "review"
-        outcome.review = await _run_step(review_summary, step, outcome, blocks, document_id=document.id,
-                                         summary=outcome.summary, reference=reference, reference_kind=reference_kind)
-    except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
-        outcome.status, outcome.failed_step, outcome.error = "failed", step, f"{type(exc).__name__}: {exc}"
-        outcome.raw_output = getattr(exc, "raw", None)
+    with item_scope(document.id, blocks.model, blocks.store, blocks.fallback) as scope:
+        try:
+            with at_step("chunk"):
+                parts = split_document(document, blocks.model.counter(), part_room(blocks.model))
+            outcome.chunks = len(parts)
+            limit = asyncio.Semaphore(max_concurrent_chunks)
+            outcome.entities = _merged(await _each_part(extract_entities, parts, limit))
+            if blocks.enrichment.configured:
+                outcome.enrichments = await _enrich(outcome.entities, blocks)
+            else:
+                outcome.enrichment_note = ENRICHMENT_SKIPPED
+            summaries = [s.summary for s in await _each_part(summarize, parts, limit)]
+            reference, reference_kind = document.text, WHOLE_DOCUMENT
+            if len(parts) == 1:
+                outcome.summary = summaries[0]
+            else:
+                outcome.summary, read = await _combined_summary(summaries, blocks)
+                reference, reference_kind = "\n\n".join(read), PART_SUMMARIES
+            outcome.review = await review_summary(outcome.summary, reference, reference_kind)
+        except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
+            outcome.status, outcome.failed_step, outcome.error = "failed", scope.step, f"{type(exc).__name__}: {exc}"
+            outcome.raw_output = getattr(exc, "raw", None)
+        outcome.model_calls, outcome.cached_steps, outcome.models = scope.model_calls, scope.cached_steps, scope.models
     return outcome
 
 
@@ -214,8 +194,7 @@ def _pipeline_key(blocks: PipelineBlocks, review_threshold: float, review_defaul
     return pipeline_key(blocks.model.cache_identity(), blocks.fallback.cache_identity() if blocks.fallback else None,
                         blocks.enrichment.cache_identity(), review_threshold, review_default,
                         [instructions.version for instructions in agents.INSTRUCTIONS],
-                        code=[sys.modules[__name__], agents, chunking, tools, calls, common, documents, model_clients,
-                              prompt_layout, offline_model, offline_research, text_heuristics, tokenizers])
+                        code=[sys.modules[__name__], agents, chunking, tools])
 
 
 def _rejected(rejection: Rejection) -> DocumentOutcome:
@@ -257,7 +236,7 @@ async def document_pipeline(
     review_timeout_seconds the review_default decision applies. The run fails when any
     document failed in processing; rejected input is reported but is no failure.
     """
-    with observe.observed_run("document-pipeline"):
+    with observed_run("document-pipeline"):
         review_schedule = ReviewSchedule(review_timeout_seconds, review_reminder_seconds, review_escalation_seconds)
         blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
         key = _pipeline_key(blocks, review_threshold, review_default)
@@ -278,7 +257,7 @@ async def document_pipeline(
         async def run_one(document: Document) -> DocumentOutcome:
             """Process a document and, unless it waits for a person, publish it at once."""
             async with limit:
-                with tracing.document_span(document.id, document.source), document_context(document.id):
+                with document_span(document.id, document.source), document_context(document.id):
                     outcome = await process_document(document, blocks, max_concurrent_chunks)
             held_for_review = needs_review(outcome, review_threshold)
             if not held_for_review:

@@ -9,11 +9,11 @@ from prefect import flow, runtime
 from prefect.events import emit_event
 from prefect.states import Completed, Failed, State
 
-from blocks.resolve import PipelineBlocks
-from blocks.tables import HealthCheckRow
-from domain.events import HEALTH_DEGRADED, HEALTH_OK, HEALTH_RESOURCE
-from domain.models.common import HealthReport
-from tasks.health import check_enrichment, check_model, check_prefect_api, check_store
+from agentic_kit import PipelineBlocks
+from agentic_kit.events import HEALTH_DEGRADED, HEALTH_OK, HEALTH_RESOURCE
+from agentic_kit.models import HealthReport
+from agentic_kit.operate import check_enrichment, check_model, check_prefect_api, check_store
+from agentic_kit.store import HealthCheckRow
 
 
 async def _result(component: str, state: State[Any]) -> HealthCheckRow:

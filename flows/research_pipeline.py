@@ -19,17 +19,8 @@ from prefect import flow, runtime
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
 
-from blocks.resolve import ResearchBlocks
-from domain.models.research import (
-    Budget,
-    Findings,
-    ResearchReview,
-    SubQuestion,
-    SubQuestionNotes,
-    ToolCall,
-    ValidatedPlan,
-)
-from tasks import observe
+from agentic_kit import ResearchBlocks, observed_run
+from agentic_kit.models import Budget, Findings, ResearchReview, SubQuestion, SubQuestionNotes, ToolCall, ValidatedPlan
 from tasks.research.agents import plan_research, research, review_report, synthesize_report
 from tasks.research.budget import research_run_key
 from tasks.research.fetch import fetch_page
@@ -165,7 +156,7 @@ async def research_pipeline(
     another round of research on the critique, up to `max_rounds` rounds in all. Past `max_tokens` or
     `max_cost_usd` (for this job, over all its runs) no new model call starts and the report says so.
     """
-    with observe.observed_run("research-pipeline"):
+    with observed_run("research-pipeline"):
         blocks = await ResearchBlocks.resolve(language_model, enrichment_api, store, fetch_policy)
         urls = urls or []
         key = research_run_key(question, urls, max_sub_questions, review_bar, max_rounds, blocks.model)

@@ -10,11 +10,10 @@ from prefect import flow
 from prefect.events import emit_event
 from prefect.states import Completed, State
 
-from blocks.resolve import load_or_environment
-from blocks.store import PipelineStore
-from domain.events import SLO_BREACHED, SLO_RESOURCE_PREFIX
-from domain.settings import Settings
-from tasks.slo import SloReading, measure_slos
+from agentic_kit import Settings, load_or_environment
+from agentic_kit.events import SLO_BREACHED, SLO_RESOURCE_PREFIX
+from agentic_kit.operate import SloReading, measure_slos
+from agentic_kit.store import PipelineStore
 
 
 @flow(name="slo-check", description="Measure latency, error and dead-letter objectives; announce breaches.")

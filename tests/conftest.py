@@ -53,9 +53,9 @@ for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", 
 
 from pydantic import SecretStr  # noqa: E402
 
-from blocks.language_model import LanguageModel  # noqa: E402
-from deployments.local_server import running_server  # noqa: E402
-from fault_servers import EnrichmentServer, ModelServer  # noqa: E402
+from agentic_kit._blocks.language_model import LanguageModel  # noqa: E402
+from agentic_kit._operate.local_server import running_server  # noqa: E402
+from agentic_kit.testing import EnrichmentServer, ModelServer  # noqa: E402
 from tests.support.postgres import postgres_answers, postgres_database  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import httpx
 import typer
-from prefect.exceptions import ObjectNotFound
 from sqlalchemy.exc import OperationalError
 
-from blocks.store import PipelineStore
-from deployments.cassettes import ReplayResult, record, replay
-from deployments.cli.output import (
+from agentic_kit import UnreadableCassette
+from agentic_kit.operate import (
     EXIT_FAILED,
     EXIT_NOT_FOUND,
     EXIT_UNAVAILABLE,
@@ -24,7 +23,9 @@ from deployments.cli.output import (
     print_json,
     use_local_server,
 )
-from domain.errors import UnreadableCassette
+
+if TYPE_CHECKING:
+    from deployments.cassettes import ReplayResult
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -43,6 +44,12 @@ def record_command(
     except ValueError:
         fail(f"{flow_run_id!r} is not a flow run id (a UUID such as 3f2a…-…)", EXIT_USAGE)
     api_url = use_local_server()
+    # Prefect reads its settings (PREFECT_API_URL) when first imported: what imports it comes after the line above.
+    from prefect.exceptions import ObjectNotFound
+
+    from agentic_kit.store import PipelineStore
+    from deployments.cassettes import record
+
     try:
         cassette = asyncio.run(record(run_id, PipelineStore.from_environment()))
     except ObjectNotFound:
@@ -80,6 +87,8 @@ def replay_command(
     if not file.is_file():
         fail(f"{file}: no such cassette file", EXIT_NOT_FOUND)
     use_local_server()
+    from deployments.cassettes import replay  # imports Prefect: after the server is chosen
+
     try:
         result = asyncio.run(replay(file, workdir or Path(tempfile.mkdtemp(prefix="agentic-replay-")), folder, paths))
     except UnreadableCassette as exc:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from deployments.cli.output import EXIT_FAILED, EXIT_OK, fail, print_json
+from agentic_kit.operate import EXIT_FAILED, EXIT_OK, fail, print_json
 from tasks.research.plan import MAX_URLS
 
 
@@ -22,9 +22,12 @@ def research(
 ) -> None:
     """Research a question over the sample documents (or the given URLs) and say where the report is."""
     from deployments.run_research import research as run
-    from flows.research_pipeline import print_research
 
     state, report, path = run(question, url or None, samples)
+    # Prefect reads its settings (PREFECT_API_URL) when first imported: the flow's module, which imports it, comes
+    # after the run has chosen its server.
+    from flows.research_pipeline import print_research
+
     if report is None or path is None:
         fail(f"the research run ended {state.name} without a report: {state.message}")
     code = EXIT_OK if state.is_completed() else EXIT_FAILED

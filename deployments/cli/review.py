@@ -5,23 +5,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import httpx
 import typer
 
-from deployments.cli.output import EXIT_NOT_FOUND, EXIT_UNAVAILABLE, EXIT_USAGE, console, fail, print_json
-from deployments.cli.output import use_local_server
-from deployments.review_queue import (
-    DecisionFileMissing,
-    ReviewError,
-    RunNotWaiting,
-    WaitingReview,
-    read_decisions,
-    resume,
-    waiting_reviews,
+from agentic_kit.operate import (
+    EXIT_NOT_FOUND,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    console,
+    fail,
+    print_json,
+    use_local_server,
 )
+
+if TYPE_CHECKING:
+    from deployments.review_queue import WaitingReview
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,9 +31,12 @@ SUMMARY_WIDTH = 100
 """How much of a summary the listing shows (`--json` gives all of it)."""
 
 
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """Run work against the Prefect server; a one-line error and its exit code when it cannot be done."""
-    api_url = use_local_server()
+def _run(api_url: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run work against the Prefect server at api_url; a one-line error and its exit code when it cannot be done."""
+    # The review queue imports Prefect, which reads its settings (PREFECT_API_URL) when first imported: each command
+    # imports it once use_local_server() has chosen the server.
+    from deployments.review_queue import ReviewError, RunNotWaiting
+
     try:
         return asyncio.run(work)
     except RunNotWaiting as exc:
@@ -60,7 +64,10 @@ def _print_review(review: WaitingReview) -> None:
 @app.command("list")
 def list_reviews(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """The runs waiting for review: link, documents held (score, summary) and since when."""
-    reviews = _run(waiting_reviews())
+    api_url = use_local_server()
+    from deployments.review_queue import waiting_reviews
+
+    reviews = _run(api_url, waiting_reviews())
     if as_json:
         print_json([review.model_dump(mode="json") for review in reviews])
         return
@@ -78,13 +85,16 @@ def resume_review(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Resume a run waiting for review with the decisions of a JSON file."""
+    api_url = use_local_server()
+    from deployments.review_queue import DecisionFileMissing, ReviewError, read_decisions, resume
+
     try:
         decisions = read_decisions(decision_file)
     except DecisionFileMissing as exc:
         fail(str(exc), EXIT_NOT_FOUND)
     except ReviewError as exc:
         fail(str(exc), EXIT_USAGE)
-    review = _run(resume(flow_run_id, decisions))
+    review = _run(api_url, resume(flow_run_id, decisions))
     decided = len(decisions.decisions)
     if as_json:
         print_json({"flow_run_id": str(flow_run_id), "decisions": decided,

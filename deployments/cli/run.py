@@ -1,6 +1,6 @@
 """`agentic run`: the document pipeline once, as `make run` does it (deployments/run_local.py), with its report.
 
-While it works, a live bar on a terminal or a plain line every few seconds elsewhere (deployments/run_progress.py);
+While it works, a live bar on a terminal or a plain line every few seconds elsewhere (agentic_kit/_operate/run_progress.py);
 Prefect's per-task lines go to the Prefect API and UI, and to the console only with `--verbose`.
 """
 
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from deployments.cli.output import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE, fail, print_json
+from agentic_kit.operate import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE, fail, print_json
 
 
 def run(

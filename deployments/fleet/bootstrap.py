@@ -15,6 +15,8 @@ from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect_aws import AwsClientParameters, AwsCredentials, S3Bucket
 from pydantic import SecretStr
 
+from agentic_kit import Settings
+from agentic_kit.operate import apply_automations
 from deployments.bootstrap import (
     PROJECT_DIR,
     WORK_POOL,
@@ -23,7 +25,6 @@ from deployments.bootstrap import (
     ensure_notification_blocks,
     ensure_work_pool,
 )
-from deployments.automations import apply_automations
 from deployments.fleet.topology import (
     BUCKET,
     CREDENTIALS_BLOCK,
@@ -33,7 +34,6 @@ from deployments.fleet.topology import (
     RESULTS_FOLDER,
     URGENT_QUEUE,
 )
-from domain.settings import Settings
 
 PREFECT_FILE = PROJECT_DIR / "deployments" / "fleet" / "prefect.yaml"
 DEFAULT_QUEUE = "default"

@@ -19,11 +19,11 @@ from pathlib import Path
 import psycopg
 import redis
 
+from agentic_kit.operate import server_command, server_environment, wait_until_answering
+from deployments.bootstrap import WORK_POOL
 from deployments.fleet import network, processes
 from deployments.fleet.object_store import ensure_bucket, start_object_store
-from deployments.bootstrap import WORK_POOL
 from deployments.fleet.topology import NAMESPACES, REDIS_DATABASES, Topology
-from deployments.local_server import server_command, server_environment, wait_until_answering
 
 Say = Callable[[str], None]
 STATE_FILE = "fleet.json"

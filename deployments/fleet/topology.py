@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.settings import PROJECT_EXAMPLES, Settings
+from agentic_kit import PROJECT_EXAMPLES, Settings
 
 NAMESPACES = "namespaces"
 LOOPBACK = "loopback"

@@ -18,8 +18,7 @@ from prefect.deployments import run_deployment
 from prefect.states import AwaitingRetry
 from prefect.utilities.urls import url_for
 
-from domain.errors import InvalidInput
-from domain.settings import Settings
+from agentic_kit import InvalidInput, Settings
 from tasks.documents.batch_report import ChildRun
 from tasks.documents.ingest import source_files
 from tasks.documents.report import PipelineReport

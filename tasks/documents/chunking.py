@@ -17,11 +17,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from blocks.language_model import LanguageModel
-from blocks.model_clients import prompt_tokens
-from blocks.tokenizers import TokenCounter
-from domain.models.common import ModelRequest, Review
-from domain.models.documents import Document, DocumentPart, EntityList, Summary
+from agentic_kit import LanguageModel, TokenCounter, prompt_tokens
+from agentic_kit.models import Document, DocumentPart, EntityList, ModelRequest, Review, Summary
 from tasks.documents.agents import (
     PART_SUMMARIES,
     WHOLE_DOCUMENT,

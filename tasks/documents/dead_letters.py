@@ -8,12 +8,9 @@ from datetime import datetime
 from prefect import get_run_logger, runtime, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
-from blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters, item_id
-from blocks.store import PipelineStore
-from blocks.tables import REPLAYED, DeadLetterRow
-from domain.models.documents import DocumentOutcome, ReplayCandidate, ReplayItem, ReplayReport
-from tasks.policies import LOCAL_READ, PUBLISH
-from tasks.shared_budget import budget_reset_since
+from agentic_kit import LOCAL_READ, PUBLISH, budget_reset_since
+from agentic_kit.models import DocumentOutcome, ReplayCandidate, ReplayItem, ReplayReport
+from agentic_kit.store import BUDGET_ERROR_TYPE, REPLAYED, DeadLetterRow, DeadLetters, PipelineStore, item_id
 
 NO_TEXT_REJECTED = "rejected input: nothing to replay; discard it once the source is fixed and sent again"
 NO_TEXT_MISSING = "its text is not in the documents table (was the document ever stored?)"

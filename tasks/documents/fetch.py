@@ -1,4 +1,4 @@
-"""Documents by URL: each read with the SSRF-guarded fetch (tasks/web_fetch.py) and the fetch policy block, then
+"""Documents by URL: each read with the SSRF-guarded fetch (agentic_kit/_steps/web_fetch.py) and the fetch policy block, then
 extracted by its content type like a file."""
 
 from __future__ import annotations
@@ -8,15 +8,18 @@ import asyncio
 from prefect import task
 from prefect.runtime import task_run
 
-from blocks.fetch_policy import FetchPolicy
-from domain.models.common import FetchedBody
-from domain.models.documents import Document, Rejection
-from domain.redaction import redacted_url
+from agentic_kit import (
+    FETCH_FOR_THIS_RUN,
+    READ_FORMATS,
+    TOOL,
+    WEB,
+    FetchPolicy,
+    fetch_body,
+    observed_call,
+    redacted_url,
+)
+from agentic_kit.models import Document, FetchedBody, Rejection
 from tasks.documents.ingest import validated
-from tasks.observe import TOOL, WEB, observed_call
-from tasks.policies import FETCH_FOR_THIS_RUN
-from tasks.text_extraction import READ_FORMATS
-from tasks.web_fetch import fetch_body
 
 READ_MEDIA_TYPES = frozenset({
     "application/pdf",

@@ -1,6 +1,6 @@
 """Ingest and validate: turn folders, paths and inline texts into documents, or into clear rejections.
 
-A file is read by its format (tasks/text_extraction.py): PDF, Word .docx, HTML, Markdown or text in any encoding.
+A file is read by its format (agentic_kit/_steps/text_extraction.py): PDF, Word .docx, HTML, Markdown or text in any encoding.
 """
 
 from __future__ import annotations
@@ -9,12 +9,8 @@ from pathlib import Path
 
 from prefect import task
 
-from domain.errors import InvalidInput
-from domain.models.common import content_id
-from domain.models.documents import Document, Rejection
-from domain.settings import Settings
-from tasks.policies import LOCAL_READ
-from tasks.text_extraction import extract_text
+from agentic_kit import LOCAL_READ, InvalidInput, Settings, extract_text
+from agentic_kit.models import Document, Rejection, content_id
 
 DEFAULT_MAX_DOCUMENT_BYTES = 25_000_000
 """Files larger than this are rejected before they are read (a text PDF of a few hundred pages is a few MB)."""

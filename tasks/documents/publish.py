@@ -17,13 +17,10 @@ from typing import Any
 from prefect import runtime, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
-from blocks.publish_targets import PUBLISHED, RETRACTED, PublishTargets
-from blocks.saga_log import SagaLog
-from blocks.sql import as_utc
-from blocks.store import PipelineStore
-from domain.models.documents import DocumentOutcome
+from agentic_kit import PUBLISH, PUBLISHED, RETRACTED, PublishTargets
+from agentic_kit.models import DocumentOutcome
+from agentic_kit.store import PipelineStore, SagaLog, as_utc
 from tasks.documents.report import PipelineReport
-from tasks.policies import PUBLISH
 
 STORE, EXPORT, NOTIFY = "store", "export", "notify"
 PUBLISH_STEPS = (STORE, EXPORT, NOTIFY)

@@ -18,12 +18,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from prefect import runtime, task
 
-from blocks.publish_targets import PublishTargets
-from blocks.saga_log import COMPENSATED, PUBLISHED, SagaLog, steps_of
-from blocks.store import PipelineStore
-from blocks.tables import PublishSagaRow
-from domain.errors import PermanentError
-from domain.models.documents import DocumentOutcome
+from agentic_kit import (
+    PUBLISH_RETRIES,
+    PUBLISH_RETRY_DELAY_SECONDS,
+    PUBLISH_SAGA,
+    STEP_LOCKS,
+    PermanentError,
+    PublishTargets,
+)
+from agentic_kit.models import DocumentOutcome
+from agentic_kit.store import COMPENSATED, PUBLISHED, PipelineStore, PublishSagaRow, SagaLog, steps_of
 from tasks.documents.publish import (
     EXPORT,
     NOTIFY,
@@ -38,7 +42,6 @@ from tasks.documents.publish import (
     undo_notify,
     undo_store,
 )
-from tasks.policies import PUBLISH_RETRIES, PUBLISH_RETRY_DELAY_SECONDS, PUBLISH_SAGA, STEP_LOCKS
 
 
 @contextlib.asynccontextmanager

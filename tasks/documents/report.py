@@ -6,8 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from domain.models.common import UsageTotals
-from domain.models.documents import DocumentOutcome
+from agentic_kit.models import DocumentOutcome, UsageTotals
 
 SUMMARY_HEAD_CHARS = 60
 

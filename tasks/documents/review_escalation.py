@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from prefect import runtime
 from prefect.events import emit_event
 
-from domain.events import REVIEW_DEFAULTED, REVIEW_ESCALATED, REVIEW_REMINDER, REVIEW_RESOURCE_PREFIX
-from domain.models.documents import Decision, ReviewSchedule
+from agentic_kit.events import REVIEW_DEFAULTED, REVIEW_ESCALATED, REVIEW_REMINDER, REVIEW_RESOURCE_PREFIX
+from agentic_kit.models import Decision, ReviewSchedule
 
 STEP_EVENTS = {"reminder": REVIEW_REMINDER, "escalation": REVIEW_ESCALATED}
 

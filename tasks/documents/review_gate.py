@@ -14,7 +14,7 @@ import asyncio
 from prefect import pause_flow_run, resume_flow_run, runtime
 from prefect.input import RunInput
 
-from domain.models.documents import Decision, DocumentDecision, DocumentOutcome, ReviewSchedule
+from agentic_kit.models import Decision, DocumentDecision, DocumentOutcome, ReviewSchedule
 from tasks.documents.review_escalation import announce_default, remind_then_escalate
 
 PAUSE_KEY = "review-gate"

@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import asyncio
 
-from prefect import runtime, task
+from prefect import runtime
 
-from blocks.enrichment_api import EnrichmentApi
-from blocks.store import PipelineStore
-from domain.models.documents import Enrichment, Entity
-from tasks.cache_index import indexed
-from tasks.calls import enrich_one
-from tasks.policies import TOOL_CALL
+from agentic_kit import EnrichmentApi, guarded, tool_step
+from agentic_kit.models import Enrichment, Entity
 
 MAX_ENRICHMENTS_AT_ONCE = 16
 """A document's enrichment calls in flight at once: a long contract names hundreds of entities, and an API asked
 about all of them at the same moment answers late or not at all."""
 
 _answered_so_far: dict[str, dict[tuple[str, str], Enrichment]] = {}
-"""Answers an enrich-entities task run received, kept across its retries (by task run id) and dropped at its end."""
+"""Answers an enrich task run received, kept across its retries (by task run id) and dropped at its end."""
 
 
-@indexed
-@task(name="enrich-entities", task_run_name="enrich-entities[{document_id:.12}]", **TOOL_CALL)
-async def enrich_entities(document_id: str, entities: list[Entity], api: EnrichmentApi,
-                          store: PipelineStore) -> list[Enrichment]:
+@tool_step("enrich", dependency=EnrichmentApi, guard=False)
+async def enrich_entities(entities: list[Entity], api: EnrichmentApi) -> list[Enrichment]:
     """Enrich a document's entities, MAX_ENRICHMENTS_AT_ONCE at a time: one task run per document, since one per
     entity adds no reliability (a retry reuses the answers its earlier attempts received and asks only for the
-    rest)."""
+    rest). Each entity's call is guarded on its own: the API's turn, the tool timeout, its circuit breaker."""
     run_id = str(runtime.task_run.id)
     answered = _answered_so_far.setdefault(run_id, {})
     limit = asyncio.Semaphore(MAX_ENRICHMENTS_AT_ONCE)
@@ -36,7 +30,7 @@ async def enrich_entities(document_id: str, entities: list[Entity], api: Enrichm
         key = (entity.name, entity.type)
         if key not in answered:
             async with limit:
-                answered[key] = await enrich_one(entity, api, store)
+                answered[key] = await guarded(api, "enrich", lambda: api.enrich(entity))
         return answered[key]
 
     results = await asyncio.gather(*(enrich(entity) for entity in entities), return_exceptions=True)

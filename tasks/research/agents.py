@@ -2,7 +2,7 @@
 
 Each agent answers its own output class, so a model server's log (keyed by the JSON schema's name)
 tells the agents apart. Fetched pages and tool answers reach a model only as quoted material. Each agent's
-instructions are versioned, and the version is part of its cache key (tasks.policies.with_instructions).
+instructions are versioned, and the version is part of its cache key (agentic_kit._steps.policies.with_instructions).
 """
 
 from __future__ import annotations
@@ -11,20 +11,21 @@ import re
 
 from prefect import task
 
-from blocks.language_model import LanguageModel
-from blocks.store import PipelineStore
-from domain.models.common import Instructions, ModelReply, ModelRequest
-from domain.models.research import (
+from agentic_kit import LLM_CALL, LanguageModel, indexed, with_instructions
+from agentic_kit.models import (
     Budget,
     Findings,
+    Instructions,
+    ModelReply,
+    ModelRequest,
     ResearchNotes,
     ResearchPlan,
     ResearchReview,
     ResearchSynthesis,
     SubQuestion,
 )
-from tasks.cache_index import indexed
-from tasks.policies import RESEARCH_LLM_CALL, with_instructions
+from agentic_kit.store import PipelineStore
+from tasks.research import offline_answers  # noqa: F401 - registers the offline model's answers to these agents
 from tasks.research.budget import ask_within_budget
 from tasks.research.limits import AgentKind
 
@@ -81,7 +82,7 @@ def findings_material(findings: Findings) -> dict[str, str]:
 
 @indexed
 @task(name="plan-research", task_run_name="plan-research[{budget.short_key}]",
-      **with_instructions(RESEARCH_LLM_CALL, PLAN_INSTRUCTIONS))
+      **with_instructions(LLM_CALL, PLAN_INSTRUCTIONS))
 async def plan_research(
     question: str, urls: list[str], tools: dict[str, str], max_sub_questions: int,
     model: LanguageModel, store: PipelineStore, budget: Budget,
@@ -97,7 +98,7 @@ async def plan_research(
 
 @indexed
 @task(name="research", task_run_name="research[{sub_question.id}]",
-      **with_instructions(RESEARCH_LLM_CALL, RESEARCH_INSTRUCTIONS))
+      **with_instructions(LLM_CALL, RESEARCH_INSTRUCTIONS))
 async def research(
     question: str, sub_question: SubQuestion, model: LanguageModel, store: PipelineStore, budget: Budget
 ) -> ModelReply[ResearchNotes]:
@@ -110,7 +111,7 @@ async def research(
 
 @indexed
 @task(name="synthesize-report", task_run_name="synthesize-report[round {round_number}]",
-      **with_instructions(RESEARCH_LLM_CALL, SYNTHESIS_INSTRUCTIONS))
+      **with_instructions(LLM_CALL, SYNTHESIS_INSTRUCTIONS))
 async def synthesize_report(
     question: str, sub_questions: list[SubQuestion], findings: Findings, earlier: tuple[str, ResearchReview] | None,
     round_number: int, model: LanguageModel, store: PipelineStore, budget: Budget,
@@ -126,7 +127,7 @@ async def synthesize_report(
 
 @indexed
 @task(name="review-report", task_run_name="review-report[round {round_number}]",
-      **with_instructions(RESEARCH_LLM_CALL, REVIEW_INSTRUCTIONS))
+      **with_instructions(LLM_CALL, REVIEW_INSTRUCTIONS))
 async def review_report(
     question: str, sub_questions: list[SubQuestion], report: str, round_number: int,
     model: LanguageModel, store: PipelineStore, budget: Budget,

@@ -1,7 +1,7 @@
 """A research job's token and cost budget: every model call reserves its estimate first and settles after.
 
 The estimate is the prompt's tokens as the model's block counts them (messages, their overhead and the output
-schema: `blocks/tokenizers.py`) plus the model's whole output allowance, so a call the ledger admits cannot take the
+schema: `agentic_kit/_blocks/tokenizers.py`) plus the model's whole output allowance, so a call the ledger admits cannot take the
 job past its budget unless the provider counts far more tokens than the block's tokenizer.
 """
 
@@ -10,14 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 
-from blocks.language_model import LanguageModel
-from blocks.model_clients import prompt_tokens
-from blocks.research_store import refuse_if_stopped, release_charge, reserve_charge, settle_charge
-from blocks.store import PipelineStore
-from domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage, content_id
-from domain.models.research import Budget
-from tasks.calls import ask_model
+from agentic_kit import LanguageModel, ask_model, prompt_tokens
+from agentic_kit.models import Budget, ModelReply, ModelRequest, OutputT, TokenUsage, content_id
+from agentic_kit.store import PipelineStore, refuse_if_stopped, release_charge, reserve_charge, settle_charge
 from tasks.research.limits import AgentKind, agent_turn
+
 
 def research_run_key(question: str, urls: list[str], max_sub_questions: int, review_bar: float, max_rounds: int,
                      model: LanguageModel) -> str:

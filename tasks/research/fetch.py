@@ -1,4 +1,4 @@
-"""The research fetch tool: read one web page as plain text, SSRF-safe (tasks/web_fetch.py), with the tool-call
+"""The research fetch tool: read one web page as plain text, SSRF-safe (agentic_kit/_steps/web_fetch.py), with the tool-call
 policy. Only text content types are read; HTML becomes its main text with trafilatura. A charset Python does not
 know as a text encoding is read as UTF-8.
 """
@@ -8,15 +8,22 @@ from __future__ import annotations
 from prefect import task
 from prefect.runtime import task_run
 
-from blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
-from domain.errors import FetchRefused
-from domain.models.research import FetchedPage
-from domain.redaction import redacted_url
-from tasks.observe import TOOL, WEB, observed_call
-from tasks.policies import TOOL_CALL
+from agentic_kit import (
+    HTML_TYPES,
+    TOOL,
+    TOOL_CALL,
+    WEB,
+    FetchPolicy,
+    FetchRefused,
+    Resolver,
+    fetch_body,
+    html_main_text,
+    observed_call,
+    redacted_url,
+    system_resolver,
+)
+from agentic_kit.models import FetchedPage
 from tasks.research.limits import AgentKind, agent_turn
-from tasks.text_extraction import HTML_TYPES, html_main_text
-from tasks.web_fetch import fetch_body
 
 ACCEPT = "text/html, text/plain;q=0.9, text/*;q=0.8"
 FALLBACK_CHARSET = "utf-8"

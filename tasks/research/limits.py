@@ -4,7 +4,7 @@ The limits' figures live in `deployments/concurrency.py`, which creates them; he
 and how a step takes its turn. Both use `strict=True`: a missing limit is an error, never "no limit",
 and the figures on the server are the ones that count (edit them in the UI and the next turn obeys).
 A step takes its agent type's turn inside its task, after Prefect's cache check, so an answer from
-cache never queues; the model's or the API's own limits (`blocks/resilience/dependency_limits.py`) apply inside.
+cache never queues; the model's or the API's own limits (`agentic_kit/_blocks/resilience/dependency_limits.py`) apply inside.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from prefect.concurrency.asyncio import concurrency, rate_limit
 
-from blocks.resilience.dependency_limits import SLOT_LEASE_SECONDS
+from agentic_kit import SLOT_LEASE_SECONDS
 
 
 class AgentKind(StrEnum):

@@ -11,8 +11,8 @@ from typing import Any
 
 from prefect import Task
 
-from domain.errors import BudgetExhausted
-from domain.models.research import Findings, MissingPart
+from agentic_kit import BudgetExhausted
+from agentic_kit.models import Findings, MissingPart
 from tasks.research.limits import AgentKind
 
 FAN_OUT_KINDS = frozenset({AgentKind.RESEARCHER, AgentKind.SCRAPER, AgentKind.TOOL})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from domain.models.research import ResearchPlan, ResearchReview, SubQuestion, ToolCall, ValidatedPlan
+from agentic_kit.models import ResearchPlan, ResearchReview, SubQuestion, ToolCall, ValidatedPlan
 
 MAX_URLS = 10
 MAX_TOOL_CALLS = 10

@@ -7,12 +7,9 @@ import asyncio
 from prefect import runtime, task
 from prefect.artifacts import acreate_markdown_artifact
 
-from blocks.research_store import budget_spent, limits_label, save_research_run
-from blocks.sql import utc_now
-from blocks.store import PipelineStore
-from blocks.tables import ResearchRunRow
-from domain.models.research import Spend
-from tasks.policies import PUBLISH
+from agentic_kit import PUBLISH
+from agentic_kit.models import Spend
+from agentic_kit.store import PipelineStore, ResearchRunRow, budget_spent, limits_label, save_research_run, utc_now
 from tasks.research.report import ResearchReport
 
 REPORT_ARTIFACT_KEY = "research-report"

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from domain.models.research import Budget, Findings, MissingPart, ResearchReview, Spend, ValidatedPlan
+from agentic_kit.models import Budget, Findings, MissingPart, ResearchReview, Spend, ValidatedPlan
 
 ResearchStatus = Literal["complete", "below_bar", "budget_stopped", "failed"]
 STATUS_WORDS: dict[str, str] = {

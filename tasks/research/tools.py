@@ -7,14 +7,9 @@ from typing import NamedTuple
 
 from prefect import task
 
-from blocks.enrichment_api import EnrichmentApi
-from blocks.store import PipelineStore
-from domain.errors import RequestRejected
-from domain.models.documents import Entity, EntityType
-from domain.models.research import ToolCall, ToolResult
-from tasks.cache_index import indexed
-from tasks.calls import enrich_one
-from tasks.policies import TOOL_CALL
+from agentic_kit import TOOL_CALL, EnrichmentApi, RequestRejected, enrich_one, indexed
+from agentic_kit.models import Entity, EntityType, ToolCall, ToolResult
+from agentic_kit.store import PipelineStore
 from tasks.research.limits import AgentKind, agent_turn
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from agentic_kit._domain.models.common import content_id
+from agentic_kit.testing import EnrichmentServer, ModelServer, RequestRecord
 from bench.documents import write_documents
 from bench.peer_output import written_documents
-from domain.models.common import content_id
-from fault_servers import EnrichmentServer, ModelServer, RequestRecord
 from tests.conftest import run_python
 
 DOCUMENTS = 3

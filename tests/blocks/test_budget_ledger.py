@@ -3,18 +3,18 @@ what was used, give back what failed, and the first refusal of a period is the o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from blocks.budget_ledger import budget_status, record_refusal, release, reserve, settle
-from blocks.model_budget import ModelBudget
-from blocks.store import PipelineStore
+from agentic_kit._blocks.budget_ledger import budget_status, record_refusal, release, reserve, settle
+from agentic_kit._blocks.model_budget import ModelBudget
+from agentic_kit._blocks.store import PipelineStore
 from tests.conftest import REPO_ROOT, wait_until
 from tests.support import budget_worker
 from tests.support.postgres import postgres_database

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from blocks.language_model import CASSETTE, LanguageModel
-from blocks.model_clients import model_client
-from blocks.prompt_layout import render_messages
-from domain.errors import InvalidModelOutput, NotInCassette, UnreadableCassette
-from domain.models.cassette import Cassette, RecordedExchange, response_format
-from domain.models.common import ModelRequest, Review
-from domain.models.documents import Summary
+from agentic_kit._blocks.language_model import CASSETTE, LanguageModel
+from agentic_kit._blocks.model_clients import model_client
+from agentic_kit._blocks.prompt_layout import render_messages
+from agentic_kit._domain.errors import InvalidModelOutput, NotInCassette, UnreadableCassette
+from agentic_kit._domain.models.cassette import Cassette, RecordedExchange, response_format
+from agentic_kit._domain.models.common import ModelRequest, Review
+from agentic_kit._domain.models.documents import Summary
 
 MODEL = "recorded-model"
 

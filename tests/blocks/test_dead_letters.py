@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from blocks.dead_letters import DeadLetters
-from blocks.store import PipelineStore
-from domain.events import DEAD_LETTER_RECORDED
-from domain.models.documents import DocumentOutcome
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.events import DEAD_LETTER_RECORDED
+from agentic_kit._domain.models.documents import DocumentOutcome
 from tests.conftest import wait_for_events
 from tests.support.postgres import postgres_database
 

@@ -7,8 +7,8 @@ import ipaddress
 import pytest
 from pydantic import ValidationError
 
-from blocks.fetch_policy import FetchPolicy, forbidden_reason
-from domain.errors import FetchRefused
+from agentic_kit._blocks.fetch_policy import FetchPolicy, forbidden_reason
+from agentic_kit._domain.errors import FetchRefused
 
 
 @pytest.mark.parametrize(("address", "reason"), [

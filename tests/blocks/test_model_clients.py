@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from blocks.model_clients import model_client
-from domain.errors import (
+from agentic_kit._blocks.model_clients import model_client
+from agentic_kit._domain.errors import (
     CallTimedOut,
     ConnectionFailed,
     InvalidModelOutput,
@@ -14,9 +14,9 @@ from domain.errors import (
     UpstreamUnavailable,
     is_transient,
 )
-from domain.models.common import ModelRequest, Review
-from domain.models.documents import EntityList
-from fault_servers import Fault, ModelServer
+from agentic_kit._domain.models.common import ModelRequest, Review
+from agentic_kit._domain.models.documents import EntityList
+from agentic_kit.testing import Fault, ModelServer
 from tests.conftest import served_model
 
 REQUEST = ModelRequest(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from blocks.offline_model import OfflineModel
-from blocks.text_heuristics import extract_entities, review, summarize
-from domain.errors import RequestRejected
-from domain.models.common import ModelRequest, Review
-from domain.models.documents import EntityList, EntityType, Summary
+from agentic_kit._blocks.offline_model import OfflineModel
+from agentic_kit._blocks.text_heuristics import extract_entities, review, summarize
+from agentic_kit._domain.errors import RequestRejected
+from agentic_kit._domain.models.common import ModelRequest, Review
+from agentic_kit._domain.models.documents import EntityList, EntityType, Summary
 
 TEXT = (
     "Northwind Traders Ltd agreed on 3 March 2026 to buy Brightwater Systems Inc. for $62 million. "

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from blocks.offline_model import OfflineModel
-from blocks.offline_research import plan, review, synthesize
-from domain.models.common import ModelRequest
-from domain.models.research import FetchedPage, Findings, ResearchPlan, SubQuestion
+from agentic_kit._blocks.offline_model import OfflineModel
+from agentic_kit._domain.models.common import ModelRequest
+from agentic_kit._domain.models.research import FetchedPage, Findings, ResearchPlan, SubQuestion
 from tasks.research.agents import findings_material, sub_questions_text
+from tasks.research.offline_answers import plan, review, synthesize
 
 QUESTION = "How did Northwind Traders Ltd pay for Brightwater Systems?"
 SOURCE = ("Northwind Traders Ltd agreed to buy Brightwater Systems for $62 million in cash and shares. "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from blocks.research_store import budget_spent, release_charge, reserve_charge, settle_charge
-from blocks.store import PipelineStore
-from domain.errors import BudgetExhausted
-from domain.models.common import TokenUsage
-from domain.models.research import Budget
+from agentic_kit._blocks.research_store import budget_spent, release_charge, reserve_charge, settle_charge
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.errors import BudgetExhausted
+from agentic_kit._domain.models.common import TokenUsage
+from agentic_kit._domain.models.research import Budget
 
 ESTIMATE = TokenUsage(input_tokens=100, output_tokens=100, cost_usd=0.2)
 USED = TokenUsage(input_tokens=60, output_tokens=20, cost_usd=0.08)

@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from blocks.sql import as_utc, chunks, upsert
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow
+from agentic_kit._blocks.sql import as_utc, chunks, upsert
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow
 
 
 def test_an_upsert_updates_in_place_and_keeps_first_seen(tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from blocks.store import PipelineStore, normalized_url
-from blocks.tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow
-from domain.models.common import Review
-from domain.models.documents import DocumentOutcome, Enrichment, Entity, EntityType
+from agentic_kit._blocks.store import PipelineStore, normalized_url
+from agentic_kit._blocks.tables import DocumentRow, EntityRow, ModelUsageRow, ReviewRow, SummaryRow
+from agentic_kit._domain.models.common import Review
+from agentic_kit._domain.models.documents import DocumentOutcome, Enrichment, Entity, EntityType
 from tests.support.postgres import postgres_database
 
 

@@ -17,11 +17,11 @@ import pytest
 from prefect import get_client
 from pydantic import SecretStr
 
-from blocks import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
-from blocks.resilience.circuit_breaker import BreakerSettings
+from agentic_kit import EnrichmentApi, LanguageModel, PipelineStore, PublishTargets
+from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
+from agentic_kit._operate.local_server import stop_process
+from agentic_kit.testing import NotificationSink
 from deployments.bootstrap import DEFAULT_BLOCK_NAME, WORK_POOL
-from deployments.local_server import stop_process
-from fault_servers import NotificationSink
 from tests.conftest import REPO_ROOT, SESSION_HOME, run_python
 
 RUN_TIMEOUT_SECONDS = 180

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect import get_client
 
-from blocks import EnrichmentApi, LanguageModel, PipelineStore
-from fault_servers import EnrichmentServer
+from agentic_kit import EnrichmentApi, LanguageModel, PipelineStore
+from agentic_kit.testing import EnrichmentServer
 from flows.document_pipeline import document_pipeline
 from tests.conftest import run_python
 

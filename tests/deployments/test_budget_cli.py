@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from blocks.model_budget import ModelBudget
-from deployments.cli.app import app
-from deployments.cli.output import EXIT_USAGE
+from agentic_kit._blocks.model_budget import ModelBudget
+from agentic_kit._operate.cli.app import app
+from agentic_kit._operate.cli.output import EXIT_USAGE
 
 PIPELINE = "budget-cli-pipeline"
 

@@ -12,12 +12,12 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow, EntityRow, ReviewRow, SummaryRow
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow, EntityRow, ReviewRow, SummaryRow
+from agentic_kit._domain.models.common import content_id
+from agentic_kit._operate.cli.app import app
+from agentic_kit.testing import ModelServer
 from deployments.cassettes import RECORDED_TEXT
-from deployments.cli.app import app
-from domain.models.common import content_id
-from fault_servers import ModelServer
 from flows.document_pipeline import document_pipeline
 from tasks.documents.agents import SUMMARIZE_INSTRUCTIONS
 

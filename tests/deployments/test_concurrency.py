@@ -6,7 +6,7 @@ import uuid
 
 from prefect import get_client
 
-from blocks.resilience.dependency_limits import LimitSpec
+from agentic_kit._blocks.resilience.dependency_limits import LimitSpec
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 from tasks.research.limits import AgentKind, concurrency_limit_name, rate_limit_name
 

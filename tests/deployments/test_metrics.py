@@ -1,4 +1,4 @@
-"""Metrics: a real Prometheus scrapes `python -m deployments.metrics` after a run with injected faults, and its
+"""Metrics: a real Prometheus scrapes `python -m agentic_kit._operate.metrics` after a run with injected faults, and its
 query API returns the figures the store holds (calls by outcome, tokens, dead letters)."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from blocks.store import PipelineStore
-from blocks.tables import CallRow, DeadLetterRow, ModelUsageRow
-from deployments.local_server import stop_process
-from fault_servers import Fault, ModelServer
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import CallRow, DeadLetterRow, ModelUsageRow
+from agentic_kit._operate.local_server import stop_process
+from agentic_kit.testing import Fault, ModelServer
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, free_port, wait_until
 
@@ -34,9 +34,9 @@ def _started(command: list[str], log: Path, env: dict[str, str] | None = None) -
 
 @pytest.fixture
 def exporter(tmp_path: Path) -> Iterator[str]:
-    """`python -m deployments.metrics` on a free port, reading this test's store and the session's server."""
+    """`python -m agentic_kit._operate.metrics` on a free port, reading this test's store and the session's server."""
     port = free_port()
-    process = _started([sys.executable, "-m", "deployments.metrics"], tmp_path / "exporter.log",
+    process = _started([sys.executable, "-m", "agentic_kit._operate.metrics"], tmp_path / "exporter.log",
                        {**os.environ, "AGENTIC_METRICS_PORT": str(port)})
     url = f"127.0.0.1:{port}"
     try:

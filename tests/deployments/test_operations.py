@@ -16,10 +16,10 @@ from prefect.events import emit_event
 from pydantic import SecretStr
 from sqlmodel import Session, func, select
 
-from blocks import PipelineStore
-from blocks.tables import DocumentRow
-from domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX, CIRCUIT_OPENED
-from fault_servers import EnrichmentServer, ModelServer, NotificationSink
+from agentic_kit import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow
+from agentic_kit._domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX, CIRCUIT_OPENED
+from agentic_kit.testing import EnrichmentServer, ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, free_port, run_python, served_model
 from tests.deployments.conftest import final_state, notification_urls, point_default_blocks

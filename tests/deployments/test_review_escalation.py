@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from prefect import get_client
 
-from domain.events import REVIEW_DEFAULTED, REVIEW_ESCALATED, REVIEW_REMINDER
-from fault_servers import NotificationSink
+from agentic_kit._domain.events import REVIEW_DEFAULTED, REVIEW_ESCALATED, REVIEW_REMINDER
+from agentic_kit.testing import NotificationSink
 from flows.document_pipeline import document_pipeline
 from tests.conftest import wait_for_events
 

@@ -21,10 +21,10 @@ from prefect import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from typer.testing import CliRunner
 
-from deployments.cli.app import app
-from deployments.cli.output import EXIT_NOT_FOUND
+from agentic_kit._operate.cli.app import app
+from agentic_kit._operate.cli.output import EXIT_NOT_FOUND
+from agentic_kit.testing import EnrichmentServer
 from deployments.run_local import SAMPLE_DOCUMENTS, free_port
-from fault_servers import EnrichmentServer
 from tests.conftest import REPO_ROOT, run_python
 
 PRINTING_EVERY_TASK = {"PREFECT_LOGGING_LEVEL": "INFO", "AGENTIC_PROGRESS_INTERVAL_SECONDS": "0.5"}
@@ -62,7 +62,7 @@ async def task_run_logs(flow_run_id: UUID, timeout: float = 20.0) -> list[str]:
 
 def test_plain_progress_lines_and_no_per_task_lines_while_the_api_keeps_them(
         tmp_path: Path, enrichment_server: EnrichmentServer) -> None:
-    result = run_python("-m", "deployments.cli", "run", str(small_folder(tmp_path)), "--json",
+    result = run_python("-m", "agentic_kit", "run", str(small_folder(tmp_path)), "--json",
                         env={**PRINTING_EVERY_TASK, "AGENTIC_ENRICHMENT_URL": enrichment_server.url})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout)
@@ -87,7 +87,7 @@ def test_plain_progress_lines_and_no_per_task_lines_while_the_api_keeps_them(
 
 def test_verbose_prints_the_per_task_lines_and_a_failed_document_exits_1() -> None:
     nothing_listens = f"http://127.0.0.1:{free_port()}"
-    result = run_python("-m", "deployments.cli", "run", "--text", TEXT, "--verbose",
+    result = run_python("-m", "agentic_kit", "run", "--text", TEXT, "--verbose",
                         env={**PRINTING_EVERY_TASK, "AGENTIC_ENRICHMENT_URL": nothing_listens})
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     assert "1 documents: 0 processed, 0 rejected, 1 failed" in result.stdout
@@ -104,7 +104,7 @@ def test_a_terminal_gets_the_live_bar_with_the_verbose_lines_above_it(
     env = {**os.environ, **PRINTING_EVERY_TASK, "TERM": "xterm-256color", "COLUMNS": "200", "LINES": "40",
            "AGENTIC_ENRICHMENT_URL": enrichment_server.url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "deployments.cli", "run", "--text", TEXT, "--path", str(empty), "--verbose"],
+        [sys.executable, "-m", "agentic_kit", "run", "--text", TEXT, "--path", str(empty), "--verbose"],
         cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
     os.close(terminal)
     screen = read_until_closed(controller)

@@ -9,7 +9,7 @@ from tests.conftest import run_python
 
 
 def test_the_embedded_default_runs_and_a_second_run_makes_no_model_call() -> None:
-    first = run_python("-m", "deployments.cli", "run")
+    first = run_python("-m", "agentic_kit", "run")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "Traceback" not in first.stdout + first.stderr
     for expected in ("document", "entities", "summary", "review", "status",
@@ -21,7 +21,7 @@ def test_the_embedded_default_runs_and_a_second_run_makes_no_model_call() -> Non
     assert made and int(made.group(1)) > 17 * 3, "the long contract is read in parts"
     assert "18-scanned-receipt.pdf" in first.stdout and "no text layer" in first.stdout
 
-    second = run_python("-m", "deployments.cli", "run")
+    second = run_python("-m", "agentic_kit", "run")
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"0 model calls made, {made.group(1)} model steps from cache" in second.stdout
     assert "0 model calls: every model step came from cache." in second.stdout

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from deployments.run_progress import ProgressSnapshot, showing_progress
-from domain.models.common import UsageTotals
-from domain.models.documents import DocumentOutcome
-from tasks.run_tally import RunTally
+from agentic_kit._domain.models.common import UsageTotals
+from agentic_kit._domain.models.documents import DocumentOutcome
+from agentic_kit._operate.run_progress import ProgressSnapshot, showing_progress
+from agentic_kit._steps.run_tally import RunTally
 
 
 def outcome(status: str) -> DocumentOutcome:

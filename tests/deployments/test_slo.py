@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.events import SLO_BREACHED
-from fault_servers import ModelServer, NotificationSink
+from agentic_kit._domain.events import SLO_BREACHED
+from agentic_kit.testing import ModelServer, NotificationSink
 from flows.document_pipeline import document_pipeline
 from flows.slo_check import slo_check
 from tests.conftest import wait_for_events

@@ -22,11 +22,11 @@ from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFi
 from pydantic import SecretStr, ValidationError
 from sqlmodel import Session, func, select
 
-from blocks import LanguageModel, PipelineStore, WebhookGateway
-from blocks.tables import WebhookDeliveryRow
-from deployments.webhook_gateway import DocumentDelivery, create_app, document_event
-from domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
-from fault_servers.asgi import serve_asgi
+from agentic_kit import LanguageModel, PipelineStore, WebhookGateway
+from agentic_kit._blocks.tables import WebhookDeliveryRow
+from agentic_kit._domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
+from agentic_kit._operate.webhook_gateway import DocumentDelivery, create_app, document_event
+from agentic_kit.testing.asgi import serve_asgi
 from tests.conftest import API_URL, free_port, wait_for_events
 from tests.deployments.conftest import final_state, point_default_blocks
 from tests.support.gateway_process import gateway_process

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, datetime
 
-from domain.errors import (
+from agentic_kit._domain.errors import (
     CircuitOpen,
     InvalidModelOutput,
     MalformedResponse,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.redaction import redacted_text, redacted_url
+from agentic_kit._domain.redaction import redacted_text, redacted_url
 
 
 @pytest.mark.parametrize(("url", "shown"), [

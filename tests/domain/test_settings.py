@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.settings import DEFAULT_ALERTS_WEBHOOK_URL, DEFAULT_DATABASE_URL, Settings
+from agentic_kit._domain.settings import DEFAULT_ALERTS_WEBHOOK_URL, DEFAULT_DATABASE_URL, Settings
 
 
 def test_defaults_hold_without_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

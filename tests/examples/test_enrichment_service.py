@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from examples.enrichment_service import DEFAULT_ENTITIES_DIR, EntityCatalog, create_app
-from fault_servers.asgi import serve_asgi
+from agentic_kit.enrichment_service import DEFAULT_ENTITIES_DIR, EntityCatalog, create_app
+from agentic_kit.testing.asgi import serve_asgi
 
 DOCUMENTS_DIR = Path(__file__).resolve().parents[2] / "examples" / "documents"
 TOKEN = "s3cret-token"

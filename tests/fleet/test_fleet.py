@@ -16,9 +16,9 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 from sqlmodel import Session, select
 
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
 from bench.documents import write_documents
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow, ModelUsageRow
 from chaos.audit import input_documents
 from deployments.fleet.object_store import object_requests
 from deployments.fleet.processes import process_tree

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT
 
 SAMPLES = REPO_ROOT / "examples" / "documents"

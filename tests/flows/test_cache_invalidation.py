@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from deployments.cli.app import app
-from fault_servers import EnrichmentServer, ModelServer
-from fault_servers.model_server import message_text
-from fault_servers.schema_sample import sample_instance
+from agentic_kit._operate.cli.app import app
+from agentic_kit.testing import EnrichmentServer, ModelServer
+from agentic_kit.testing.model_server import message_text
+from agentic_kit.testing.schema_sample import sample_instance
 from flows.document_pipeline import document_pipeline
 from tasks.documents import agents
 from tasks.documents.report import PipelineReport

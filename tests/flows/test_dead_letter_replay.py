@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from blocks import EnrichmentApi
-from blocks.dead_letters import DeadLetters
-from blocks.resilience.circuit_breaker import BreakerSettings
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow, ModelUsageRow
-from domain.models.documents import ReplayReport
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit import EnrichmentApi
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
+from agentic_kit._domain.models.documents import ReplayReport
+from agentic_kit.testing import EnrichmentServer, ModelServer
 from flows.dead_letter_replay import dead_letter_replay
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from blocks import EnrichmentApi
-from blocks.dead_letters import DeadLetters
-from blocks.resilience.circuit_breaker import BreakerSettings
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow, ModelUsageRow
-from fault_servers import EnrichmentServer, Fault, ModelServer
+from agentic_kit import EnrichmentApi
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
+from agentic_kit.testing import EnrichmentServer, Fault, ModelServer
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 from tests.conftest import free_port, served_model

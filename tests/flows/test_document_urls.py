@@ -10,10 +10,10 @@ import pytest
 from fpdf import FPDF
 from sqlmodel import Session, select
 
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow
-from fault_servers import EnrichmentServer, ModelServer
-from fault_servers.page_server import Page, PageServer, redirect
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow
+from agentic_kit.testing import EnrichmentServer, ModelServer
+from agentic_kit.testing.page_server import Page, PageServer, redirect
 from flows.document_pipeline import document_pipeline
 
 PAGE = b"""<!doctype html><html><head><style>body { color: red }</style><script>trackVisitor();</script></head>

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT
 
 MODEL_LATENCY_SECONDS = 1.5

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from blocks.store import PipelineStore
-from blocks.tables import HealthCheckRow
-from domain.events import HEALTH_DEGRADED
-from domain.models.common import HealthReport
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import HealthCheckRow
+from agentic_kit._domain.events import HEALTH_DEGRADED
+from agentic_kit._domain.models.common import HealthReport
+from agentic_kit.testing import EnrichmentServer, ModelServer
 from flows.health_check import health_check
 from tests.conftest import free_port, wait_for_events
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from blocks.language_model import LanguageModel
-from blocks.store import PipelineStore
-from blocks.tables import ModelUsageRow
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import ModelUsageRow
+from agentic_kit.testing import Fault, ModelServer
 from deployments.concurrency import ensure_concurrency_limits
-from fault_servers import Fault, ModelServer
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 from tests.conftest import REPO_ROOT, run_python, wait_until

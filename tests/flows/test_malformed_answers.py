@@ -15,13 +15,13 @@ import pytest
 from pydantic import TypeAdapter
 from sqlmodel import Session, select
 
-from blocks.dead_letters import DeadLetters
-from blocks.resilience.circuit_breaker import BreakerSettings
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow, EntityRow, ReviewRow, SummaryRow
-from domain.models.common import Review, content_id
-from domain.models.documents import EntityType
-from fault_servers import ModelServer, RawAnswer, sample_instance
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow, EntityRow, ReviewRow, SummaryRow
+from agentic_kit._domain.models.common import Review, content_id
+from agentic_kit._domain.models.documents import EntityType
+from agentic_kit.testing import ModelServer, RawAnswer, sample_instance
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 from tests.conftest import served_model

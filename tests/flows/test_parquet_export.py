@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text as sql
 
-from blocks.store import PipelineStore
-from domain.models.common import content_id
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.models.common import content_id
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 

@@ -23,12 +23,12 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
-from blocks.dead_letters import DeadLetters
-from blocks.saga_log import SagaLog
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow
-from domain.models.common import content_id
-from fault_servers import Fault, PublishSink
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.saga_log import SagaLog
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow
+from agentic_kit._domain.models.common import content_id
+from agentic_kit.testing import Fault, PublishSink
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 from tests.conftest import REPO_ROOT, run_python

@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
+from agentic_kit.testing import ModelServer
 from deployments.concurrency import ensure_concurrency_limits
-from fault_servers import ModelServer
 from tests.conftest import REPO_ROOT, served_model
 
 REQUESTS_PER_MINUTE = 240

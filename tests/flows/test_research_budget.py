@@ -13,13 +13,13 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, func, select
 
-from blocks.budget_ledger import budget_status
-from blocks.language_model import LanguageModel
-from blocks.model_budget import ModelBudget
-from blocks.sql import utc_now
-from blocks.store import PipelineStore
-from blocks.tables import BudgetChargeRow, ModelUsageRow
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit._blocks.budget_ledger import budget_status
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.model_budget import ModelBudget
+from agentic_kit._blocks.sql import utc_now
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import BudgetChargeRow, ModelUsageRow
+from agentic_kit.testing import EnrichmentServer, ModelServer
 from flows.research_pipeline import research_pipeline
 from tasks.research.report import ResearchReport
 from tests.conftest import REPO_ROOT

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from blocks.store import PipelineStore
-from blocks.tables import ResearchRunRow
-from fault_servers import EnrichmentServer, Fault, ModelServer
-from fault_servers.page_server import Page, PageServer
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import ResearchRunRow
+from agentic_kit.testing import EnrichmentServer, Fault, ModelServer
+from agentic_kit.testing.page_server import Page, PageServer
 from flows.research_pipeline import research_pipeline
 from tasks.research.report import ResearchReport
 from tests.support.research import QUESTION, research_limits, research_responder, sub_questions

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from blocks.store import PipelineStore
-from blocks.tables import DocumentRow, ModelUsageRow
-from fault_servers import EnrichmentServer, ModelServer
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
+from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT, run_python, wait_until
 
 CALLS_BEFORE_CRASH = 10

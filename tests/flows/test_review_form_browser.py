@@ -17,13 +17,12 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 from prefect import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
-
 from sqlmodel import Session
 
-from blocks.store import PipelineStore
-from blocks.tables import SummaryRow
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import SummaryRow
+from agentic_kit._domain.models.common import content_id
 from deployments.review_queue import WaitingReview, waiting_reviews
-from domain.models.common import content_id
 from flows.document_pipeline import document_pipeline
 from tests.conftest import API_AUTH, REPO_ROOT
 from tests.flows.test_review_gate import ALWAYS, TEXTS, _stored

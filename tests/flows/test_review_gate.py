@@ -13,11 +13,11 @@ from prefect.client.schemas.objects import StateType
 from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
-from blocks.store import PipelineStore
-from deployments.cli.app import app
-from deployments.cli.output import EXIT_NOT_FOUND, EXIT_USAGE
-from blocks.tables import DocumentRow
-from domain.models.common import content_id
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import DocumentRow
+from agentic_kit._domain.models.common import content_id
+from agentic_kit._operate.cli.app import app
+from agentic_kit._operate.cli.output import EXIT_NOT_FOUND, EXIT_USAGE
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 

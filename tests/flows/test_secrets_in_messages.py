@@ -17,8 +17,8 @@ from prefect.client.schemas.filters import (
     LogFilterFlowRunId,
 )
 
-from blocks.dead_letters import DeadLetters
-from blocks.store import PipelineStore
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.store import PipelineStore
 from tests.conftest import run_python
 
 SECRETS = ("pa55-in-userinfo", "t0ken-in-query")

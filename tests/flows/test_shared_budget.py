@@ -17,16 +17,16 @@ from pydantic import SecretStr
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters
-from blocks.language_model import LanguageModel
-from blocks.model_budget import ModelBudget
-from blocks.sql import utc_now
-from blocks.store import PipelineStore
-from blocks.tables import BudgetPeriodRow, DocumentRow, ModelUsageRow
-from deployments.cli.app import app
-from domain.events import BUDGET_EXHAUSTED
-from domain.models.documents import ReplayReport
-from fault_servers import ModelServer
+from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.model_budget import ModelBudget
+from agentic_kit._blocks.sql import utc_now
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import BudgetPeriodRow, DocumentRow, ModelUsageRow
+from agentic_kit._domain.events import BUDGET_EXHAUSTED
+from agentic_kit._domain.models.documents import ReplayReport
+from agentic_kit._operate.cli.app import app
+from agentic_kit.testing import ModelServer
 from flows.dead_letter_replay import dead_letter_replay
 from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, wait_for_events

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
-from blocks.store import PipelineStore
-from domain.errors import CircuitOpen, UpstreamUnavailable
+from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.errors import CircuitOpen, UpstreamUnavailable
 
 CALLS_PER_PHASE = 20
 WORKERS = 2

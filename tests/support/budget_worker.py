@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from blocks.budget_ledger import reserve
-from blocks.model_budget import ModelBudget
-from blocks.store import PipelineStore
+from agentic_kit._blocks.budget_ledger import reserve
+from agentic_kit._blocks.model_budget import ModelBudget
+from agentic_kit._blocks.store import PipelineStore
 
 PIPELINE = "document-pipeline"
 BUDGET = ModelBudget(pipeline=PIPELINE, max_usd=1.05)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from blocks.model_budget import ModelBudget, forget_budgets
+from agentic_kit._blocks.model_budget import ModelBudget, forget_budgets
 
 
 async def save_budget(budget: ModelBudget) -> ModelBudget:

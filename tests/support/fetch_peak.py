@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from blocks.fetch_policy import FetchPolicy
+from agentic_kit._blocks.fetch_policy import FetchPolicy
 from tasks.research.fetch import fetch_text
 
 STATUS = Path("/proc/self/status")

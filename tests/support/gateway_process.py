@@ -1,4 +1,4 @@
-"""The webhook gateway as users start it (`python -m deployments.webhook_gateway`), in a process of its own."""
+"""The webhook gateway as users start it (`python -m agentic_kit._operate.webhook_gateway`), in a process of its own."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from deployments.local_server import stop_process
+from agentic_kit._operate.local_server import stop_process
 from tests.conftest import REPO_ROOT, free_port
 
 STARTUP_TIMEOUT_SECONDS = 60
@@ -53,7 +53,7 @@ def gateway_process(folder: Path, env: dict[str, str], *args: str) -> Iterator[G
     stdout, stderr = folder / f"gateway-{port}.out", folder / f"gateway-{port}.err"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "deployments.webhook_gateway", "--port", str(port), *args],
+            [sys.executable, "-m", "agentic_kit._operate.webhook_gateway", "--port", str(port), *args],
             cwd=REPO_ROOT, env={**os.environ, **env}, stdout=out, stderr=err,
         )
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agentic_kit.testing import ModelServer
+from agentic_kit.testing.model_server import message_text
+from agentic_kit.testing.schema_sample import sample_instance
 from bench.documents import long_document, page_company
-from fault_servers import ModelServer
-from fault_servers.model_server import message_text
-from fault_servers.schema_sample import sample_instance
 
 __all__ = ["extracting_responder", "long_document", "long_document_server", "page_company"]
 

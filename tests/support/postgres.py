@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from deployments.scratch_postgres import postgres_answers, scratch_database
+from agentic_kit._operate.scratch_postgres import postgres_answers, scratch_database
 
 __all__ = ["postgres_answers", "postgres_database"]
 

@@ -12,9 +12,9 @@ import pytest
 from prefect import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 
+from agentic_kit.testing import Responder, sample_instance
+from agentic_kit.testing.model_server import message_text
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
-from fault_servers import Responder, sample_instance
-from fault_servers.model_server import message_text
 
 QUESTION = "How do heat pumps compare with gas boilers for homes in Bristol?"
 

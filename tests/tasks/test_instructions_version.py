@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from prefect import Task
 
+from agentic_kit._steps.policies import instructions_of
 from tasks.documents import agents
-from tasks.policies import instructions_of
 from tasks.research import agents as research_agents
 
 AGENT_STEPS: list[Task] = [

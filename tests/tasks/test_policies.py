@@ -10,15 +10,15 @@ from prefect import get_client
 from prefect.states import State
 from prefect.utilities.math import lower_clamp_multiple
 
-from blocks.language_model import LanguageModel
-from blocks.store import PipelineStore
-from domain.errors import RequestRejected, UnrepairableOutput
-from domain.models.common import ModelReply
-from domain.models.documents import DocumentPart, EntityList
-from domain.settings import Settings
-from fault_servers import Fault, ModelServer
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.errors import RequestRejected, UnrepairableOutput
+from agentic_kit._domain.models.common import ModelReply
+from agentic_kit._domain.models.documents import DocumentPart, EntityList
+from agentic_kit._domain.settings import Settings
+from agentic_kit._steps.policies import LLM_CALL
+from agentic_kit.testing import Fault, ModelServer
 from tasks.documents.agents import extract_entities
-from tasks.policies import LLM_CALL
 from tests.conftest import served_model
 
 PART = DocumentPart(document_id="d" * 64, index=0, count=1, text="Amara Okafor met Lukas Brandt in Hamburg.")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tasks.step_locks import ProcessFileLockManager, lock_manager_for
+from agentic_kit._steps.step_locks import ProcessFileLockManager, lock_manager_for
 
 HOLD_IN_CHILD = """
 import sys, time
 from pathlib import Path
-from tasks.step_locks import ProcessFileLockManager
+from agentic_kit._steps.step_locks import ProcessFileLockManager
 assert ProcessFileLockManager(Path(sys.argv[1])).acquire_lock("step", "child")
 print("held", flush=True)
 time.sleep(600)

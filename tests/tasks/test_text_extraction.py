@@ -18,8 +18,8 @@ import pypdf
 import pytest
 from fpdf import FPDF
 
-from domain.errors import InvalidInput
-from tasks.text_extraction import READ_FORMATS, extract_text
+from agentic_kit._domain.errors import InvalidInput
+from agentic_kit._steps.text_extraction import READ_FORMATS, extract_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "documents"
 SCANNED = "18-scanned-receipt.pdf"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fault_servers import ModelServer, OtlpReceiver
+from agentic_kit.testing import ModelServer, OtlpReceiver
 from tests.conftest import run_python
 
 DOCUMENTS = 2

@@ -16,11 +16,11 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
-from blocks.store import PipelineStore
-from blocks.tables import BreakerRow
-from domain.errors import CircuitOpen, RequestRejected, UpstreamUnavailable
-from domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
+from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings, CircuitBreaker
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import BreakerRow
+from agentic_kit._domain.errors import CircuitOpen, RequestRejected, UpstreamUnavailable
+from agentic_kit._domain.events import CIRCUIT_CLOSED, CIRCUIT_HALF_OPEN, CIRCUIT_OPENED
 from tests.conftest import run_python
 from tests.support.breaker_worker import CALLS_PER_PHASE, PHASES, SETTINGS, WORKERS
 from tests.support.postgres import postgres_database

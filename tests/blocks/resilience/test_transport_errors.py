@@ -8,8 +8,8 @@ import httpx
 import openai
 import pytest
 
-from blocks.resilience.transport_errors import from_httpx, from_openai
-from domain import errors
+from agentic_kit._blocks.resilience.transport_errors import from_httpx, from_openai
+from agentic_kit._domain import errors
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1/v1/x")
 

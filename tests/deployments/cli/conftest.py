@@ -8,8 +8,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from deployments.cli import output
-from deployments.cli.app import app
+from agentic_kit._operate.cli import output
+from agentic_kit._operate.cli.app import app
 
 TABLE_WIDTH = 160
 

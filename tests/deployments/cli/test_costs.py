@@ -15,9 +15,9 @@ import pytest
 from click.testing import Result
 from sqlmodel import Session, select
 
-from blocks.store import PipelineStore
-from blocks.tables import ModelUsageRow
-from fault_servers import ModelServer
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import ModelUsageRow
+from agentic_kit.testing import ModelServer
 from flows.document_pipeline import document_pipeline
 from tests.conftest import served_model
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 from click.testing import Result
 
-from blocks.dead_letters import DeadLetters
-from blocks.store import PipelineStore
-from domain.models.common import content_id
-from domain.models.documents import DocumentOutcome
+from agentic_kit._blocks.dead_letters import DeadLetters
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.models.common import content_id
+from agentic_kit._domain.models.documents import DocumentOutcome
 from tests.conftest import run_python
 
 TEXT = "Amara Okafor of Northwind Traders Ltd visited Bristol in May 2024."

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from blocks.language_model import LanguageModel
-from blocks.tokenizers import EstimatedCounter, token_counter
-from domain.models.documents import Document, EntityList
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.tokenizers import EstimatedCounter, token_counter
+from agentic_kit._domain.models.documents import Document, EntityList
 from tasks.documents.agents import extract_request
 from tasks.documents.chunking import OVERLAP_FRACTION, group_texts, material_room, split_document, split_text
 

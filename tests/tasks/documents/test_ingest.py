@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.models.common import content_id
-from domain.models.documents import Document, Rejection
+from agentic_kit._domain.errors import InvalidInput
+from agentic_kit._domain.models.common import content_id
+from agentic_kit._domain.models.documents import Document, Rejection
 from tasks.documents.ingest import ingest, validate
 
 

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from blocks.fetch_policy import FetchPolicy
+from agentic_kit._blocks.fetch_policy import FetchPolicy
+from agentic_kit._domain.errors import CallTimedOut, FetchRefused, RequestRejected, UpstreamUnavailable
+from agentic_kit._domain.settings import Settings
+from agentic_kit.testing.page_server import Page, PageServer, encoded, gzip_bomb, redirect
 from deployments.run_research import allow_sample_pages, sample_pages
-from domain.errors import CallTimedOut, FetchRefused, RequestRejected, UpstreamUnavailable
-from domain.settings import Settings
-from fault_servers.page_server import Page, PageServer, encoded, gzip_bomb, redirect
 from tasks.research.fetch import fetch_text
 from tests.conftest import run_python
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.models.research import PlannedToolCall, ResearchPlan, ResearchReview, SubQuestion
+from agentic_kit._domain.models.research import PlannedToolCall, ResearchPlan, ResearchReview, SubQuestion
 from tasks.research.plan import MAX_URLS, follow_up_questions, validate_plan
 
 TOOLS = {"enrich_entity": "What the enrichment API knows."}

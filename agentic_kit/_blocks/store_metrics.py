@@ -1,0 +1,92 @@
+"""What the metrics exporter reads from the pipeline store: durable figures, whichever worker wrote them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import BreakerRow, CallRow, DeadLetterRow, DocumentRow, ModelUsageRow, ResearchRunRow
+
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+"""The upper bounds (seconds) of the step-duration histogram."""
+BREAKER_STATE_VALUES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+@dataclass(frozen=True)
+class DurationHistogram:
+    """Cumulative counts at each bucket's upper bound (the last one +Inf), the sum and the count."""
+
+    buckets: list[tuple[str, int]]
+    total_seconds: float
+
+
+@dataclass(frozen=True)
+class StoreFigures:
+    calls: list[tuple[str, str, str, str, int]]
+    """(kind, target, step, outcome, count)"""
+    usage: list[tuple[str, str, int, int, int, float]]
+    """(model, step, input, output, cached input, cost)"""
+    durations: dict[tuple[str, str], DurationHistogram]
+    """by (step, target)"""
+    dead_letters_open: list[tuple[str, str, int]]
+    breakers: dict[str, int]
+    documents: list[tuple[str, str, int]]
+    """(pipeline, status, count)"""
+
+
+def _histogram(durations: list[float]) -> DurationHistogram:
+    buckets = [(str(bound), sum(1 for d in durations if d <= bound)) for bound in DURATION_BUCKETS]
+    return DurationHistogram(buckets + [("+Inf", len(durations))], sum(durations))
+
+
+def store_figures(store: PipelineStore) -> StoreFigures:
+    """Every figure the exporter serves from the store, read in one session."""
+    with Session(store.engine()) as session:
+        calls = session.exec(select(CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome, func.count())
+                             .group_by(CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome)).all()
+        usage = session.exec(select(ModelUsageRow.model, ModelUsageRow.step, func.sum(ModelUsageRow.input_tokens),
+                                    func.sum(ModelUsageRow.output_tokens),
+                                    func.sum(ModelUsageRow.cached_input_tokens), func.sum(ModelUsageRow.cost_usd))
+                             .group_by(ModelUsageRow.model, ModelUsageRow.step)).all()
+        by_step: dict[tuple[str, str], list[float]] = {}
+        for step, target, seconds in session.exec(select(CallRow.step, CallRow.target, CallRow.duration_seconds)):
+            by_step.setdefault((step, target), []).append(seconds)
+        letters = session.exec(select(DeadLetterRow.step, DeadLetterRow.error_type, func.count())
+                               .where(DeadLetterRow.status == "open")
+                               .group_by(DeadLetterRow.step, DeadLetterRow.error_type)).all()
+        breakers = {row.name: BREAKER_STATE_VALUES.get(row.state, 2) for row in session.exec(select(BreakerRow))}
+        documents = [("documents", status, count) for status, count in session.exec(
+            select(DocumentRow.status, func.count()).group_by(DocumentRow.status))]
+        documents += [("research", status, count) for status, count in session.exec(
+            select(ResearchRunRow.status, func.count()).group_by(ResearchRunRow.status))]
+    return StoreFigures(
+        calls=[tuple(row) for row in calls],  # type: ignore[misc]
+        usage=[(m, s, int(i or 0), int(o or 0), int(c or 0), float(cost or 0)) for m, s, i, o, c, cost in usage],
+        durations={key: _histogram(values) for key, values in by_step.items()},
+        dead_letters_open=[tuple(row) for row in letters],  # type: ignore[misc]
+        breakers=breakers, documents=documents,
+    )
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    """What the SLO check reads: call attempts (step, outcome, seconds), documents and dead letters since a time."""
+
+    calls: list[tuple[str, str, float]]
+    documents: int
+    dead_letters: int
+
+
+def recent_activity(store: PipelineStore, since: datetime) -> RecentActivity:
+    with Session(store.engine()) as session:
+        calls = session.exec(select(CallRow.step, CallRow.outcome, CallRow.duration_seconds)
+                             .where(CallRow.started_at >= since)).all()
+        documents = session.exec(select(func.count()).select_from(DocumentRow)
+                                 .where(DocumentRow.updated_at >= since)).one()
+        letters = session.exec(select(func.count()).select_from(DeadLetterRow)
+                               .where(DeadLetterRow.last_seen >= since)).one()
+    return RecentActivity([tuple(row) for row in calls], documents, letters)  # type: ignore[misc]

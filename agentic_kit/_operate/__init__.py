@@ -1,0 +1,1 @@
+"""Operating pipelines: the command line, the local server, the gateway, metrics."""

@@ -1,0 +1,115 @@
+"""The budget every run and worker of a pipeline shares: a model call reserves its estimate before it starts and
+settles what it used after; at the limit the call does not start.
+
+The pipeline is the flow the call runs in (a replay's document pipeline is the document pipeline), and its budget
+is the Model Budget block of that name (`agentic_kit/_blocks/model_budget.py`); with none, nothing is counted and a call costs
+no SQL. The estimate is the prompt's tokens as the model's block counts them plus its whole output allowance,
+priced at the block's prices, so the budget holds unless the provider counts far more tokens than the tokenizer.
+The first refusal of a period emits `agentic.budget.exhausted`; BudgetExhausted is permanent, so it is never
+retried, and a document it stops becomes a dead letter of type `budget` that a replay takes once the period
+rolled over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
+
+from prefect.context import FlowRunContext
+from prefect.events import emit_event
+
+from agentic_kit._blocks.budget_ledger import Reservation, record_refusal, release, reserve, settle, usd
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._blocks.model_budget import ModelBudget, budget_for
+from agentic_kit._blocks.sql import as_utc, utc_now
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import BudgetPeriodRow
+from agentic_kit._domain.errors import BudgetExhausted
+from agentic_kit._domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX
+from agentic_kit._domain.models.common import TokenUsage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Charge:
+    """What the call tells its budget once it has answered: the usage to settle at."""
+
+    usage: TokenUsage | None = None
+
+
+def current_pipeline() -> str | None:
+    """The flow this call runs in, whose budget it spends; None outside any flow."""
+    context = FlowRunContext.get()
+    return context.flow.name if context is not None and context.flow is not None else None
+
+
+@asynccontextmanager
+async def within_shared_budget(model: LanguageModel, store: PipelineStore, step: str,
+                               prompt_tokens: int) -> AsyncIterator[Charge]:
+    """Reserve the call's estimate in its pipeline's budget (BudgetExhausted if it does not fit), let the call run,
+    then settle at what it used (`charge.usage`); a call that fails gives its reservation back."""
+    charge = Charge()
+    pipeline = current_pipeline()
+    budget = await budget_for(pipeline) if pipeline else None
+    if pipeline is None or budget is None:
+        yield charge
+        return
+    tokens = prompt_tokens + model.max_output_tokens
+    cost_usd = model.cost_usd(prompt_tokens, model.max_output_tokens)
+    period_start, resets_at = budget.period_bounds(utc_now())
+    reservation = await asyncio.to_thread(reserve, store, budget, pipeline, period_start, tokens, cost_usd)
+    if reservation is None:
+        await _refuse(store, budget, pipeline, period_start, resets_at, step, tokens, cost_usd)
+    try:
+        yield charge
+    except BaseException:
+        release(store, reservation)  # not awaited in a thread: it must run even when cancelled
+        raise
+    await asyncio.to_thread(_settle, store, reservation, charge)
+
+
+def _settle(store: PipelineStore, reservation: Reservation, charge: Charge) -> None:
+    usage = charge.usage or TokenUsage()
+    settle(store, reservation, usage.input_tokens + usage.output_tokens, usage.cost_usd)
+
+
+async def _refuse(store: PipelineStore, budget: ModelBudget, pipeline: str, period_start: datetime,
+                  resets_at: datetime, step: str, tokens: int, cost_usd: float) -> NoReturn:
+    """Count the refusal, announce the period's first, and raise BudgetExhausted."""
+    first, row = await asyncio.to_thread(record_refusal, store, pipeline, period_start)
+    message = (f"{step}: the {pipeline} budget of {budget.limits_label()} is spent until "
+               f"{resets_at:%Y-%m-%d %H:%M} UTC: the next call (up to {tokens:,} tokens, ${cost_usd:.4f}) would pass "
+               f"it (spent ${usd(row.spent_usd):.4f} and {row.spent_tokens:,} tokens, reserved "
+               f"${usd(row.reserved_usd):.4f} and {row.reserved_tokens:,} tokens)")
+    if first:
+        _announce(budget, row, resets_at, message)
+    raise BudgetExhausted(message)
+
+
+def _announce(budget: ModelBudget, row: BudgetPeriodRow, resets_at: datetime, message: str) -> None:
+    """Emit agentic.budget.exhausted; a refusal that cannot be announced is only logged."""
+    try:
+        emit_event(
+            event=BUDGET_EXHAUSTED,
+            resource={"prefect.resource.id": f"{BUDGET_RESOURCE_PREFIX}{row.pipeline}",
+                      "prefect.resource.name": f"{row.pipeline} budget"},
+            payload={"pipeline": row.pipeline, "period": budget.period,
+                     "period_start": row.period_start.isoformat(), "resets_at": resets_at.isoformat(),
+                     "max_usd": budget.max_usd, "max_tokens": budget.max_tokens, "spent_usd": usd(row.spent_usd),
+                     "spent_tokens": row.spent_tokens, "reserved_usd": usd(row.reserved_usd),
+                     "reserved_tokens": row.reserved_tokens, "message": message},
+        )
+    except Exception:  # noqa: BLE001 - the refusal stands; the event is the announcement only
+        logger.warning("the %s budget is exhausted, but its event could not be emitted", row.pipeline, exc_info=True)
+
+
+async def budget_reset_since(pipeline: str, moment: datetime) -> bool:
+    """Whether the pipeline's budget started a new period after moment (or it has no budget any more)."""
+    budget = await budget_for(pipeline)
+    return budget is None or budget.period_bounds(utc_now())[0] > as_utc(moment)

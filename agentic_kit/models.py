@@ -1,0 +1,178 @@
+"""The kit's data models: requests, replies and usage; documents, their parts and outcomes; research plans and
+findings; recorded cassettes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from agentic_kit._lazy import load_attribute
+
+if TYPE_CHECKING:
+    from agentic_kit._domain.models.cassette import (
+        Cassette,
+        RecordedDocument,
+        RecordedExchange,
+        RecordedModel,
+        ResponseFormat,
+        read_cassette,
+        redacted_messages,
+        request_key,
+    )
+    from agentic_kit._domain.models.common import (
+        FetchedBody,
+        HealthReport,
+        Instructions,
+        ModelReply,
+        ModelRequest,
+        OutputT,
+        Review,
+        TokenUsage,
+        UsageTotals,
+        content_id,
+    )
+    from agentic_kit._domain.models.documents import (
+        Decision,
+        Document,
+        DocumentDecision,
+        DocumentOutcome,
+        DocumentPart,
+        Enrichment,
+        Entity,
+        EntityList,
+        EntityType,
+        Rejection,
+        ReplayCandidate,
+        ReplayItem,
+        ReplayReport,
+        ReviewSchedule,
+        Summary,
+    )
+    from agentic_kit._domain.models.research import (
+        Budget,
+        FetchedPage,
+        Findings,
+        MissingPart,
+        PlannedToolCall,
+        ResearchNotes,
+        ResearchPlan,
+        ResearchReview,
+        ResearchSynthesis,
+        Spend,
+        SubQuestion,
+        SubQuestionNotes,
+        ToolCall,
+        ToolResult,
+        ValidatedPlan,
+    )
+
+_EXPORTS = {
+    "Budget": "agentic_kit._domain.models.research",
+    "Cassette": "agentic_kit._domain.models.cassette",
+    "Decision": "agentic_kit._domain.models.documents",
+    "Document": "agentic_kit._domain.models.documents",
+    "DocumentDecision": "agentic_kit._domain.models.documents",
+    "DocumentOutcome": "agentic_kit._domain.models.documents",
+    "DocumentPart": "agentic_kit._domain.models.documents",
+    "Enrichment": "agentic_kit._domain.models.documents",
+    "Entity": "agentic_kit._domain.models.documents",
+    "EntityList": "agentic_kit._domain.models.documents",
+    "EntityType": "agentic_kit._domain.models.documents",
+    "FetchedBody": "agentic_kit._domain.models.common",
+    "FetchedPage": "agentic_kit._domain.models.research",
+    "Findings": "agentic_kit._domain.models.research",
+    "HealthReport": "agentic_kit._domain.models.common",
+    "Instructions": "agentic_kit._domain.models.common",
+    "MissingPart": "agentic_kit._domain.models.research",
+    "ModelReply": "agentic_kit._domain.models.common",
+    "ModelRequest": "agentic_kit._domain.models.common",
+    "OutputT": "agentic_kit._domain.models.common",
+    "PlannedToolCall": "agentic_kit._domain.models.research",
+    "RecordedDocument": "agentic_kit._domain.models.cassette",
+    "RecordedExchange": "agentic_kit._domain.models.cassette",
+    "RecordedModel": "agentic_kit._domain.models.cassette",
+    "Rejection": "agentic_kit._domain.models.documents",
+    "ReplayCandidate": "agentic_kit._domain.models.documents",
+    "ReplayItem": "agentic_kit._domain.models.documents",
+    "ReplayReport": "agentic_kit._domain.models.documents",
+    "ResearchNotes": "agentic_kit._domain.models.research",
+    "ResearchPlan": "agentic_kit._domain.models.research",
+    "ResearchReview": "agentic_kit._domain.models.research",
+    "ResearchSynthesis": "agentic_kit._domain.models.research",
+    "ResponseFormat": "agentic_kit._domain.models.cassette",
+    "Review": "agentic_kit._domain.models.common",
+    "ReviewSchedule": "agentic_kit._domain.models.documents",
+    "Spend": "agentic_kit._domain.models.research",
+    "SubQuestion": "agentic_kit._domain.models.research",
+    "SubQuestionNotes": "agentic_kit._domain.models.research",
+    "Summary": "agentic_kit._domain.models.documents",
+    "TokenUsage": "agentic_kit._domain.models.common",
+    "ToolCall": "agentic_kit._domain.models.research",
+    "ToolResult": "agentic_kit._domain.models.research",
+    "UsageTotals": "agentic_kit._domain.models.common",
+    "ValidatedPlan": "agentic_kit._domain.models.research",
+    "content_id": "agentic_kit._domain.models.common",
+    "read_cassette": "agentic_kit._domain.models.cassette",
+    "redacted_messages": "agentic_kit._domain.models.cassette",
+    "request_key": "agentic_kit._domain.models.cassette",
+}
+
+__all__ = [
+    "Budget",
+    "Cassette",
+    "Decision",
+    "Document",
+    "DocumentDecision",
+    "DocumentOutcome",
+    "DocumentPart",
+    "Enrichment",
+    "Entity",
+    "EntityList",
+    "EntityType",
+    "FetchedBody",
+    "FetchedPage",
+    "Findings",
+    "HealthReport",
+    "Instructions",
+    "MissingPart",
+    "ModelReply",
+    "ModelRequest",
+    "OutputT",
+    "PlannedToolCall",
+    "RecordedDocument",
+    "RecordedExchange",
+    "RecordedModel",
+    "Rejection",
+    "ReplayCandidate",
+    "ReplayItem",
+    "ReplayReport",
+    "ResearchNotes",
+    "ResearchPlan",
+    "ResearchReview",
+    "ResearchSynthesis",
+    "ResponseFormat",
+    "Review",
+    "ReviewSchedule",
+    "Spend",
+    "SubQuestion",
+    "SubQuestionNotes",
+    "Summary",
+    "TokenUsage",
+    "ToolCall",
+    "ToolResult",
+    "UsageTotals",
+    "ValidatedPlan",
+    "content_id",
+    "read_cassette",
+    "redacted_messages",
+    "request_key",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its private module the first time it is used."""
+    return load_attribute(__name__, _EXPORTS, name, globals())
+
+
+def __dir__() -> list[str]:
+    """The public names."""
+    return __all__
