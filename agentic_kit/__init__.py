@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
+    from agentic_kit._steps.tool_step import declared_limit_specs
     from agentic_kit._domain.models.common import Instructions
     from agentic_kit._steps.pipeline import ItemOutcome
     from agentic_kit._steps.pipeline import PipelineRunReport
@@ -146,6 +147,7 @@ _EXPORTS = {
     "budget_reset_since": "agentic_kit._steps.shared_budget",
     "current_scope": "agentic_kit._steps.item_scope",
     "declared_dependencies": "agentic_kit._steps.tool_step",
+    "declared_limit_specs": "agentic_kit._steps.tool_step",
     "document_context": "agentic_kit._steps.log_format",
     "document_span": "agentic_kit._steps.tracing",
     "enrich_one": "agentic_kit._steps.calls",
@@ -240,6 +242,7 @@ __all__ = [
     "budget_reset_since",
     "current_scope",
     "declared_dependencies",
+    "declared_limit_specs",
     "document_context",
     "document_span",
     "enrich_one",

@@ -9,6 +9,7 @@ from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
     from agentic_kit._operate.automations import NotificationBlocks, apply_automations
+    from agentic_kit._operate.cli.dead_letters import dead_letters_app
     from agentic_kit._operate.cli.output import (
         EXIT_FAILED,
         EXIT_NOT_FOUND,
@@ -52,6 +53,7 @@ _EXPORTS = {
     "check_store": "agentic_kit._steps.health",
     "console": "agentic_kit._operate.cli.output",
     "current_tally": "agentic_kit._steps.run_tally",
+    "dead_letters_app": "agentic_kit._operate.cli.dead_letters",
     "ensure_server": "agentic_kit._operate.local_server",
     "fail": "agentic_kit._operate.cli.output",
     "measure_slos": "agentic_kit._steps.slo",
@@ -84,6 +86,7 @@ __all__ = [
     "check_store",
     "console",
     "current_tally",
+    "dead_letters_app",
     "ensure_server",
     "fail",
     "measure_slos",

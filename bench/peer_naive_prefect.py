@@ -40,7 +40,7 @@ async def ask(request: ModelRequest, output: type[T]) -> T:
     return parsed
 
 
-@task(name="extract-entities", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
+@task(name="extract_entities", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
 async def extract_entities(text: str) -> EntityList:
     """The entities of a document."""
     return await ask(extract_request(text), EntityList)
@@ -52,7 +52,7 @@ async def summarize(text: str) -> Summary:
     return await ask(summarize_request(text), Summary)
 
 
-@task(name="review-summary", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
+@task(name="review", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)
 async def review_summary(summary: str, text: str) -> Review:
     """A judge's score of the summary against the document."""
     return await ask(review_request(summary, text, WHOLE_DOCUMENT), Review)

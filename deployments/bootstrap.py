@@ -10,19 +10,30 @@ Running it twice changes nothing.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 from uuid import UUID
 
+import yaml
 from prefect import get_client
 from prefect.blocks.core import Block
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-from agentic_kit import EnrichmentApi, FetchPolicy, LanguageModel, ModelBudget, PipelineStore, PublishTargets, Settings
+from agentic_kit import (
+    EnrichmentApi,
+    FetchPolicy,
+    LanguageModel,
+    ModelBudget,
+    PipelineStore,
+    PublishTargets,
+    Settings,
+    declared_limit_specs,
+)
 from agentic_kit.operate import NotificationBlocks, apply_automations
 from deployments.concurrency import RESEARCH_LIMITS, ensure_concurrency_limits
 
@@ -58,12 +69,21 @@ async def ensure_default_blocks() -> list[str]:
     return done
 
 
+def import_pipelines(prefect_file: Path = PROJECT_DIR / "prefect.yaml") -> None:
+    """Import the module of every deployment's entrypoint, so each step it declares declares its dependency."""
+    for deployment in yaml.safe_load(prefect_file.read_text()).get("deployments", []):
+        path = deployment["entrypoint"].split(":", 1)[0]
+        importlib.import_module(path.removesuffix(".py").replace("/", "."))
+
+
 async def ensure_limits() -> list[str]:
-    """The global concurrency limits: the research agents', and those the default model and API blocks declare."""
-    specs = list(RESEARCH_LIMITS)
-    for block_type in (LanguageModel, EnrichmentApi):
-        specs += (await block_type.aload(DEFAULT_BLOCK_NAME)).limits().specs()
-    return await ensure_concurrency_limits(tuple(specs))
+    """The global concurrency limits: the research agents', the default model's, and those of every dependency a
+    deployed pipeline's tool steps declare."""
+    import_pipelines()
+    specs = [*RESEARCH_LIMITS, *(await LanguageModel.aload(DEFAULT_BLOCK_NAME)).limits().specs(),
+             *await declared_limit_specs(DEFAULT_BLOCK_NAME)]
+    unique = {spec.name: spec for spec in specs}
+    return await ensure_concurrency_limits(tuple(unique.values()))
 
 
 async def ensure_notification_block(block: str, url: str) -> UUID:

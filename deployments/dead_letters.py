@@ -1,6 +1,6 @@
-"""`python -m deployments.dead_letters`: an alias of `agentic dead-letters` (deployments/cli/dead_letters.py)."""
+"""`python -m deployments.dead_letters`: an alias of `agentic dead-letters` (the kit's, agentic_kit.operate)."""
 
-from deployments.cli.dead_letters import app
+from agentic_kit.operate import dead_letters_app
 
 if __name__ == "__main__":
-    app(prog_name="python -m deployments.dead_letters")
+    dead_letters_app(prog_name="python -m deployments.dead_letters")

@@ -1,5 +1,7 @@
-"""Dead-letter replay: send open dead letters through the document pipeline again.
+"""Dead-letter replay: send the document pipeline's open dead letters through it again.
 
+It takes only the letters the document pipeline recorded (those of an older store included): another pipeline's
+letters, even with the same item id, are its own replay flow's (`agentic dead-letters replay` runs each letter's).
 Each dead letter's text comes from the documents table; the documents go through `document_pipeline`
 as a subflow, so every step they had finished comes from cache and only the rest runs. Dead letters
 whose documents end processed are marked replayed; the others stay open with one more attempt.
@@ -56,7 +58,7 @@ async def dead_letter_replay(
     """
     pipeline_store = await load_or_environment(PipelineStore, store)
     candidates = await load_dead_letters(pipeline_store, step, error_type, since, ids, limit,
-                                         budget_pipeline=document_pipeline.name)
+                                         budget_pipeline=document_pipeline.name, pipeline=document_pipeline.name)
     texts, sources = _unique_documents(candidates)
     outcomes: list[DocumentOutcome] = []
     pipeline_run_id = pipeline_message = None

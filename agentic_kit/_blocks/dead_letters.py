@@ -184,6 +184,10 @@ class DeadLetters:
         _announce(row)
         return row
 
+    def open_items(self, pipeline: str, ids: Iterable[int]) -> list[DeadLetterRow]:
+        """The open dead letters of a pipeline among these ids (a replay takes no other pipeline's), oldest first."""
+        return self.list(status=OPEN, pipeline=pipeline, ids=ids)
+
     def list(
         self,
         status: DeadLetterStatus | None = None,
@@ -263,6 +267,10 @@ class DeadLetters:
             session.commit()
         return settled
 
+    def settle_items(self, pipeline: str, item_ids: Sequence[str]) -> int:
+        """Mark a pipeline's open dead letters of items it has since processed as replayed; how many."""
+        return self.settle_processed(item_ids, pipeline=pipeline)
+
     def count_attempt(self, dead_letter_id: int, flow_run_id: str | None) -> DeadLetterRow | None:
         """One more attempt that did not settle an open dead letter (e.g. a replay that failed elsewhere)."""
         with self._session() as session:
@@ -282,9 +290,9 @@ class DeadLetters:
 
 
 def _is_entrypoint(entrypoint: str) -> bool:
-    """Whether a replay entrypoint reads `module:attribute` (dotted module, plain attribute)."""
+    """Whether a replay entrypoint reads `module:attribute` (both dotted paths, e.g. flows.tickets:triage.replay)."""
     module, _, attribute = entrypoint.partition(":")
-    return all(part.isidentifier() for part in module.split(".")) and attribute.isidentifier()
+    return all(part.isidentifier() for name in (module, attribute) for part in name.split("."))
 
 
 def _check_status(status: str) -> None:

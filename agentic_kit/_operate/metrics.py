@@ -23,6 +23,7 @@ from prefect.client.schemas.filters import (
     TaskRunFilter,
     TaskRunFilterState,
     TaskRunFilterStateName,
+    TaskRunFilterTags,
 )
 from prefect.client.schemas.objects import StateType
 from prometheus_client import start_http_server
@@ -32,11 +33,13 @@ from prometheus_client.registry import Collector
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.store_metrics import store_figures
 from agentic_kit._domain.settings import Settings
+from agentic_kit._steps.policies import MODEL_STEP_TAG
 
 TASK_RUN_PAGE = 200
 REVIEW_STATES = ["Paused", "Suspended"]
-STEP_OF_TASK = {"review-summary": "review", "review-report": "review_report"}
-"""A cached task's step label, where it is not the task's name with underscores."""
+STEP_OF_TASK = {"review-report": "review_report"}
+"""A cached task's step label, where it is not the task's name with underscores (a step declared with `model_step`
+has one name everywhere)."""
 
 
 def _step(task_name: str) -> str:
@@ -104,9 +107,10 @@ class PipelineCollector(Collector):
 
 
 def _cached_steps(client) -> dict[str, int]:  # noqa: ANN001 - a SyncPrefectClient
-    """Task runs answered from cache, by step."""
+    """Model steps' task runs answered from cache, by step (tool steps are no model calls)."""
     counts: dict[str, int] = {}
-    cached = TaskRunFilter(state=TaskRunFilterState(name=TaskRunFilterStateName(any_=["Cached"])))
+    cached = TaskRunFilter(state=TaskRunFilterState(name=TaskRunFilterStateName(any_=["Cached"])),
+                           tags=TaskRunFilterTags(all_=[MODEL_STEP_TAG]))
     offset = 0
     while page := client.read_task_runs(task_run_filter=cached, limit=TASK_RUN_PAGE, offset=offset):
         for run in page:

@@ -30,7 +30,7 @@ class ItemScope:
     model_calls: int = 0
     """Model steps that made their call in this run."""
     cached_steps: int = 0
-    """Steps answered from Prefect's cache (finished in an earlier run)."""
+    """Model steps answered from Prefect's cache (finished in an earlier run)."""
     models: dict[str, str] = field(default_factory=dict)
     """Which model answered each model step."""
 

@@ -39,8 +39,6 @@ from agentic_kit._steps.item_scope import ItemScope, current_scope, scope_or_non
 from agentic_kit._steps.policies import LLM_CALL, TaskOptions, with_instructions
 
 P = ParamSpec("P")
-MODEL_STEP_TAG = "agentic-model-step"
-"""The tag of every model step's task runs: the metrics count cached model calls by it."""
 SUBJECT_DIGITS = 12
 """How much of an item id a task run's name shows."""
 
@@ -99,7 +97,7 @@ class ModelStep(Generic[P, OutputT]):
         functools.update_wrapper(run, material_of)  # TASK_SOURCE reads the declared function's source
         run.__signature__ = task_signature(material_of, model=LanguageModel, store=PipelineStore)  # type: ignore[attr-defined]
         self.task: Task[..., ModelReply[OutputT]] = indexed(Task(
-            fn=run, name=name, task_run_name=task_run_name or step_run_name(name), tags=[MODEL_STEP_TAG],
+            fn=run, name=name, task_run_name=task_run_name or step_run_name(name),
             **with_instructions(policy, instructions)))
 
     def request(self, what: Mapping[str, str] | Prompt) -> ModelRequest:

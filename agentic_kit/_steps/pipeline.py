@@ -18,6 +18,7 @@ flow's name); the run's report is its result and an artifact. A run fails when a
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -82,13 +83,22 @@ class PipelineRunReport(BaseModel):
                           "| --- | --- | --- | --- |", *rows])
 
 
+def importable_name(module: str) -> str:
+    """The name a module is imported by: a pipeline run as `python -m flows.x` is `__main__` to itself."""
+    if module == "__main__":
+        spec = getattr(sys.modules["__main__"], "__spec__", None)
+        if spec is not None:
+            return str(spec.name)
+    return module
+
+
 class Pipeline(Generic[ItemT, ResultT]):
     """A pipeline over items of one type; `flow` runs a batch, `replay` runs its dead letters again."""
 
     def __init__(self, name: str, item: type[ItemT], process: Callable[[ItemT, PipelineBlocks], Awaitable[ResultT]],
                  noun: str, done: str, description: str | None) -> None:
         self.name, self.item_type, self.process, self.noun, self.done = name, item, process, noun, done
-        self.entrypoint = f"{process.__module__}:{process.__name__}"
+        self.entrypoint = f"{importable_name(process.__module__)}:{process.__name__}"
         """Where this pipeline is found ("module:attribute"), from the project's folder: dead letters keep it."""
         self.flow = flow(name=name, description=description or process.__doc__, persist_result=True,
                          validate_parameters=True)(self._run_flow)
@@ -148,7 +158,7 @@ class Pipeline(Generic[ItemT, ResultT]):
             return Completed(message=report.headline(), data=report)
 
     async def _replay_flow(self, ids: list[int], language_model: str | None = None, enrichment_api: str | None = None,
-                           store: str | None = None, **_: Any) -> State[PipelineRunReport]:
+                           store: str | None = None) -> State[PipelineRunReport]:
         """Run these open dead letters' items through the pipeline; processed ones are marked replayed."""
         blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
         letters = await asyncio.to_thread(DeadLetters(blocks.store).open_items, self.name, ids)

@@ -35,6 +35,7 @@ class TaskOptions(TypedDict, total=False):
     timeout_seconds: float
     cache_policy: CachePolicy
     persist_result: bool
+    tags: list[str]
 
 
 RESULT_FORMAT_VERSION = "2"
@@ -107,6 +108,11 @@ class InstructionsVersion(CachePolicy):
         return self.instructions.version if self.instructions else None
 
 
+MODEL_STEP_TAG = "agentic-model-step"
+"""The tag of every model step's task runs (the LLM-call policy sets it): the metrics count cached model calls by it."""
+TOOL_STEP_TAG = "agentic-tool-step"
+"""The tag of every tool step's task runs (the tool-call policy sets it)."""
+
 POLICY = Settings()
 """The figures in force in this process."""
 
@@ -163,12 +169,12 @@ def llm_call_policy(settings: Settings = POLICY) -> TaskOptions:
 
     The call itself is timed by `call_timeout` (llm_timeout_seconds) inside the task.
     """
-    return _retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings)
+    return {**_retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings), "tags": [MODEL_STEP_TAG]}
 
 
 def tool_call_policy(settings: Settings = POLICY) -> TaskOptions:
     """Task options for an HTTP tool call: the model-call shape with the tool's own figures."""
-    return _retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings)
+    return {**_retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings), "tags": [TOOL_STEP_TAG]}
 
 
 PUBLISH_RETRIES = 2

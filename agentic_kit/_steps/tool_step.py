@@ -25,7 +25,7 @@ from prefect import Task
 from prefect.utilities.annotations import quote
 
 from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
-from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits
+from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits, LimitSpec
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._steps.cache_index import indexed
 from agentic_kit._steps.calls import guarded_call
@@ -36,8 +36,6 @@ from agentic_kit._steps.policies import POLICY, TOOL_CALL, TaskOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
-TOOL_STEP_TAG = "agentic-tool-step"
-"""The tag of every tool step's task runs."""
 
 
 @runtime_checkable
@@ -57,6 +55,19 @@ _declared: dict[str, type[Any]] = {}
 def declared_dependencies() -> list[type[Any]]:
     """The block types every imported tool step depends on (the bootstrap creates their limits)."""
     return list(_declared.values())
+
+
+async def declared_limit_specs(block_name: str) -> list[LimitSpec]:
+    """The global limits of every declared dependency: of its saved block called block_name, else of the block the
+    environment describes."""
+    specs: list[LimitSpec] = []
+    for block_type in declared_dependencies():
+        try:
+            block = await block_type.aload(block_name)
+        except ValueError:
+            block = block_type.from_environment()
+        specs += block.limits().specs()
+    return specs
 
 
 async def guarded(dependency: Dependency, step: str, call: Callable[[], Awaitable[R]],
@@ -85,17 +96,14 @@ class ToolStep(Generic[P, R]):
         functools.update_wrapper(run, function)  # TASK_SOURCE reads the declared function's source
         run.__signature__ = task_signature(function, store=PipelineStore)  # type: ignore[attr-defined]
         self.task: Task[..., R] = indexed(Task(fn=run, name=name, task_run_name=task_run_name or step_run_name(name),
-                                               tags=[TOOL_STEP_TAG], **policy))
+                                               **policy))
 
     async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """The tool's answer on these arguments, from cache when it ran before."""
         scope = current_scope()
         scope.step = self.name
         positional, named = quoted_arguments(args, kwargs)
-        state = await self.task(*positional, **named, store=quote(scope.store), return_state=True)
-        if state.name == "Cached":
-            scope.cached_steps += 1
-        return await state.aresult()
+        return await self.task(*positional, **named, store=quote(scope.store))
 
 
 def tool_step(name: str, *, dependency: type[Any], policy: TaskOptions = TOOL_CALL, task_run_name: str | None = None,

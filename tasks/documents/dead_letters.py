@@ -40,12 +40,13 @@ async def load_dead_letters(
     ids: list[int] | None = None,
     limit: int | None = None,
     budget_pipeline: str | None = None,
+    pipeline: str | None = None,
 ) -> list[ReplayCandidate]:
-    """The open dead letters matching the filters, each with the text to replay it with; those the shared budget of
-    `budget_pipeline` stopped wait (are left out) until its period rolled over."""
+    """The open dead letters of `pipeline` (of any when None) matching the filters, each with the text to replay it
+    with; those the shared budget of `budget_pipeline` stopped wait (are left out) until its period rolled over."""
     letters = DeadLetters(store)
     rows = await asyncio.to_thread(letters.list, status="open", step=step, error_type=error_type, since=since,
-                                   ids=ids, limit=limit)
+                                   ids=ids, limit=limit, pipeline=pipeline)
     if budget_pipeline is not None:
         rows = await _past_their_budget_period(rows, budget_pipeline)
 

@@ -37,6 +37,11 @@ class PipelineReport(BaseModel):
             f"{self.usage.calls} model calls made, {self.cached_model_steps} model steps from cache"
         )
 
+    def all_from_cache(self) -> bool:
+        """Whether every model step came from cache: no call made, some steps cached, and no document failed (a
+        failed document's later steps never ran, from cache or otherwise)."""
+        return self.usage.calls == 0 and self.cached_model_steps > 0 and not self.count("failed")
+
     def failures(self) -> str:
         """The failed documents, each with its step and error."""
         return "; ".join(
@@ -108,7 +113,7 @@ def print_report(report: PipelineReport) -> None:
     console.print(table)
     console.print(report.headline())
     console.print(report.usage_line())
-    if report.usage.calls == 0 and report.cached_model_steps:
+    if report.all_from_cache():
         console.print("0 model calls: every model step came from cache.")
     console.print(f"enrichment: {report.enrichment}")
     if report.flow_run_url:

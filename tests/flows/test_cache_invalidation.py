@@ -27,7 +27,7 @@ DOCUMENTS = {
     "contract.txt": "Lukas Brandt signed a services contract with Contoso Ltd in Berlin worth EUR 40,000.",
     "ticket.txt": "Priya Nair reported that the Acme Router X2 drops its connection every evening in Leeds.",
 }
-MODEL_STEPS = {"extract-entities": "EntityList", "summarize": "Summary", "review-summary": "Review"}
+MODEL_STEPS = {"extract_entities": "EntityList", "summarize": "Summary", "review": "Review"}
 """The model steps of a short document, and the schema each one asks the model for (the server log's key)."""
 
 
@@ -98,7 +98,7 @@ async def test_invalidating_one_summary_reruns_that_summary_and_the_review_that_
                for e in model_entries)
     assert {e["instructions_version"] for e in model_entries if e["step"] == "summarize"} == {
         agents.SUMMARIZE_INSTRUCTIONS.version}
-    assert {e["step"] for e in listed} - set(MODEL_STEPS) <= {"enrich-entities"}, "tool steps are listed too"
+    assert {e["step"] for e in listed} - set(MODEL_STEPS) <= {"enrich"}, "tool steps are listed too"
     merger = ids["merger.txt"]
     one = await _cli("cache", "ls", "--document", merger[:12], "--step", "summarize", "--json")
     assert [(e["step"], e["document_id"]) for e in one] == [("summarize", merger)]
@@ -138,7 +138,7 @@ async def test_a_new_instructions_version_reruns_its_step_only(
 
     assert _calls_since(model_server, model_calls) == {"Review": 3}
     assert all((o.model_calls, o.cached_steps) == (1, 2) for o in second.outcomes)
-    reviews = await _cli("cache", "ls", "--step", "review-summary", "--json")
+    reviews = await _cli("cache", "ls", "--step", "review", "--json")
     assert Counter(e["instructions_version"] for e in reviews) == {
         old_version: 3, agents.REVIEW_INSTRUCTIONS.version: 3}
 

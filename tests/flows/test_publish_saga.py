@@ -117,7 +117,7 @@ async def test_published_documents_are_not_processed_again_until_the_pipeline_ch
     changed = await document_pipeline(texts=TEXTS[:2], review_threshold=0.1, return_state=True)
     report = await changed.aresult()
     assert report.count("processed") == 2 and report.usage.calls == 0
-    assert (await _task_runs_of(report, 9)).count("extract-entities") == 2, "a changed pipeline runs the steps (from cache)"
+    assert (await _task_runs_of(report, 9)).count("extract_entities") == 2, "a changed pipeline runs the steps (from cache)"
     assert len(sink.deliveries) == 2, "the same results are not announced again"
 
 

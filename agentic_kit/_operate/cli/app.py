@@ -13,7 +13,7 @@ import sys
 import typer
 
 from agentic_kit._domain.settings import Settings
-from agentic_kit._operate.cli import budget, cache, costs
+from agentic_kit._operate.cli import budget, cache, costs, dead_letters
 
 app = typer.Typer(
     name="agentic",
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.command("costs")(costs.costs)
 app.add_typer(cache.app, name="cache", help="List cached step results and invalidate them so those steps run again.")
 app.add_typer(budget.app, name="budget", help="Each pipeline's shared model budget: show what is spent, set limits.")
+app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and discard dead letters.")
 
 
 def add_project_commands(typer_app: typer.Typer, module: str) -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True)
 
-Step = Annotated[str | None, typer.Option("--step", help="a step's name, e.g. summarize or review-summary")]
+Step = Annotated[str | None, typer.Option("--step", help="a step's name, e.g. summarize or review")]
 Model = Annotated[str | None, typer.Option("--model", help="the model that answered")]
 Document = Annotated[str | None, typer.Option("--document", help="a document id or its first characters")]
 StoreBlock = Annotated[str | None, typer.Option("--store-block", help="a saved Pipeline Store block (default: env)")]

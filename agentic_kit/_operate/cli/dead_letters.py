@@ -137,8 +137,9 @@ def list_letters(
     if json:
         print_json([row.model_dump(mode="json") for row in rows])
         return
-    columns = ("id", "document", "step", "error type", "attempts", "last seen (UTC)", "status")
-    cells = [(r.id, _document(r), r.step, r.error_type, r.attempts, _when(r.last_seen), r.status) for r in rows]
+    columns: tuple[str, ...] = ("id", "document", "step", "error type", "attempts", "last seen (UTC)", "status")
+    cells: list[tuple[Any, ...]] = [(r.id, _document(r), r.step, r.error_type, r.attempts, _when(r.last_seen),
+                                     r.status) for r in rows]
     if any(row.pipeline != DOCUMENT_PIPELINE for row in rows):  # the document pipeline's alone: the table as it was
         columns = ("id", "pipeline", *columns[1:])
         cells = [(cell[0], row.pipeline, *cell[1:]) for cell, row in zip(cells, rows, strict=True)]
@@ -207,26 +208,31 @@ class _Replay:
         return str(run_id) if run_id else None
 
 
+class Unusable(Exception):
+    """A replay entrypoint that cannot be imported, or names no replay flow."""
+
+
 def _import_flow(entrypoint: str) -> Flow[..., Any]:
     """The Prefect flow `module:attribute` names, imported from the project folder (the current directory first on
-    the import path); ImportError, in plain words, when it cannot be, or is no replay flow."""
+    the import path); Unusable, in plain words, when it cannot be, or is no replay flow."""
     from prefect import Flow
 
     module_name, _, attribute = entrypoint.partition(":")
     if not module_name or not attribute:
-        raise ImportError("it is not module:attribute")
+        raise Unusable("it is not module:attribute")
     project_root = os.getcwd()
     if project_root not in sys.path:
         sys.path.insert(0, project_root)
     try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any error importing the project's module: the entrypoint is unusable
-        raise ImportError(f"{type(exc).__name__}: {exc}") from exc
-    flow = getattr(module, attribute, None)
+        flow: Any = importlib.import_module(module_name)
+    except Exception as exc:  # any error importing the project's module: the entrypoint is unusable
+        raise Unusable(f"{type(exc).__name__}: {exc}") from exc
+    for name in attribute.split("."):  # an attribute path: module:pipeline.replay
+        flow = getattr(flow, name, None)
     if not isinstance(flow, Flow):
-        raise ImportError(f"{module_name} has no Prefect flow called {attribute}")
+        raise Unusable(f"{module_name} has no Prefect flow called {attribute}")
     if not _takes(flow, "ids"):
-        raise ImportError(f"the flow {flow.name} takes no ids parameter (the dead letters to replay)")
+        raise Unusable(f"the flow {flow.name} takes no ids parameter (the dead letters to replay)")
     return flow
 
 
@@ -361,7 +367,7 @@ def replay_letters(
     for entrypoint, group in groups.items():
         try:
             flows[entrypoint] = _import_flow(entrypoint)
-        except ImportError as exc:
+        except Unusable as exc:
             unusable.append(f"cannot import the replay flow {entrypoint} of dead letter(s) "
                             f"{', '.join(str(row.id) for row in group)} ({exc}); they stay open")
     if unusable:
@@ -381,3 +387,18 @@ def replay_letters(
         if replay.report is None:  # it ended without a report: what it did is in the store
             replay.report = _report_from_store(letters, replay.rows, replay.state)
     raise typer.Exit(_print_replays(replays, _not_replayable(unrouted), json))
+
+
+@app.command("discard")
+def discard_letters(
+    dead_letter_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="The dead letters to give up on.")],
+    store_block: StoreBlock = None,
+) -> None:
+    """Give up on dead letters (they stay in the table, marked discarded)."""
+    letters = _letters(store_block)
+    known = {row.id for row in letters.list(ids=dead_letter_ids)}
+    changed = letters.mark(dead_letter_ids, DISCARDED)
+    console.print(f"discarded {len(changed)} dead letter(s): {', '.join(str(r.id) for r in changed) or 'none'}")
+    unknown = [i for i in dead_letter_ids if i not in known]
+    if unknown:
+        fail(f"no dead letter {', '.join(map(str, unknown))}", EXIT_NOT_FOUND)
