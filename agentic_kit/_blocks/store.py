@@ -67,7 +67,8 @@ class PipelineStore(Block):
                 model=outcome.models.get("extract_entities"), entity_count=len(outcome.entities),
                 enrichment_note=outcome.enrichment_note, failed_step=outcome.failed_step,
                 error=outcome.error, review_decision=outcome.review_decision,
-                reviewer_note=outcome.reviewer_note, flow_run_id=flow_run_id, updated_at=utc_now(),
+                reviewer_note=outcome.reviewer_note, extras=json.dumps(outcome.extras) if outcome.extras else None,
+                flow_run_id=flow_run_id, updated_at=utc_now(),
             ))
             if outcome.status == "processed":
                 self._replace_results(session, document_id, outcome)
@@ -126,7 +127,7 @@ class PipelineStore(Block):
             "summary": summary.summary if summary else None, "summary_model": summary.model if summary else None,
             "review_score": review.score if review else None, "review_critique": review.critique if review else None,
             "review_model": review.model if review else None, "review_decision": document.review_decision,
-            "reviewer_note": document.reviewer_note, "flow_run_id": document.flow_run_id,
+            "reviewer_note": document.reviewer_note, "extras": document.extras, "flow_run_id": document.flow_run_id,
             "published_at": document.updated_at,
         } for document, summary, review in rows]
 

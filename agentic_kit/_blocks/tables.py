@@ -35,6 +35,7 @@ class DocumentRow(SQLModel, table=True):
     error: str | None = None
     review_decision: str | None = Field(default=None, description="set when a person reviewed it")
     reviewer_note: str | None = None
+    extras: str | None = Field(default=None, description="the results of steps a project adds, by step (JSON)")
     flow_run_id: str | None = Field(default=None, index=True)
     first_seen: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)

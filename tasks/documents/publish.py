@@ -31,8 +31,9 @@ RECORD_FIELDS = {"document_id", "source", "status", "entities", "enrichments", "
 
 
 def publish_record(outcome: DocumentOutcome) -> dict[str, Any]:
-    """What is exported and announced for a document: its results, not how this run got them."""
-    return outcome.model_dump(mode="json", include=RECORD_FIELDS)
+    """What is exported and announced for a document: its results (a project's extra steps' when it has them), not
+    how this run got them."""
+    return outcome.model_dump(mode="json", include=RECORD_FIELDS | ({"extras"} if outcome.extras else set()))
 
 
 def content_hash(record: dict[str, Any]) -> str:

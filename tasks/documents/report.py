@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -55,6 +56,11 @@ class PipelineReport(BaseModel):
             f"cost: ${self.usage.cost_usd:.4f} (model: {self.model})"
         )
 
+    @property
+    def has_extras(self) -> bool:
+        """Whether any document has results of a project's own steps."""
+        return any(o.extras for o in self.outcomes)
+
     def table_rows(self) -> list[dict[str, str | int | float | None]]:
         """One row a document: name, entities, summary head, review score, status, note."""
         return [
@@ -65,6 +71,7 @@ class PipelineReport(BaseModel):
                 "review": o.review.score if o.review else None,
                 "status": o.status,
                 "note": o.error or o.enrichment_note or "",
+                **({"extras": _head(json.dumps(o.extras))} if self.has_extras else {}),
             }
             for o in self.outcomes
         ]
@@ -105,7 +112,8 @@ def print_report(report: PipelineReport) -> None:
     from rich.table import Table
 
     table = Table(title="Document pipeline")
-    for column in ("document", "entities", "summary", "review", "status", "note"):
+    columns = ("document", "entities", "summary", "review", "status", "note", *(("extras",) if report.has_extras else ()))
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in report.table_rows():
         table.add_row(*("" if value is None else str(value) for value in row.values()))

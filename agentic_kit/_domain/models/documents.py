@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -148,6 +148,9 @@ class DocumentOutcome(BaseModel):
     cached_steps: int = 0
     review_decision: str | None = None
     reviewer_note: str | None = None
+    extras: dict[str, Any] = {}
+    """The results of steps a project adds, by step name (JSON-ready): they land in the store (documents.extras),
+    the JSONL and Parquet exports and the run's report with no other change."""
 
 
 EntityReply = ModelReply[EntityList]
