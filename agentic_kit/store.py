@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
+    from agentic_kit._blocks.tables import DocumentRow
+    from agentic_kit._blocks.tables import PipelineItemRow
     from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters, item_id
     from agentic_kit._blocks.exchange_log import ExchangeLog
     from agentic_kit._blocks.research_store import (
@@ -39,10 +41,12 @@ _EXPORTS = {
     "DISCARDED": "agentic_kit._blocks.tables",
     "DeadLetterRow": "agentic_kit._blocks.tables",
     "DeadLetters": "agentic_kit._blocks.dead_letters",
+    "DocumentRow": "agentic_kit._blocks.tables",
     "ExchangeLog": "agentic_kit._blocks.exchange_log",
     "HealthCheckRow": "agentic_kit._blocks.tables",
     "ModelExchangeRow": "agentic_kit._blocks.tables",
     "PUBLISHED": "agentic_kit._blocks.saga_log",
+    "PipelineItemRow": "agentic_kit._blocks.tables",
     "PipelineStore": "agentic_kit._blocks.store",
     "PublishSagaRow": "agentic_kit._blocks.tables",
     "REPLAYED": "agentic_kit._blocks.tables",
@@ -68,10 +72,12 @@ __all__ = [
     "DISCARDED",
     "DeadLetterRow",
     "DeadLetters",
+    "DocumentRow",
     "ExchangeLog",
     "HealthCheckRow",
     "ModelExchangeRow",
     "PUBLISHED",
+    "PipelineItemRow",
     "PipelineStore",
     "PublishSagaRow",
     "REPLAYED",

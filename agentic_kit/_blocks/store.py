@@ -22,6 +22,7 @@ from agentic_kit._blocks.tables import (
     HealthCheckRow,
     ModelExchangeRow,
     ModelUsageRow,
+    PipelineItemRow,
     ReviewRow,
     SummaryRow,
     WebhookDeliveryRow,
@@ -72,6 +73,12 @@ class PipelineStore(Block):
             ))
             if outcome.status == "processed":
                 self._replace_results(session, document_id, outcome)
+            session.commit()
+
+    def save_item(self, row: PipelineItemRow) -> None:
+        """Write where one item of a kit pipeline stands; writing it again updates it."""
+        with Session(self.engine()) as session:
+            upsert(session, row)
             session.commit()
 
     def retract_outcome(self, document_id: str) -> None:

@@ -9,7 +9,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import BreakerRow, CallRow, DeadLetterRow, DocumentRow, ModelUsageRow, ResearchRunRow
+from agentic_kit._blocks.tables import (
+    BreakerRow,
+    CallRow,
+    DeadLetterRow,
+    DocumentRow,
+    ModelUsageRow,
+    PipelineItemRow,
+    ResearchRunRow,
+)
 
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 """The upper bounds (seconds) of the step-duration histogram."""
@@ -63,6 +71,9 @@ def store_figures(store: PipelineStore) -> StoreFigures:
             select(DocumentRow.status, func.count()).group_by(DocumentRow.status))]
         documents += [("research", status, count) for status, count in session.exec(
             select(ResearchRunRow.status, func.count()).group_by(ResearchRunRow.status))]
+        documents += [(pipeline, status, count) for pipeline, status, count in session.exec(
+            select(PipelineItemRow.pipeline, PipelineItemRow.status, func.count())
+            .group_by(PipelineItemRow.pipeline, PipelineItemRow.status))]
     return StoreFigures(
         calls=[tuple(row) for row in calls],  # type: ignore[misc]
         usage=[(m, s, int(i or 0), int(o or 0), int(c or 0), float(cost or 0)) for m, s, i, o, c, cost in usage],

@@ -41,6 +41,22 @@ class DocumentRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
+class PipelineItemRow(SQLModel, table=True):
+    """Where one item of a kit pipeline (`@pipeline`) stands: processed with its result, or failed at a step."""
+
+    __tablename__ = "pipeline_items"
+
+    pipeline: str = Field(primary_key=True, description="the pipeline's (flow's) name, e.g. ticket-triage")
+    item_id: str = Field(primary_key=True, max_length=64, description="the SHA-256 of the item's JSON")
+    status: str = Field(index=True, description="processed or failed")
+    step: str | None = Field(default=None, description="the step that failed")
+    error: str | None = None
+    result: str | None = Field(default=None, description="the item's result (JSON), when processed")
+    flow_run_id: str | None = Field(default=None, index=True)
+    first_seen: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
 class EntityRow(SQLModel, table=True):
     """One entity of a document, with what enrichment found about it."""
 

@@ -94,7 +94,7 @@ class PipelineCollector(Collector):
         yield breakers
         yield GaugeMetricFamily("agentic_reviews_waiting", "Flow runs paused or suspended for a human review.",
                                 value=waiting)
-        documents = CounterMetricFamily("agentic_documents", "Documents and research runs by final status.",
+        documents = CounterMetricFamily("agentic_documents", "Documents, research runs and every kit pipeline's items, by pipeline and final status.",
                                         labels=["pipeline", "status"])
         for pipeline, status, count in figures.documents:
             documents.add_metric([pipeline, status], count)

@@ -12,12 +12,14 @@ Each item is its own unit, in its own item scope (the steps find the model, fall
 never fails the batch. A failed item becomes a dead letter keyed by pipeline, item and step that keeps the item
 itself, and names this pipeline's replay flow, so `agentic dead-letters replay` sends it through this pipeline
 again and marks it replayed only once this pipeline processed it. Usage and costs are recorded per pipeline (the
-flow's name); the run's report is its result and an artifact. A run fails when any item failed.
+flow's name); where each item stands is in the store's `pipeline_items` table (the metrics count it by pipeline); the
+run's report is its result and an artifact. A run fails when any item failed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
@@ -30,6 +32,8 @@ from pydantic import BaseModel, Field
 
 from agentic_kit._blocks.dead_letters import DeadLetters
 from agentic_kit._blocks.resolve import PipelineBlocks
+from agentic_kit._blocks.sql import utc_now
+from agentic_kit._blocks.tables import PipelineItemRow
 from agentic_kit._domain.models.common import content_id
 from agentic_kit._domain.redaction import redacted_text
 from agentic_kit._steps.item_scope import item_scope
@@ -131,6 +135,10 @@ class Pipeline(Generic[ItemT, ResultT]):
                                         replay_entrypoint=f"{self.entrypoint}.replay",
                                         raw_output=getattr(exc, "raw", None))
             outcome.model_calls, outcome.cached_steps = scope.model_calls, scope.cached_steps
+        await asyncio.to_thread(blocks.store.save_item, PipelineItemRow(
+            pipeline=self.name, item_id=item_id, status=outcome.status, step=outcome.step, error=outcome.error,
+            result=json.dumps(outcome.result) if outcome.result is not None else None,
+            flow_run_id=str(runtime.flow_run.id), updated_at=utc_now()))
         return outcome
 
     async def _run_flow(self, items: list[dict[str, Any]], language_model: str | None = None,

@@ -38,8 +38,9 @@ class TaskOptions(TypedDict, total=False):
     tags: list[str]
 
 
-RESULT_FORMAT_VERSION = "2"
-"""2: models moved to the domain package (version 1 pickled them from tasks.models)."""
+RESULT_FORMAT_VERSION = "3"
+"""3: models moved into the kit (agentic_kit._domain.models; version 2 pickled them from domain.models, version 1
+from tasks.models)."""
 
 
 

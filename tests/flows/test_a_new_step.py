@@ -64,7 +64,8 @@ def _cli(*arguments: str) -> Any:
 
 async def test_one_declared_step_has_one_name_everywhere(tmp_path: Path) -> None:
     """3 notes, 1 failing at classify: 2 classified, 1 dead letter at classify; run again, 2 from cache; the same
-    step name in the cache index, the costs, the dead letter and agentic_model_calls_total."""
+    step name in the cache index, the costs, the dead letter and agentic_model_calls_total, and the items counted
+    under their own pipeline in agentic_documents_total."""
     (tmp_path / "team_steps.py").write_text(textwrap.dedent(CLASSIFY_MODULE))
     sys.path.insert(0, str(tmp_path))
     try:
@@ -86,3 +87,6 @@ async def test_one_declared_step_has_one_name_everywhere(tmp_path: Path) -> None
     families = {family.name: family for family in PipelineCollector(PipelineStore.from_environment()).collect()}
     calls = {(sample.labels["step"], sample.labels["outcome"]) for sample in families["agentic_model_calls"].samples}
     assert ("classify", "ok") in calls and ("classify", "cached") in calls, calls
+    items = {(sample.labels["pipeline"], sample.labels["status"]): sample.value
+             for sample in families["agentic_documents"].samples}
+    assert items == {("classify-notes", "processed"): 2, ("classify-notes", "failed"): 1}, items

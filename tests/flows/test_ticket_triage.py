@@ -9,7 +9,7 @@ import re
 from sqlmodel import Session, select
 
 from agentic_kit import PipelineStore
-from agentic_kit._blocks.tables import DocumentRow
+from agentic_kit.store import DocumentRow, PipelineItemRow
 from agentic_kit.testing import EnrichmentServer, Fault
 from tests.conftest import run_python
 
@@ -53,3 +53,5 @@ def test_a_ticket_dead_letter_is_replayed_through_ticket_triage(enrichment_serve
     assert [(letter["id"], letter["pipeline"]) for letter in after] == [(letters[0]["id"], "ticket-triage")]
     with Session(PipelineStore.from_environment().engine()) as session:
         assert session.exec(select(DocumentRow)).all() == [], "a ticket is no document"
+        items = session.exec(select(PipelineItemRow)).all()
+    assert [(item.pipeline, item.status) for item in items] == [("ticket-triage", "processed")]

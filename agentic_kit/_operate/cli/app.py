@@ -13,7 +13,7 @@ import sys
 import typer
 
 from agentic_kit._domain.settings import Settings
-from agentic_kit._operate.cli import budget, cache, costs, dead_letters
+from agentic_kit._operate.cli import budget, cache, chaos, costs, dead_letters
 
 app = typer.Typer(
     name="agentic",
@@ -26,6 +26,8 @@ app.command("costs")(costs.costs)
 app.add_typer(cache.app, name="cache", help="List cached step results and invalidate them so those steps run again.")
 app.add_typer(budget.app, name="budget", help="Each pipeline's shared model budget: show what is spent, set limits.")
 app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and discard dead letters.")
+app.command("chaos", help="Run any pipeline under faults and SIGKILLs, then audit: nothing lost, nothing done twice.")(
+    chaos.chaos)
 
 
 def add_project_commands(typer_app: typer.Typer, module: str) -> None:
