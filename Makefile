@@ -8,7 +8,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
 
-.PHONY: run test system-packages test-fleet test-bench fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full bench-packages chaos clean
+.PHONY: run test system-packages test-fleet test-bench fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,9 @@ bench-full: $(STAMP) bench-packages  ## every benchmark, with the 1,000/5,000-do
 
 chaos: $(STAMP)  ## the pipeline under 30 % faults and 5 SIGKILLs, audited for lost and duplicated documents (ARGS="--documents 20 --kills 2")
 	$(BIN)/python -m chaos $(ARGS)
+
+chaos-tickets: $(STAMP)  ## ticket triage on examples/tickets.jsonl under faults and 2 SIGKILLs: nothing lost, nothing done twice (ARGS="--kills 3 --seed 1")
+	$(BIN)/agentic chaos flows.ticket_triage:ticket_triage --items examples/tickets.jsonl $(ARGS)
 
 clean:  ## remove the environment and all local state
 	rm -rf $(VENV) .prefect .agentic

@@ -6,13 +6,14 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
-from sqlalchemy import Engine, delete, event, func, insert, inspect, text
+from sqlalchemy import DefaultClause, Engine, delete, event, func, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlmodel.sql.expression import Select
 
 from agentic_kit._blocks.sql import chunks, upsert, utc_now
 from agentic_kit._blocks.tables import (
@@ -85,14 +86,14 @@ class PipelineStore(Block):
         """Remove a document and its results (the undo of save_outcome in a failed publish)."""
         with Session(self.engine()) as session:
             for table in (EntityRow, SummaryRow, ReviewRow):
-                session.exec(delete(table).where(table.document_id == document_id))
-            session.exec(delete(DocumentRow).where(DocumentRow.id == document_id))
+                session.exec(delete(table).where(col(table.document_id) == document_id))
+            session.exec(delete(DocumentRow).where(col(DocumentRow.id) == document_id))
             session.commit()
 
     @staticmethod
     def _replace_results(session: Session, document_id: str, outcome: DocumentOutcome) -> None:
         """Replace a processed document's entities, summary and review."""
-        session.exec(delete(EntityRow).where(EntityRow.document_id == document_id))
+        session.exec(delete(EntityRow).where(col(EntityRow.document_id) == document_id))
         enrichments = {(e.name, e.type): e for e in outcome.enrichments}
         for position, entity in enumerate(outcome.entities):
             found = enrichments.get((entity.name, entity.type))
@@ -114,17 +115,17 @@ class PipelineStore(Block):
         """The documents a flow run stored as processed, one flat record each: the document, its summary, its review
         and its entities (a JSON list), oldest first; what the run's Parquet export holds."""
         query = (select(DocumentRow, SummaryRow, ReviewRow)
-                 .join(SummaryRow, SummaryRow.document_id == DocumentRow.id, isouter=True)  # type: ignore[arg-type]
-                 .join(ReviewRow, ReviewRow.document_id == DocumentRow.id, isouter=True)  # type: ignore[arg-type]
+                 .join(SummaryRow, col(SummaryRow.document_id) == col(DocumentRow.id), isouter=True)
+                 .join(ReviewRow, col(ReviewRow.document_id) == col(DocumentRow.id), isouter=True)
                  .where(DocumentRow.flow_run_id == flow_run_id, DocumentRow.status == "processed")
-                 .order_by(DocumentRow.first_seen, DocumentRow.id))  # type: ignore[arg-type]
+                 .order_by(col(DocumentRow.first_seen), col(DocumentRow.id)))
         with Session(self.engine()) as session:
             rows = session.exec(query).all()
             entities: dict[str, list[dict[str, Any]]] = {}
             for ids in chunks([document.id for document, _, _ in rows]):
-                in_batch = EntityRow.document_id.in_(ids)  # type: ignore[attr-defined]
+                in_batch = col(EntityRow.document_id).in_(ids)
                 for entity in session.exec(select(EntityRow).where(in_batch)
-                                           .order_by(EntityRow.document_id, EntityRow.position)):
+                                           .order_by(col(EntityRow.document_id), col(EntityRow.position))):
                     entities.setdefault(entity.document_id, []).append(
                         entity.model_dump(exclude={"document_id", "position"}))
         return [{
@@ -176,7 +177,7 @@ class PipelineStore(Block):
     def forget_delivery(self, delivery_id: str) -> None:
         """Drop a delivery id whose event could not be emitted, so the sender's retry is accepted."""
         with Session(self.engine()) as session:
-            session.exec(delete(WebhookDeliveryRow).where(WebhookDeliveryRow.delivery_id == delivery_id))
+            session.exec(delete(WebhookDeliveryRow).where(col(WebhookDeliveryRow.delivery_id) == delivery_id))
             session.commit()
 
     def ping(self) -> None:
@@ -186,13 +187,14 @@ class PipelineStore(Block):
 
     def usage_totals(self, flow_run_id: str) -> UsageTotals:
         """The model calls one flow run made, with their tokens and cost."""
-        query = select(
-            func.count(ModelUsageRow.id),
+        # sqlmodel's select() is typed for up to 4 columns; for more it builds its Select class, typed here by hand
+        query = cast("Select[int, int, int, int, float]", Select(
+            func.count(col(ModelUsageRow.id)),
             func.coalesce(func.sum(ModelUsageRow.input_tokens), 0),
             func.coalesce(func.sum(ModelUsageRow.output_tokens), 0),
             func.coalesce(func.sum(ModelUsageRow.cached_input_tokens), 0),
             func.coalesce(func.sum(ModelUsageRow.cost_usd), 0.0),
-        ).where(ModelUsageRow.flow_run_id == flow_run_id)
+        )).where(ModelUsageRow.flow_run_id == flow_run_id)
         with Session(self.engine()) as session:
             calls, input_tokens, output_tokens, cached, cost = session.exec(query).one()
         return UsageTotals(calls=calls, input_tokens=input_tokens, output_tokens=output_tokens,
@@ -256,7 +258,8 @@ def _add_missing_columns(engine: Engine) -> None:
         with engine.begin() as connection:
             for column in missing:
                 kind = column.type.compile(dialect=engine.dialect)
-                default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+                default = (f" DEFAULT {column.server_default.arg}" if isinstance(column.server_default, DefaultClause)
+                           else "")
                 connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
 
 

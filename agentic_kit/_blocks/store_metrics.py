@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import (
@@ -54,12 +56,15 @@ def _histogram(durations: list[float]) -> DurationHistogram:
 def store_figures(store: PipelineStore) -> StoreFigures:
     """Every figure the exporter serves from the store, read in one session."""
     with Session(store.engine()) as session:
-        calls = session.exec(select(CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome, func.count())
-                             .group_by(CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome)).all()
-        usage = session.exec(select(ModelUsageRow.model, ModelUsageRow.step, func.sum(ModelUsageRow.input_tokens),
-                                    func.sum(ModelUsageRow.output_tokens),
-                                    func.sum(ModelUsageRow.cached_input_tokens), func.sum(ModelUsageRow.cost_usd))
-                             .group_by(ModelUsageRow.model, ModelUsageRow.step)).all()
+        # sqlmodel's select() is typed for up to 4 columns; for more it builds its Select class, typed here by hand
+        call_counts = cast("Select[str, str, str, str, int]", Select(
+            CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome, func.count()))
+        calls = session.exec(call_counts.group_by(CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome)).all()
+        usage_sums = cast("Select[str, str, int | None, int | None, int | None, float | None]", Select(
+            ModelUsageRow.model, ModelUsageRow.step, func.sum(ModelUsageRow.input_tokens),
+            func.sum(ModelUsageRow.output_tokens), func.sum(ModelUsageRow.cached_input_tokens),
+            func.sum(ModelUsageRow.cost_usd)))
+        usage = session.exec(usage_sums.group_by(ModelUsageRow.model, ModelUsageRow.step)).all()
         by_step: dict[tuple[str, str], list[float]] = {}
         for step, target, seconds in session.exec(select(CallRow.step, CallRow.target, CallRow.duration_seconds)):
             by_step.setdefault((step, target), []).append(seconds)

@@ -11,7 +11,7 @@ from tests.conftest import run_python
 
 
 async def test_prefect_block_register_shows_every_block_type() -> None:
-    registered = run_python("-m", "prefect", "block", "register", "-m", "blocks")
+    registered = run_python("-m", "prefect", "block", "register", "-m", "agentic_kit")
     assert registered.returncode == 0, registered.stderr
     async with get_client() as client:
         for block in (LanguageModel, EnrichmentApi, PipelineStore):

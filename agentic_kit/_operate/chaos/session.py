@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentic_kit._operate.chaos.audit import (ItemAudit, RequestAudit, RunWindow, audit_items, audit_requests,
-                                              open_dead_letters)
+from agentic_kit._operate.chaos.audit import (
+    ItemAudit,
+    RequestAudit,
+    RunWindow,
+    audit_items,
+    audit_requests,
+    open_dead_letters,
+)
 from agentic_kit._operate.chaos.breakers import wait_for_breakers
 from agentic_kit._operate.chaos.kills import KillPoint, Progress, plan_kill
 from agentic_kit._operate.chaos.runner import RunResult, run_pipeline

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from agentic_kit.testing import EnrichmentServer, ModelServer, RequestLog
 from agentic_kit._operate.chaos.settings import FAULT_MIX, MODEL_NAME, SLOW_SECONDS
+from agentic_kit.testing import EnrichmentServer, ModelServer, RequestLog
 
 
 @dataclass

@@ -26,8 +26,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agentic_kit._operate.cli.output import (EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, console, fail,
-                                              print_json, use_local_server)
+from agentic_kit._operate.cli.output import (
+    EXIT_FAILED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+    console,
+    fail,
+    print_json,
+    use_local_server,
+)
 
 TABLE_WIDTH = 120
 """The table's least width, so it stays readable in a CI log or under make."""
