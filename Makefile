@@ -29,6 +29,8 @@ system-packages:  ## Debian's prometheus (metrics test) and chromium (review for
 
 test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
 	$(BIN)/lint-imports
+	$(BIN)/ruff check agentic_kit flows tasks deployments
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q --ignore=tests/fleet --ignore=tests/bench
 
 test-bench: $(STAMP)  ## the bench's own check: each peer, on 3 documents, sends the baseline's requests and writes every document

@@ -10,12 +10,6 @@ from typing import TYPE_CHECKING, Any
 from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
-    from agentic_kit._steps.tool_step import declared_limit_specs
-    from agentic_kit._domain.models.common import Instructions
-    from agentic_kit._steps.pipeline import ItemOutcome
-    from agentic_kit._steps.pipeline import PipelineRunReport
-    from agentic_kit._steps.pipeline import Pipeline
-    from agentic_kit._steps.pipeline import pipeline
     from agentic_kit._blocks.enrichment_api import EnrichmentApi
     from agentic_kit._blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
     from agentic_kit._blocks.language_model import CASSETTE, LanguageModel
@@ -49,6 +43,7 @@ if TYPE_CHECKING:
         UpstreamUnavailable,
         is_transient,
     )
+    from agentic_kit._domain.models.common import Instructions
     from agentic_kit._domain.redaction import redacted_text, redacted_url
     from agentic_kit._domain.settings import PROJECT_EXAMPLES, Settings
     from agentic_kit._steps.cache_index import indexed
@@ -57,6 +52,7 @@ if TYPE_CHECKING:
     from agentic_kit._steps.log_format import document_context
     from agentic_kit._steps.model_step import ModelStep, Prompt, model_step
     from agentic_kit._steps.observe import TOOL, WEB, observed_call, observed_run
+    from agentic_kit._steps.pipeline import ItemOutcome, Pipeline, PipelineRunReport, pipeline
     from agentic_kit._steps.pipeline_key import pipeline_key
     from agentic_kit._steps.policies import (
         FETCH_FOR_THIS_RUN,
@@ -76,7 +72,14 @@ if TYPE_CHECKING:
     from agentic_kit._steps.progress import ProgressArtifact
     from agentic_kit._steps.shared_budget import budget_reset_since
     from agentic_kit._steps.text_extraction import HTML_TYPES, READ_FORMATS, extract_text, html_main_text
-    from agentic_kit._steps.tool_step import Dependency, ToolStep, declared_dependencies, guarded, tool_step
+    from agentic_kit._steps.tool_step import (
+        Dependency,
+        ToolStep,
+        declared_dependencies,
+        declared_limit_specs,
+        guarded,
+        tool_step,
+    )
     from agentic_kit._steps.tracing import document_span
     from agentic_kit._steps.web_fetch import fetch_body
 
@@ -176,24 +179,37 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "BudgetExhausted",
     "CASSETTE",
+    "FETCH_FOR_THIS_RUN",
+    "HTML_TYPES",
+    "LLM_CALL",
+    "LOCAL_READ",
+    "PROJECT_EXAMPLES",
+    "PUBLISH",
+    "PUBLISHED",
+    "PUBLISH_RETRIES",
+    "PUBLISH_RETRY_DELAY_SECONDS",
+    "PUBLISH_SAGA",
+    "READ_FORMATS",
+    "RETRACTED",
+    "SLOT_LEASE_SECONDS",
+    "STEP_LOCKS",
+    "TOOL",
+    "TOOL_CALL",
+    "WEB",
+    "BudgetExhausted",
     "CallTimedOut",
     "CircuitOpen",
     "ConnectionFailed",
     "Dependency",
     "EnrichmentApi",
-    "FETCH_FOR_THIS_RUN",
     "FetchPolicy",
     "FetchRefused",
-    "HTML_TYPES",
     "Instructions",
     "InvalidInput",
     "InvalidModelOutput",
     "ItemOutcome",
     "ItemScope",
-    "LLM_CALL",
-    "LOCAL_READ",
     "LanguageModel",
     "LimitSpec",
     "MalformedResponse",
@@ -201,12 +217,6 @@ __all__ = [
     "ModelStep",
     "NotInCassette",
     "OfflineAnswer",
-    "PROJECT_EXAMPLES",
-    "PUBLISH",
-    "PUBLISHED",
-    "PUBLISH_RETRIES",
-    "PUBLISH_RETRY_DELAY_SECONDS",
-    "PUBLISH_SAGA",
     "PermanentError",
     "Pipeline",
     "PipelineBlocks",
@@ -216,18 +226,12 @@ __all__ = [
     "ProgressArtifact",
     "Prompt",
     "PublishTargets",
-    "READ_FORMATS",
-    "RETRACTED",
     "RateLimited",
     "RequestRejected",
     "ResearchBlocks",
     "Resolver",
-    "SLOT_LEASE_SECONDS",
-    "STEP_LOCKS",
     "Settings",
     "StepBusy",
-    "TOOL",
-    "TOOL_CALL",
     "TaskOptions",
     "TokenCounter",
     "ToolStep",
@@ -235,7 +239,6 @@ __all__ = [
     "UnreadableCassette",
     "UnrepairableOutput",
     "UpstreamUnavailable",
-    "WEB",
     "WebhookGateway",
     "ask_model",
     "at_step",

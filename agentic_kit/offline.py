@@ -24,9 +24,9 @@ _EXPORTS = {
 
 __all__ = [
     "MODEL_NAME",
-    "OfflineAnswer",
     "SENTENCE_END",
     "WORD",
+    "OfflineAnswer",
     "extract_entities",
     "keywords",
     "offline_answer",

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
-    from agentic_kit._blocks.tables import DocumentRow
-    from agentic_kit._blocks.tables import PipelineItemRow
     from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters, item_id
     from agentic_kit._blocks.exchange_log import ExchangeLog
     from agentic_kit._blocks.research_store import (
@@ -28,8 +26,10 @@ if TYPE_CHECKING:
         DISCARDED,
         REPLAYED,
         DeadLetterRow,
+        DocumentRow,
         HealthCheckRow,
         ModelExchangeRow,
+        PipelineItemRow,
         PublishSagaRow,
         ResearchRunRow,
     )
@@ -70,17 +70,17 @@ __all__ = [
     "COMPENSATED",
     "DEAD_LETTER_STATUSES",
     "DISCARDED",
+    "PUBLISHED",
+    "REPLAYED",
     "DeadLetterRow",
     "DeadLetters",
     "DocumentRow",
     "ExchangeLog",
     "HealthCheckRow",
     "ModelExchangeRow",
-    "PUBLISHED",
     "PipelineItemRow",
     "PipelineStore",
     "PublishSagaRow",
-    "REPLAYED",
     "ResearchRunRow",
     "SagaLog",
     "as_utc",

@@ -161,8 +161,8 @@ async def replay(path: Path, workdir: Path, folder: str | None = None,
             sources=[d.source + RECORDED_TEXT for d in cassette.documents] if recorded else None,
             review_threshold=0.0, return_state=True)
         report = await state.aresult(raise_on_failure=False)
-        if not isinstance(report, PipelineReport):
-            raise RuntimeError(f"the replay run ended {state.name} without a report: {state.message}")
+        if not isinstance(report, PipelineReport):  # the run crashed or failed early: no caller's type error
+            raise RuntimeError(f"the replay run ended {state.name} without a report: {state.message}")  # noqa: TRY004
         flow_run_id = str(state.state_details.flow_run_id)
         asked = {_key(row) for row in ExchangeLog(PipelineStore.from_environment()).of_run(flow_run_id)}
     outcomes = [o for o in report.outcomes if o.status != "rejected"]

@@ -15,7 +15,7 @@ from prefect import flow, runtime
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.states import Completed, Failed, State
 
-from tasks.documents.batch_report import BatchReport
+from tasks.documents.batch_report import BatchReport, ChildRun
 from tasks.documents.batches import run_batch, split_into_batches
 
 DEFAULT_DEPLOYMENT = "document-pipeline/fleet"
@@ -41,7 +41,7 @@ async def document_batch(
     limit = asyncio.Semaphore(max_concurrent_batches)
     parent = runtime.flow_run.id
 
-    async def one(number: int, batch_input: dict[str, list[str]]):  # noqa: ANN202
+    async def one(number: int, batch_input: dict[str, list[str]]) -> ChildRun:
         async with limit:
             return await run_batch(deployment, number, batch_input, pipeline_parameters or {},
                                    f"{parent}-batch-{number}", max_attempts, work_queue_name)

@@ -67,5 +67,5 @@ class CacheIndex:
         key = tuple_(col(CachedResultRow.storage_block_id), col(CachedResultRow.storage_key))
         with Session(self.engine) as session:
             for part in chunks(addresses):
-                session.exec(delete(CachedResultRow).where(key.in_(part)))  # type: ignore[call-overload]
+                session.exec(delete(CachedResultRow).where(key.in_(part)))
             session.commit()

@@ -45,7 +45,8 @@ def expire_record(entry: CachedResultRow, lock_manager: LockManager | None) -> N
         raise StepBusy(f"step {entry.step} of document {entry.document_id} has been running for over "
                        f"{LOCK_WAIT_SECONDS:.0f} s; invalidate it again once it has finished")
     try:
-        results.write(None, key=entry.storage_key, expiration=utc_now(), holder=holder)
+        # Prefect annotates expiration as its DateTime; its record model validates any aware datetime
+        results.write(None, key=entry.storage_key, expiration=utc_now(), holder=holder)  # type: ignore[arg-type]
     finally:
         if lock_manager is not None:
             results.release_lock(entry.cache_key, holder)

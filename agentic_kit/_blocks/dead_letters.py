@@ -23,6 +23,7 @@ which the "dead letters piling up" automation counts.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -33,7 +34,7 @@ from typing import Any
 from prefect.events import emit_event
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agentic_kit._blocks.sql import as_utc, chunks, dialect_insert, utc_now
 from agentic_kit._blocks.store import PipelineStore
@@ -177,7 +178,7 @@ class DeadLetters:
                     "replay_entrypoint": func.coalesce(new.replay_entrypoint, table.c.replay_entrypoint),
                 },
             ).returning(table.c.id)
-            row_id = session.exec(statement).scalar_one()  # type: ignore[call-overload]
+            row_id = session.exec(statement).scalar_one()
             session.commit()
             row = session.get(DeadLetterRow, row_id)
             assert row is not None
@@ -212,8 +213,8 @@ class DeadLetters:
         if since is not None:
             query = query.where(DeadLetterRow.last_seen >= as_utc(since))
         if ids is not None:
-            query = query.where(DeadLetterRow.id.in_(list(ids)))  # type: ignore[union-attr]
-        query = query.order_by(DeadLetterRow.id)  # type: ignore[arg-type]
+            query = query.where(col(DeadLetterRow.id).in_(list(ids)))
+        query = query.order_by(col(DeadLetterRow.id))
         if limit is not None:
             query = query.limit(limit)
         with self._session() as session:
@@ -233,12 +234,13 @@ class DeadLetters:
         with self._session() as session:
             return session.exec(query).first()
 
-    def mark(self, ids: Sequence[int], status: DeadLetterStatus) -> list[DeadLetterRow]:
+    # builtins.list: in this class body `list` names the method above
+    def mark(self, ids: Sequence[int], status: DeadLetterStatus) -> builtins.list[DeadLetterRow]:
         """Set the status of these dead letters; the ones it changed (unknown ids and no-op changes are left out)."""
         _check_status(status)
         with self._session() as session:
             rows = list(session.exec(select(DeadLetterRow).where(
-                DeadLetterRow.id.in_(list(ids)), DeadLetterRow.status != status  # type: ignore[union-attr]
+                col(DeadLetterRow.id).in_(list(ids)), DeadLetterRow.status != status
             )).all())
             for row in rows:
                 row.status = status
@@ -258,10 +260,10 @@ class DeadLetters:
         settled = 0
         with self._session() as session:
             for ids in chunks(document_ids):
-                result = session.exec(update(DeadLetterRow).where(  # type: ignore[call-overload]
-                    DeadLetterRow.pipeline == pipeline,
-                    DeadLetterRow.document_id.in_(ids),  # type: ignore[attr-defined]
-                    DeadLetterRow.status == OPEN,
+                result = session.exec(update(DeadLetterRow).where(
+                    col(DeadLetterRow.pipeline) == pipeline,
+                    col(DeadLetterRow.document_id).in_(ids),
+                    col(DeadLetterRow.status) == OPEN,
                 ).values(status=REPLAYED, last_seen=utc_now()))
                 settled += result.rowcount
             session.commit()
@@ -274,8 +276,8 @@ class DeadLetters:
     def count_attempt(self, dead_letter_id: int, flow_run_id: str | None) -> DeadLetterRow | None:
         """One more attempt that did not settle an open dead letter (e.g. a replay that failed elsewhere)."""
         with self._session() as session:
-            session.exec(update(DeadLetterRow).where(  # type: ignore[call-overload]
-                DeadLetterRow.id == dead_letter_id, DeadLetterRow.status == OPEN
+            session.exec(update(DeadLetterRow).where(
+                col(DeadLetterRow.id) == dead_letter_id, col(DeadLetterRow.status) == OPEN
             ).values(attempts=DeadLetterRow.attempts + 1, last_seen=utc_now(), flow_run_id=flow_run_id))
             session.commit()
             return session.get(DeadLetterRow, dead_letter_id)
@@ -313,7 +315,7 @@ def _announce(row: DeadLetterRow) -> None:
                      "source": row.source, "step": row.step, "error_type": row.error_type,
                      "attempts": row.attempts, "flow_run_id": row.flow_run_id},
         )
-    except Exception:  # noqa: BLE001 - the dead letter is stored; the event is the announcement only
+    except Exception:  # the dead letter is stored; the event is the announcement only
         logger.warning("dead letter %s stored, but its event could not be emitted", row.id, exc_info=True)
         return
     if event is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -12,9 +12,9 @@ from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits
 from agentic_kit._blocks.tokenizers import AUTO, TokenCounter, known_tokenizer, token_counter
 from agentic_kit._domain.settings import DEFAULT_CONTEXT_WINDOW, Settings
 
-OFFLINE = "offline"
+OFFLINE: Final = "offline"
 """The provider and model name of the built-in deterministic, extractive model."""
-CASSETTE = "cassette"
+CASSETTE: Final = "cassette"
 """The provider that answers from a cassette file of recorded model calls, with no network."""
 LOCAL_PROVIDERS = frozenset({OFFLINE, CASSETTE})
 """Providers that answer in this process: no rate limit, no circuit breaker, no timeout to guard."""

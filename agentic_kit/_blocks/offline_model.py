@@ -70,7 +70,7 @@ class OfflineModel:
         output: Any = answer(request.material)
         prompt = request.instructions + "".join(request.material.values())
         tokens = EstimatedCounter()
-        return ModelReply[output_type](
+        return ModelReply[output_type](  # type: ignore[valid-type]  # pydantic generic parametrized at run time
             output=output,
             model=MODEL_NAME,
             usage=TokenUsage(input_tokens=tokens.count(prompt), output_tokens=tokens.count(output.model_dump_json())),

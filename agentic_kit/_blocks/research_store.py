@@ -8,7 +8,7 @@ PostgreSQL), and settles at its real usage when it returns.
 from __future__ import annotations
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agentic_kit._blocks.sql import dialect_insert, upsert, utc_now
 from agentic_kit._blocks.store import PipelineStore
@@ -32,7 +32,7 @@ def _lock_job(session: Session, run_key: str) -> None:
 def _spend(session: Session, run_key: str, excluding: str | None = None) -> Spend:
     """The job's charges (settled and reserved), leaving out one call's own."""
     query = select(
-        func.count(BudgetChargeRow.call_key),
+        func.count(col(BudgetChargeRow.call_key)),
         func.coalesce(func.sum(BudgetChargeRow.tokens), 0),
         func.coalesce(func.sum(BudgetChargeRow.cost_usd), 0.0),
     ).where(BudgetChargeRow.run_key == run_key)
@@ -75,7 +75,7 @@ def reserve_charge(store: PipelineStore, budget: Budget, call_key: str, step: st
             stop = (f"{step}: the next call (up to {tokens:,} tokens, ${estimate.cost_usd:.4f}) would take the "
                     f"run past its budget of {budget.max_tokens:,} tokens and ${budget.max_cost_usd:.4f} "
                     f"(spent or reserved: {spent.tokens:,} tokens, ${spent.cost_usd:.4f})")
-            session.exec(update(ResearchRunRow).where(ResearchRunRow.run_key == budget.run_key)  # type: ignore[arg-type]
+            session.exec(update(ResearchRunRow).where(col(ResearchRunRow.run_key) == budget.run_key)
                          .values(budget_stop=stop, stopped_at=limits_label(budget)))
             session.commit()
             raise BudgetExhausted(stop)
@@ -97,8 +97,8 @@ def release_charge(store: PipelineStore, budget: Budget, call_key: str) -> None:
     """Drop the reservation of a call that failed (a settled charge stays)."""
     with Session(store.engine()) as session:
         session.exec(delete(BudgetChargeRow).where(
-            BudgetChargeRow.run_key == budget.run_key, BudgetChargeRow.call_key == call_key,
-            BudgetChargeRow.state == RESERVED,
+            col(BudgetChargeRow.run_key) == budget.run_key, col(BudgetChargeRow.call_key) == call_key,
+            col(BudgetChargeRow.state) == RESERVED,
         ))
         session.commit()
 

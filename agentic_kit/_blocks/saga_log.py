@@ -85,7 +85,7 @@ class SagaLog:
         with Session(self.engine) as session:
             for start in range(0, len(document_ids), QUERY_CHUNK):
                 found += session.exec(select(PublishSagaRow).where(
-                    PublishSagaRow.document_id.in_(document_ids[start:start + QUERY_CHUNK]),  # type: ignore[attr-defined]
+                    col(PublishSagaRow.document_id).in_(document_ids[start:start + QUERY_CHUNK]),
                     PublishSagaRow.status == PUBLISHED, PublishSagaRow.pipeline_key == pipeline_key,
                     col(PublishSagaRow.invalidated_at).is_(None)))
         return found
@@ -96,9 +96,9 @@ class SagaLog:
         marked = 0
         with Session(self.engine) as session:
             for start in range(0, len(document_ids), QUERY_CHUNK):
-                result = session.exec(update(PublishSagaRow).where(  # type: ignore[call-overload]
+                result = session.exec(update(PublishSagaRow).where(
                     col(PublishSagaRow.document_id).in_(document_ids[start:start + QUERY_CHUNK]),
-                    PublishSagaRow.status == PUBLISHED).values(invalidated_at=utc_now()))
+                    col(PublishSagaRow.status) == PUBLISHED).values(invalidated_at=utc_now()))
                 marked += result.rowcount
             session.commit()
         return marked

@@ -58,10 +58,10 @@ def store_figures(store: PipelineStore) -> StoreFigures:
     with Session(store.engine()) as session:
         # sqlmodel's select() is typed for up to 4 columns; for more it builds its Select class, typed here by hand
         call_counts = cast("Select[str, str, str, str, int]", Select(
-            CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome, func.count()))
+            col(CallRow.kind), col(CallRow.target), col(CallRow.step), col(CallRow.outcome), func.count()))
         calls = session.exec(call_counts.group_by(CallRow.kind, CallRow.target, CallRow.step, CallRow.outcome)).all()
         usage_sums = cast("Select[str, str, int | None, int | None, int | None, float | None]", Select(
-            ModelUsageRow.model, ModelUsageRow.step, func.sum(ModelUsageRow.input_tokens),
+            col(ModelUsageRow.model), col(ModelUsageRow.step), func.sum(ModelUsageRow.input_tokens),
             func.sum(ModelUsageRow.output_tokens), func.sum(ModelUsageRow.cached_input_tokens),
             func.sum(ModelUsageRow.cost_usd)))
         usage = session.exec(usage_sums.group_by(ModelUsageRow.model, ModelUsageRow.step)).all()
@@ -80,10 +80,10 @@ def store_figures(store: PipelineStore) -> StoreFigures:
             select(PipelineItemRow.pipeline, PipelineItemRow.status, func.count())
             .group_by(PipelineItemRow.pipeline, PipelineItemRow.status))]
     return StoreFigures(
-        calls=[tuple(row) for row in calls],  # type: ignore[misc]
+        calls=[(kind, target, step, outcome, count) for kind, target, step, outcome, count in calls],
         usage=[(m, s, int(i or 0), int(o or 0), int(c or 0), float(cost or 0)) for m, s, i, o, c, cost in usage],
         durations={key: _histogram(values) for key, values in by_step.items()},
-        dead_letters_open=[tuple(row) for row in letters],  # type: ignore[misc]
+        dead_letters_open=[(step, error_type, count) for step, error_type, count in letters],
         breakers=breakers, documents=documents,
     )
 
@@ -105,4 +105,4 @@ def recent_activity(store: PipelineStore, since: datetime) -> RecentActivity:
                                  .where(DocumentRow.updated_at >= since)).one()
         letters = session.exec(select(func.count()).select_from(DeadLetterRow)
                                .where(DeadLetterRow.last_seen >= since)).one()
-    return RecentActivity([tuple(row) for row in calls], documents, letters)  # type: ignore[misc]
+    return RecentActivity([(step, outcome, seconds) for step, outcome, seconds in calls], documents, letters)

@@ -63,8 +63,8 @@ SENTENCE_END = re.compile(
 WORD = re.compile(r"[a-zA-Z][a-zA-Z'-]{2,}")
 
 
-_STOPWORDS = set(
-    "the and for that with this from have has had was were are not but you your our their they "
+_STOPWORDS = set(  # a string of words, split: easier to read and edit than a list of them
+    "the and for that with this from have has had was were are not but you your our their they "  # noqa: SIM905
     "will would shall should can could may might been being into onto over under about after before "
     "than then them there these those which while what when where who whom why how all any each "
     "also its it's his her she him per via such other more most some only very just upon".split()

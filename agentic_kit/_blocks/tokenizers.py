@@ -17,7 +17,7 @@ import json
 import logging
 import math
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import tiktoken
 from pydantic import BaseModel
@@ -44,6 +44,11 @@ class TokenCounter(Protocol):
     def count(self, text: str) -> int:
         """The number of tokens of text."""
         ...
+
+    if TYPE_CHECKING:
+        # Counters are hashable (schema_tokens caches by counter). Declared for mypy only, which does not count
+        # object's __hash__ as a protocol member; at run time a stub here would hide object's __hash__.
+        def __hash__(self) -> int: ...
 
 
 class EstimatedCounter:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlmodel import select
+from sqlalchemy import Select, select
+from sqlmodel import col
 
 from agentic_kit._blocks.sql import as_utc
 from agentic_kit._blocks.store import PipelineStore
@@ -32,13 +33,15 @@ WRITERS = {".csv": "to_csv", ".parquet": "to_parquet"}
 def usage_frame(store: PipelineStore, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
     """One row a model call made at or after `since` and before `until` (UTC), with its day (YYYY-MM-DD, UTC)."""
     usage = ModelUsageRow
-    flow_run = usage.flow_run_id.label("flow_run")  # type: ignore[union-attr]
-    query = select(usage.model, usage.step, usage.pipeline, flow_run, usage.input_tokens, usage.output_tokens,
-                   usage.cached_input_tokens, usage.cost_usd, usage.created_at)
+    # a Core select (pandas runs it on a connection): sqlmodel's select() is typed for up to 4 columns
+    query: Select[*tuple[Any, ...]] = select(
+        col(usage.model), col(usage.step), col(usage.pipeline), col(usage.flow_run_id).label("flow_run"),
+        col(usage.input_tokens), col(usage.output_tokens), col(usage.cached_input_tokens), col(usage.cost_usd),
+        col(usage.created_at))
     if since is not None:
-        query = query.where(usage.created_at >= as_utc(since))
+        query = query.where(col(usage.created_at) >= as_utc(since))
     if until is not None:
-        query = query.where(usage.created_at < as_utc(until))
+        query = query.where(col(usage.created_at) < as_utc(until))
     with store.engine().connect() as connection:
         frame = pd.read_sql(query, connection)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")

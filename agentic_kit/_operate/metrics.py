@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 
 from prefect import get_client
+from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import (
     DeploymentFilter,
     DeploymentFilterId,
@@ -27,7 +28,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import StateType
 from prometheus_client import start_http_server
-from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from agentic_kit._blocks.store import PipelineStore
@@ -52,7 +53,7 @@ class PipelineCollector(Collector):
     def __init__(self, store: PipelineStore) -> None:
         self.store = store
 
-    def collect(self) -> Iterator[object]:
+    def collect(self) -> Iterator[Metric]:
         figures = store_figures(self.store)
         model_calls = CounterMetricFamily("agentic_model_calls", "Model calls by model, step and outcome "
                                           "(ok, retried, failed; cached: answered from Prefect's cache).",
@@ -106,7 +107,7 @@ class PipelineCollector(Collector):
         yield runs
 
 
-def _cached_steps(client) -> dict[str, int]:  # noqa: ANN001 - a SyncPrefectClient
+def _cached_steps(client: SyncPrefectClient) -> dict[str, int]:
     """Model steps' task runs answered from cache, by step (tool steps are no model calls)."""
     counts: dict[str, int] = {}
     cached = TaskRunFilter(state=TaskRunFilterState(name=TaskRunFilterStateName(any_=["Cached"])),
@@ -120,9 +121,9 @@ def _cached_steps(client) -> dict[str, int]:  # noqa: ANN001 - a SyncPrefectClie
     return counts
 
 
-def _flow_runs(client) -> dict[tuple[str, str], int]:  # noqa: ANN001 - a SyncPrefectClient
+def _flow_runs(client: SyncPrefectClient) -> dict[tuple[str, str], int]:
     """Flow runs of each deployment by state type."""
-    counts = {}
+    counts: dict[tuple[str, str], int] = {}
     for deployment in client.read_deployments():
         flow = client.read_flow(deployment.flow_id)
         for state in StateType:

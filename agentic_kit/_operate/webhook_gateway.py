@@ -251,7 +251,7 @@ def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
                 return
             pending = len(self.conn.trailing_data[0])
             if pending:
-                client = "%s:%d" % self.client if self.client else "an unknown sender"
+                client = f"{self.client[0]}:{self.client[1]:d}" if self.client else "an unknown sender"
                 LOGGER.warning("%s sent no complete request headers in %g s (%d bytes): connection closed",
                                client, seconds, pending)
             self.transport.close()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec
 
@@ -96,7 +96,7 @@ class ModelStep(Generic[P, OutputT]):
 
         functools.update_wrapper(run, material_of)  # TASK_SOURCE reads the declared function's source
         run.__signature__ = task_signature(material_of, model=LanguageModel, store=PipelineStore)  # type: ignore[attr-defined]
-        self.task: Task[..., ModelReply[OutputT]] = indexed(Task(
+        self.task: Task[..., Coroutine[Any, Any, ModelReply[OutputT]]] = indexed(Task(
             fn=run, name=name, task_run_name=task_run_name or step_run_name(name),
             **with_instructions(policy, instructions)))
 

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from agentic_kit._blocks.store import PipelineStore
 
@@ -22,7 +22,7 @@ Item = TypeVar("Item")
 class RowBuffer(Generic[Item]):
     """Items waiting to be written to their store by `write(store, items)`, in one call per store and flush."""
 
-    every: list[RowBuffer[object]] = []
+    every: ClassVar[list[RowBuffer[Any]]] = []
     """Every buffer of the process, so a flow run can flush them all."""
 
     def __init__(self, name: str, write: Callable[[PipelineStore, list[Item]], None]) -> None:
@@ -31,7 +31,7 @@ class RowBuffer(Generic[Item]):
         self._pending: dict[str, tuple[PipelineStore, list[Item]]] = {}
         self._lock = threading.Lock()
         self._writer: threading.Thread | None = None
-        RowBuffer.every.append(self)  # type: ignore[arg-type]
+        RowBuffer.every.append(self)
 
     def add(self, store: PipelineStore, item: Item) -> None:
         with self._lock:
@@ -52,7 +52,7 @@ class RowBuffer(Generic[Item]):
             time.sleep(FLUSH_SECONDS)
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - a store that is briefly away must not stop later writes
+            except Exception:  # a store that is briefly away must not stop later writes
                 logging.getLogger(__name__).warning("could not write %s; they are dropped", self.name, exc_info=True)
 
 

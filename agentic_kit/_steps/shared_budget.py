@@ -105,7 +105,7 @@ def _announce(budget: ModelBudget, row: BudgetPeriodRow, resets_at: datetime, me
                      "spent_tokens": row.spent_tokens, "reserved_usd": usd(row.reserved_usd),
                      "reserved_tokens": row.reserved_tokens, "message": message},
         )
-    except Exception:  # noqa: BLE001 - the refusal stands; the event is the announcement only
+    except Exception:  # the refusal stands; the event is the announcement only
         logger.warning("the %s budget is exhausted, but its event could not be emitted", row.pipeline, exc_info=True)
 
 

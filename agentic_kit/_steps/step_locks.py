@@ -169,7 +169,7 @@ class LeasedRedisLockManager(RedisLockManager):
             time.sleep(self.lease_seconds / RENEWALS_PER_LEASE)
             for lock in list(self._locks.values()):
                 try:
-                    lock.reacquire()  # type: ignore[union-attr] - every lock here is a synchronous one
+                    lock.reacquire()  # every lock here is a synchronous one
                 except (LockError, RedisError):
                     pass  # released meanwhile, or Redis is briefly away: the next round tries again
 

@@ -37,8 +37,8 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 """Byte-order marks and the codec that reads past them (UTF-32 first: its LE mark starts like UTF-16's)."""
 REFUSED_MAGIC = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office file (.doc, .xls or .ppt); save it as .docx and send it "
-                                          "again"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ("a legacy Office file (.doc, .xls or .ppt); save it as .docx and send "
+                                           "it again")),
     (b"\x89PNG", "an image (PNG); images are not read, as no OCR is done here"),
     (b"\xff\xd8\xff", "an image (JPEG); images are not read, as no OCR is done here"),
     (b"GIF8", "an image (GIF); images are not read, as no OCR is done here"),
@@ -132,7 +132,7 @@ def _decodes_to(raw: bytes, encoding: str, text: str) -> bool:
 def _known(encoding: str) -> bool:
     """Whether Python knows the encoding as a text encoding."""
     try:
-        return codecs.lookup(encoding)._is_text_encoding  # type: ignore[attr-defined]
+        return codecs.lookup(encoding)._is_text_encoding
     except LookupError:
         return False
 

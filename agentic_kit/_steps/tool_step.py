@@ -18,7 +18,7 @@ several guarded calls itself (many entities at once) says `guard=False` and guar
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from prefect import Task
@@ -95,8 +95,8 @@ class ToolStep(Generic[P, R]):
 
         functools.update_wrapper(run, function)  # TASK_SOURCE reads the declared function's source
         run.__signature__ = task_signature(function, store=PipelineStore)  # type: ignore[attr-defined]
-        self.task: Task[..., R] = indexed(Task(fn=run, name=name, task_run_name=task_run_name or step_run_name(name),
-                                               **policy))
+        self.task: Task[..., Coroutine[Any, Any, R]] = indexed(Task(
+            fn=run, name=name, task_run_name=task_run_name or step_run_name(name), **policy))
 
     async def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """The tool's answer on these arguments, from cache when it ran before."""

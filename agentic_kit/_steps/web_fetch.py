@@ -79,6 +79,7 @@ class _Inflater:
 
     def _step(self, data: bytes) -> bytes:
         """One bounded inflating step; deflate without its zlib wrapper is retried raw, as httpx does."""
+        assert self._zlib is not None, "pieces() passes identity bodies through without a step"
         started, self._started = self._started, True
         try:
             return self._zlib.decompress(data, DECODED_PIECE_BYTES)

@@ -219,7 +219,7 @@ class ModelServer(StubServer):
         messages = body["messages"]
         if self.responder is not None:
             return self.responder(self.key(CHAT_PATH, body), schema, messages)
-        last_user = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+        last_user: dict[str, Any] = next((m for m in reversed(messages) if m.get("role") == "user"), {})
         return sample_instance(schema or {"type": "object"}, message_text(last_user))
 
     def completion(self, body: dict[str, Any], prompt: _Prompt, answer: RawAnswer) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9-]*\b")
-_STOP_WORDS = frozenset(
-    "A An And As At But By For From He I If In It Of On Or She That The These They This Those To We"
+_STOP_WORDS = frozenset(  # a string of words, split: easier to read and edit than a list of them
+    "A An And As At But By For From He I If In It Of On Or She That The These They This Those To We"  # noqa: SIM905
     " With You Extract Return Summarize Review Please Text Document".split()
 )
 _FORMATS = {

@@ -131,7 +131,7 @@ class Fleet:
         come from the fleet's environment)."""
         result = subprocess.run([sys.executable, "-m", "deployments.fleet.bootstrap", self.topology.object_store_url],
                                 env={**self.client_environment(), "PREFECT_HOME": str(self.topology.folder / "client")},
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
         log = self.topology.folder / "bootstrap.log"
         log.write_text(result.stdout + result.stderr)
         if result.returncode != 0:

@@ -13,7 +13,7 @@ from deployments.fleet.topology import Topology
 
 
 def _ip(*arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(["ip", *arguments], capture_output=True, text=True)
+    result = subprocess.run(["ip", *arguments], capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise SystemExit(f"`ip {' '.join(arguments)}` failed: {result.stderr.strip()}")
     return result

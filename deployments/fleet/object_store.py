@@ -50,7 +50,7 @@ def start_object_store(topology: Topology, env: dict[str, str]) -> processes.Sta
     raise SystemExit(f"The object store did not start at {topology.object_store_url}; its log: {log}")
 
 
-def s3_client(topology: Topology):  # noqa: ANN201 - boto3 builds its client classes at run time
+def s3_client(topology: Topology):  # unannotated: boto3 builds its client classes at run time
     return boto3.client("s3", endpoint_url=topology.object_store_url, aws_access_key_id=OBJECT_STORE_KEY,
                         aws_secret_access_key=OBJECT_STORE_SECRET, region_name="us-east-1")
 

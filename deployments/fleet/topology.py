@@ -42,7 +42,7 @@ def namespaces_available() -> bool:
     """Whether this process may create network namespaces: root, with iproute2's `ip netns`."""
     if os.geteuid() != 0 or shutil.which("ip") is None:
         return False
-    return subprocess.run(["ip", "netns", "list"], capture_output=True).returncode == 0
+    return subprocess.run(["ip", "netns", "list"], capture_output=True, check=False).returncode == 0
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,14 @@ class Topology:
             network = NAMESPACES if namespaces_available() else LOOPBACK
         if network not in (NAMESPACES, LOOPBACK):
             raise SystemExit(f"AGENTIC_FLEET_NETWORK must be auto, {NAMESPACES} or {LOOPBACK}, not {network!r}")
-        fields: dict[str, Any] = dict(
-            folder=Path(settings.fleet_folder).resolve(), workers=settings.fleet_workers,
-            worker_limit=settings.fleet_worker_limit, api_port=settings.fleet_api_port,
-            object_store_port=settings.fleet_object_store_port, database=settings.fleet_database,
-            postgres=settings.fleet_postgres, redis=settings.fleet_redis, redis_db=settings.fleet_redis_db,
-            network=network, subnet=settings.fleet_subnet,
-            heartbeat_timeout_seconds=settings.heartbeat_timeout_seconds,
-        )
+        fields: dict[str, Any] = {
+            "folder": Path(settings.fleet_folder).resolve(), "workers": settings.fleet_workers,
+            "worker_limit": settings.fleet_worker_limit, "api_port": settings.fleet_api_port,
+            "object_store_port": settings.fleet_object_store_port, "database": settings.fleet_database,
+            "postgres": settings.fleet_postgres, "redis": settings.fleet_redis, "redis_db": settings.fleet_redis_db,
+            "network": network, "subnet": settings.fleet_subnet,
+            "heartbeat_timeout_seconds": settings.heartbeat_timeout_seconds,
+        }
         fields.update(overrides)
         fields.setdefault("extra_env", {"AGENTIC_INGEST_ROOTS": settings.ingest_roots or os.pathsep.join(
             [str(Path(fields["folder"]) / "inbox"), str(PROJECT_EXAMPLES)])})

@@ -10,7 +10,7 @@ made, while these intervals are the run's own parameters.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from prefect import runtime
 from prefect.events import emit_event
@@ -31,7 +31,7 @@ def _announce(event: str, payload: dict[str, object]) -> None:
 
 async def remind_then_escalate(schedule: ReviewSchedule, documents: int, default: Decision) -> None:
     """Sleep until each step of the schedule is due and announce it; cancelled as soon as the review is answered."""
-    paused_at = datetime.now(timezone.utc)
+    paused_at = datetime.now(UTC)
     started = asyncio.get_running_loop().time()
     for step, seconds in schedule.steps():
         await asyncio.sleep(max(0.0, started + seconds - asyncio.get_running_loop().time()))

@@ -69,6 +69,5 @@ def _fetch_run_name() -> str:
 @task(name="fetch-page", task_run_name=_fetch_run_name, **TOOL_CALL)
 async def fetch_page(url: str, policy: FetchPolicy) -> FetchedPage:
     """The scraper: one page's text, in the scrapers' turn (the fetch policy bounds its time)."""
-    async with agent_turn(AgentKind.SCRAPER):
-        async with observed_call(TOOL, "fetch_page", WEB, None):
-            return await fetch_text(url, policy)
+    async with agent_turn(AgentKind.SCRAPER), observed_call(TOOL, "fetch_page", WEB, None):
+        return await fetch_text(url, policy)

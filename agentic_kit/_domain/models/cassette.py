@@ -23,7 +23,7 @@ import os
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -31,7 +31,7 @@ from agentic_kit._domain.errors import UnreadableCassette
 from agentic_kit._domain.models.common import TokenUsage
 from agentic_kit._domain.redaction import redacted_text
 
-CASSETTE_FORMAT = "agentic-cassette"
+CASSETTE_FORMAT: Final = "agentic-cassette"
 CASSETTE_VERSION = 1
 EXCERPT_CHARACTERS = 40
 """How much of each side a difference shows, from the first character that differs."""

@@ -93,6 +93,8 @@ def print_table(f: dict[str, Any], console: Console) -> None:
         console.print(f"lost item: {json.dumps(lost, sort_keys=True)}", soft_wrap=True, markup=False)
     for fingerprint, count in f["duplicated_requests"].items():
         console.print(f"duplicated request: {fingerprint[:16]}… answered {count} times", markup=False)
+    if not f["final_report"]:
+        console.print(f"the final run printed no report: see {f['run_log'][-1]['stderr']}", markup=False)
     if f["unexpected_items"]:
         console.print(f"{f['unexpected_items']} ids in the final report are no item of the file", markup=False)
 

@@ -85,13 +85,13 @@ class Session:
             kills_left = self.settings.kills - kills
             point = plan_kill(self.rng, kills_left, self.progress.remaining(len(self.target.item_ids),
                                                                             self.target.model_steps_per_item))
-            last = self.run("rerun" if last is not None else "run", point)
+            last = self.run("rerun" if last is not None else "first", point)
             if last.killed:
                 kills += 1
             elif last.returncode == 0:  # every item processed: no work is left for a kill to interrupt
                 return last
         if last is None or last.killed:
-            last = self.run("final" if last is not None else "run", None)
+            last = self.run("final" if last is not None else "first", None)
         return last
 
     def run(self, label: str, point: KillPoint | None) -> RunResult:

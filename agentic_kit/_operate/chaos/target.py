@@ -43,10 +43,10 @@ def load_pipeline(entrypoint: str) -> Pipeline[Any, Any]:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as missing:
-        raise ChaosUsageError(f"{entrypoint}: no module {missing.name!r} from {os.getcwd()}") from None
+        raise ChaosUsageError(f"no module {missing.name!r} in {os.getcwd()} (entrypoint {entrypoint})") from None
     found = getattr(module, attribute, None)
     if not isinstance(found, Pipeline):
-        kind = "nothing" if found is None else type(found).__name__
+        kind = "nothing" if found is None else f"a {type(found).__name__}"
         raise ChaosUsageError(f"{entrypoint} is {kind}, not a pipeline made with @pipeline")
     return found
 

@@ -37,7 +37,7 @@ class PeriodChoice(str, Enum):
     month = "month"
 
 
-def _figure(value: float | int | None, dollars: bool) -> str:
+def _figure(value: float | None, dollars: bool) -> str:
     if value is None:
         return "unlimited"
     return f"${value:,.4f}" if dollars else f"{value:,}"

@@ -261,12 +261,13 @@ def _run_replay(flow: Flow[..., Any], ids: list[int], blocks: dict[str, str | No
 
 def _report_from_store(letters: DeadLetters, rows: list[DeadLetterRow], state: State[Any]) -> ReplayReport:
     """What a replay flow that returned no ReplayReport did, read from its letters' status once it ran."""
-    from agentic_kit._domain.models.documents import ReplayItem, ReplayReport
+    from agentic_kit._domain.models.documents import ReplayItem, ReplayReport, ReplayResult
 
     now = {row.id: row for row in letters.list(ids=[row.id for row in rows if row.id is not None])}
     items: list[ReplayItem] = []
     for row in rows:
         current = now.get(row.id, row)
+        result: ReplayResult
         if current.status == REPLAYED:
             result, detail = "replayed", "processed"
         elif current.status == DISCARDED:
@@ -276,7 +277,7 @@ def _report_from_store(letters: DeadLetters, rows: list[DeadLetterRow], state: S
             result, detail = "still_failing", f"still open after its replay ended {ended}"
         assert row.id is not None
         items.append(ReplayItem(dead_letter_id=row.id, document_id=row.document_id, source=row.source,
-                                step=row.step, result=result, detail=detail,  # type: ignore[arg-type]
+                                step=row.step, result=result, detail=detail,
                                 attempts=current.attempts))
     return ReplayReport(items=items)
 
