@@ -10,7 +10,7 @@ from tasks.documents import agents
 from tasks.research import agents as research_agents
 
 AGENT_STEPS: list[Task] = [
-    agents.extract_entities, agents.summarize, agents.combine_summaries, agents.review_summary,
+    agents.extract_entities.task, agents.summarize.task, agents.combine_summaries.task, agents.review_summary.task,
     research_agents.plan_research, research_agents.research, research_agents.synthesize_report,
     research_agents.review_report,
 ]

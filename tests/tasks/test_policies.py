@@ -26,7 +26,7 @@ PART = DocumentPart(document_id="d" * 64, index=0, count=1, text="Amara Okafor m
 
 async def extract_once(model: LanguageModel) -> State[ModelReply[EntityList]]:
     """One extraction task run, its final state returned whatever it is."""
-    return await extract_entities(PART, model, PipelineStore.from_environment(), return_state=True)
+    return await extract_entities.task(PART, model=model, store=PipelineStore.from_environment(), return_state=True)
 
 
 async def _retry_delays(task_run_id: UUID) -> list[float]:
