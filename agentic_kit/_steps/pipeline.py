@@ -28,7 +28,7 @@ from prefect import flow, runtime
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.states import Completed, Failed, State
 from prefect.utilities.urls import url_for
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from agentic_kit._blocks.dead_letters import DeadLetters
 from agentic_kit._blocks.resolve import PipelineBlocks
@@ -36,7 +36,7 @@ from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.tables import PipelineItemRow
 from agentic_kit._domain.models.common import content_id
 from agentic_kit._domain.redaction import redacted_text
-from agentic_kit._steps.item_scope import item_scope
+from agentic_kit._steps.item_scope import at_step, item_scope
 from agentic_kit._steps.observe import observed_run
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
@@ -117,11 +117,19 @@ class Pipeline(Generic[ItemT, ResultT]):
             raise RuntimeError(f"{self.name} ended {state.name} without a report: {state.message}")  # noqa: TRY004
         return report
 
-    async def _one(self, item: ItemT, blocks: PipelineBlocks) -> ItemOutcome:
-        """Process one item in its own scope; a failure is recorded as a dead letter, never raised."""
-        item_id = content_id(item.model_dump_json())
+    async def _one(self, raw: dict[str, Any], blocks: PipelineBlocks) -> ItemOutcome:
+        """Validate and process one item in its own scope; a failure (an invalid item at step `validate`) is recorded
+        as a dead letter, never raised."""
+        try:
+            item: ItemT | None = self.item_type.model_validate(raw)
+        except ValidationError:
+            item = None
+        payload = item.model_dump_json() if item is not None else json.dumps(raw, sort_keys=True, default=str)
+        item_id = content_id(payload)
         with item_scope(item_id, blocks.model, blocks.store, blocks.fallback) as scope:
             try:
+                with at_step("validate"):
+                    item = self.item_type.model_validate(raw)
                 result = await self.process(item, blocks)
                 outcome = ItemOutcome(item_id=item_id, status=PROCESSED, result=result.model_dump(mode="json"))
             except Exception as exc:  # noqa: BLE001 - one item's failure must not fail the batch
@@ -131,7 +139,7 @@ class Pipeline(Generic[ItemT, ResultT]):
                 await asyncio.to_thread(DeadLetters(blocks.store).record_item, pipeline=self.name, item_id=item_id,
                                         source=f"{self.name}:{item_id[:12]}", step=step,
                                         error_type=type(exc).__name__, error_message=outcome.error or "",
-                                        flow_run_id=str(runtime.flow_run.id), item_payload=item.model_dump_json(),
+                                        flow_run_id=str(runtime.flow_run.id), item_payload=payload,
                                         replay_entrypoint=f"{self.entrypoint}.replay",
                                         raw_output=getattr(exc, "raw", None))
             outcome.model_calls, outcome.cached_steps = scope.model_calls, scope.cached_steps
@@ -150,12 +158,11 @@ class Pipeline(Generic[ItemT, ResultT]):
             blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
             limit = asyncio.Semaphore(max_concurrent_items)
 
-            async def limited(item: ItemT) -> ItemOutcome:
+            async def limited(item: dict[str, Any]) -> ItemOutcome:
                 async with limit:
                     return await self._one(item, blocks)
 
-            parsed = [self.item_type.model_validate(item) for item in items]
-            outcomes = list(await asyncio.gather(*(limited(item) for item in parsed)))
+            outcomes = list(await asyncio.gather(*(limited(item) for item in items)))
             await asyncio.to_thread(DeadLetters(blocks.store).settle_items, self.name,
                                     [o.item_id for o in outcomes if o.status == PROCESSED])
             report = PipelineRunReport(pipeline=self.name, noun=self.noun, done=self.done, outcomes=outcomes,
@@ -170,8 +177,7 @@ class Pipeline(Generic[ItemT, ResultT]):
         """Run these open dead letters' items through the pipeline; processed ones are marked replayed."""
         blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store)
         letters = await asyncio.to_thread(DeadLetters(blocks.store).open_items, self.name, ids)
-        items = [self.item_type.model_validate_json(row.item_payload).model_dump(mode="json")
-                 for row in letters if row.item_payload]
+        items = [json.loads(row.item_payload) for row in letters if row.item_payload]
         state = await self.flow(items, language_model=language_model, enrichment_api=enrichment_api, store=store,
                                 return_state=True)
         # the flow returns its final State, which Prefect makes the run's own; its typing nests it (State[State[…]])

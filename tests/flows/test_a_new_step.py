@@ -72,21 +72,26 @@ async def test_one_declared_step_has_one_name_everywhere(tmp_path: Path) -> None
         module = importlib.import_module("team_steps")
         first = await module.classify_notes.run([module.Note(**note) for note in NOTES])
         second = await module.classify_notes.run([module.Note(**note) for note in NOTES])
+        state = await module.classify_notes.flow([{"txt": "not a note"}, NOTES[0]], return_state=True)
+        mixed = await state.aresult(raise_on_failure=False)
     finally:
         sys.path.remove(str(tmp_path))
     assert (first.count("processed"), first.count("failed"), first.model_calls) == (2, 1, 2)
     assert (second.count("processed"), second.model_calls) == (2, 0)
     assert {o.step for o in first.outcomes if o.status == "failed"} == {"classify"}
+    assert [(o.status, o.step) for o in mixed.outcomes] == [("failed", "validate"), ("processed", None)], \
+        "an item that is no Note fails alone, at validate"
 
     indexed = await asyncio.to_thread(_cli, "cache", "ls", "--json")
     assert {entry["step"] for entry in indexed} == {"classify"}, indexed
     costs = await asyncio.to_thread(_cli, "costs", "--by", "step", "--json")
     assert [row["step"] for row in costs["rows"]] == ["classify"], costs
     letters = await asyncio.to_thread(_cli, "dead-letters", "list", "--json")
-    assert [(letter["pipeline"], letter["step"]) for letter in letters] == [("classify-notes", "classify")]
+    assert sorted((letter["pipeline"], letter["step"]) for letter in letters) == [
+        ("classify-notes", "classify"), ("classify-notes", "validate")]
     families = {family.name: family for family in PipelineCollector(PipelineStore.from_environment()).collect()}
     calls = {(sample.labels["step"], sample.labels["outcome"]) for sample in families["agentic_model_calls"].samples}
     assert ("classify", "ok") in calls and ("classify", "cached") in calls, calls
     items = {(sample.labels["pipeline"], sample.labels["status"]): sample.value
              for sample in families["agentic_documents"].samples}
-    assert items == {("classify-notes", "processed"): 2, ("classify-notes", "failed"): 1}, items
+    assert items == {("classify-notes", "processed"): 2, ("classify-notes", "failed"): 2}, items
