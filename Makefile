@@ -7,13 +7,15 @@ STAMP := $(VENV)/.installed
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export AGENTIC_MODEL_PROVIDER ?= offline
+# Material's end-of-life banner on every mkdocs command, off
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test system-packages test-fleet test-bench fleet fleet-stop metrics server deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets clean
+.PHONY: run test system-packages test-fleet test-bench fleet fleet-stop metrics server server-stop deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,fleet,bench]'
+	$(BIN)/pip install --quiet -e '.[test,fleet,bench,docs]'
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the document pipeline over examples/documents (starts a local server if needed; ARGS="--verbose")
@@ -31,6 +33,7 @@ test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTT
 	$(BIN)/lint-imports
 	$(BIN)/ruff check agentic_kit flows tasks deployments
 	$(BIN)/mypy
+	$(BIN)/mkdocs build --strict --site-dir .site
 	$(BIN)/python -m pytest -q --ignore=tests/fleet --ignore=tests/bench
 
 test-bench: $(STAMP)  ## the bench's own check: each peer, on 3 documents, sends the baseline's requests and writes every document
@@ -47,6 +50,9 @@ fleet-stop: $(STAMP)  ## stop exactly what `make fleet` started (by pid), remove
 
 server: $(STAMP)  ## make sure a Prefect server answers and print its API URL
 	$(BIN)/python -m agentic_kit._operate.local_server
+
+server-stop: $(STAMP)  ## stop the Prefect server `make run` started in the background (by its recorded pid)
+	$(BIN)/agentic server stop
 
 deploy: $(STAMP)  ## work pool, limits, blocks, notification block, automations, then prefect deploy --all
 	api_url=$$($(BIN)/python -m agentic_kit._operate.local_server) && \
@@ -90,5 +96,11 @@ chaos: $(STAMP)  ## the pipeline under 30 % faults and 5 SIGKILLs, audited for l
 chaos-tickets: $(STAMP)  ## ticket triage on examples/tickets.jsonl under faults and 2 SIGKILLs: nothing lost, nothing done twice (ARGS="--kills 3 --seed 1")
 	$(BIN)/agentic chaos flows.ticket_triage:ticket_triage --items examples/tickets.jsonl $(ARGS)
 
-clean:  ## remove the environment and all local state
+docs: $(STAMP)  ## this documentation site, served on 127.0.0.1:8000 while you edit docs/ (mkdocs.yml)
+	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+
+clean:  ## stop the background Prefect server `make run` started, remove the environment and all local state
+ifneq ($(wildcard $(BIN)/agentic),)  # a fresh clone has no environment, and no server of `make run`'s
+	-$(BIN)/agentic server stop
+endif
 	rm -rf $(VENV) .prefect .agentic

@@ -70,7 +70,8 @@ if TYPE_CHECKING:
         with_instructions,
     )
     from agentic_kit._steps.progress import ProgressArtifact
-    from agentic_kit._steps.shared_budget import budget_reset_since
+    from agentic_kit._steps.safe_open import outside_roots, read_beneath, shown_path
+    from agentic_kit._steps.shared_budget import budget_reset_since, ensure_budget_covers
     from agentic_kit._steps.text_extraction import HTML_TYPES, READ_FORMATS, extract_text, html_main_text
     from agentic_kit._steps.tool_step import (
         Dependency,
@@ -154,6 +155,7 @@ _EXPORTS = {
     "document_context": "agentic_kit._steps.log_format",
     "document_span": "agentic_kit._steps.tracing",
     "enrich_one": "agentic_kit._steps.calls",
+    "ensure_budget_covers": "agentic_kit._steps.shared_budget",
     "extract_text": "agentic_kit._steps.text_extraction",
     "fetch_body": "agentic_kit._steps.web_fetch",
     "guarded": "agentic_kit._steps.tool_step",
@@ -167,11 +169,14 @@ _EXPORTS = {
     "observed_call": "agentic_kit._steps.observe",
     "observed_run": "agentic_kit._steps.observe",
     "offline_answer": "agentic_kit._blocks.offline_model",
+    "outside_roots": "agentic_kit._steps.safe_open",
     "pipeline": "agentic_kit._steps.pipeline",
     "pipeline_key": "agentic_kit._steps.pipeline_key",
     "prompt_tokens": "agentic_kit._blocks.model_clients",
+    "read_beneath": "agentic_kit._steps.safe_open",
     "redacted_text": "agentic_kit._domain.redaction",
     "redacted_url": "agentic_kit._domain.redaction",
+    "shown_path": "agentic_kit._steps.safe_open",
     "system_resolver": "agentic_kit._blocks.fetch_policy",
     "tool_call_policy": "agentic_kit._steps.policies",
     "tool_step": "agentic_kit._steps.tool_step",
@@ -249,6 +254,7 @@ __all__ = [
     "document_context",
     "document_span",
     "enrich_one",
+    "ensure_budget_covers",
     "extract_text",
     "fetch_body",
     "guarded",
@@ -262,11 +268,14 @@ __all__ = [
     "observed_call",
     "observed_run",
     "offline_answer",
+    "outside_roots",
     "pipeline",
     "pipeline_key",
     "prompt_tokens",
+    "read_beneath",
     "redacted_text",
     "redacted_url",
+    "shown_path",
     "system_resolver",
     "tool_call_policy",
     "tool_step",

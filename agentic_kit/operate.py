@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         ensure_server,
         server_command,
         server_environment,
+        started_server,
         stop_process,
         wait_until_answering,
     )
@@ -62,6 +63,7 @@ _EXPORTS = {
     "server_environment": "agentic_kit._operate.local_server",
     "show_run_logs": "agentic_kit._operate.console_logs",
     "showing_progress": "agentic_kit._operate.run_progress",
+    "started_server": "agentic_kit._operate.local_server",
     "stop_process": "agentic_kit._operate.local_server",
     "use_local_server": "agentic_kit._operate.cli.output",
     "utc_moment": "agentic_kit._operate.cli.times",
@@ -95,6 +97,7 @@ __all__ = [
     "server_environment",
     "show_run_logs",
     "showing_progress",
+    "started_server",
     "stop_process",
     "use_local_server",
     "utc_moment",

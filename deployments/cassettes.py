@@ -34,7 +34,7 @@ from prefect.client.schemas.filters import (
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 from pydantic import BaseModel
 
-from agentic_kit import CASSETTE, NotInCassette, UnreadableCassette, redacted_text
+from agentic_kit import CASSETTE, NotInCassette, Settings, UnreadableCassette, redacted_text
 from agentic_kit.models import (
     Cassette,
     RecordedDocument,
@@ -155,6 +155,8 @@ async def replay(path: Path, workdir: Path, folder: str | None = None,
         "AGENTIC_EXPORT_FOLDER": "none", "AGENTIC_ENRICHMENT_URL": None, "AGENTIC_PUBLISH_WEBHOOK_URL": None,
         "AGENTIC_FALLBACK_MODEL_BLOCK": None, "OPENAI_BASE_URL": None, "OPENAI_API_KEY": None,
     }
+    if folder:  # the folder the command was given is a root of the replay (the working directory is none)
+        environment["AGENTIC_INGEST_ROOTS"] = Settings().ingest_roots_with(folder)
     with _environment(environment), temporary_settings({PREFECT_LOCAL_STORAGE_PATH: workdir / "results"}):
         state = await document_pipeline(
             folder=folder, paths=paths, texts=[d.text for d in cassette.documents] if recorded else None,

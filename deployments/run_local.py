@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from agentic_kit import PROJECT_EXAMPLES
+from agentic_kit import PROJECT_EXAMPLES, Settings
 from agentic_kit.operate import ensure_server, stop_process
 
 if TYPE_CHECKING:
@@ -79,6 +79,9 @@ def run_documents(folder: str | None = None, paths: list[str] | None = None, tex
     progress; its final state, whose result is the report."""
     if not (folder or paths or texts or urls):
         folder = str(SAMPLE_DOCUMENTS)
+    named = [folder, *(str(Path(path).parent) for path in paths or [])]
+    if any(named):  # what a person named on the command line is a root of this run (the working directory is none)
+        os.environ["AGENTIC_INGEST_ROOTS"] = Settings().ingest_roots_with(*named)
     os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
     os.environ.setdefault("AGENTIC_MODEL_PROVIDER", "offline")
     # Prefect reads its settings once, when first imported: everything that imports it comes after the lines above.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any
 
@@ -20,12 +21,15 @@ from prefect.utilities.urls import url_for
 
 from agentic_kit import (
     FetchPolicy,
+    InvalidInput,
     ModelStep,
     PipelineBlocks,
     ProgressArtifact,
+    Settings,
     at_step,
     document_context,
     document_span,
+    ensure_budget_covers,
     item_scope,
     load_or_environment,
     observed_run,
@@ -54,7 +58,7 @@ from tasks.documents.agents import (
     review_summary,
     summarize,
 )
-from tasks.documents.chunking import group_texts, part_room, split_document, summaries_room
+from tasks.documents.chunking import group_texts, part_room, reading_estimate, split_document, summaries_room
 from tasks.documents.dead_letters import record_dead_letter, settle_processed_dead_letters
 from tasks.documents.fetch import ingest_urls
 from tasks.documents.ingest import DEFAULT_MAX_DOCUMENT_BYTES, ingest
@@ -115,19 +119,26 @@ async def _combined_summary(summaries: list[str], blocks: PipelineBlocks) -> tup
 
 
 async def process_document(document: Document, blocks: PipelineBlocks,
-                           max_concurrent_chunks: int = DEFAULT_MAX_CONCURRENT_CHUNKS) -> DocumentOutcome:
+                           max_concurrent_chunks: int = DEFAULT_MAX_CONCURRENT_CHUNKS,
+                           max_parts: int | None = None) -> DocumentOutcome:
     """Run one document through every agent and tool step; any failure is kept in its outcome, never raised.
 
     A document whose prompt would not fit the model's window is read in parts: entities are extracted from each
     and merged, each part is summarised and the summaries combined, and the review judges the final summary
     against the part summaries. Its steps run in the document's item scope, which names the step that failed.
+    Before the first model call, a document of more than max_parts parts (unset: AGENTIC_MAX_DOCUMENT_PARTS) is
+    rejected, and one whose estimate the pipeline's shared budget cannot cover fails at validate (BudgetExhausted).
     """
     outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed",
                               format=document.format, encoding=document.encoding)
+    max_parts = Settings().max_document_parts if max_parts is None else max_parts
     with item_scope(document.id, blocks.model, blocks.store, blocks.fallback) as scope:
         try:
             with at_step("chunk"):
-                parts = split_document(document, blocks.model.counter(), part_room(blocks.model))
+                parts = split_document(document, blocks.model.counter(), part_room(blocks.model), max_parts)
+            with at_step("validate"):
+                await ensure_budget_covers(blocks.model, blocks.store, f"{document.source}: reading it",
+                                           *reading_estimate(parts, blocks.model))
             outcome.chunks = len(parts)
             limit = asyncio.Semaphore(max_concurrent_chunks)
             outcome.entities = _merged(await _each_part(extract_entities, parts, limit))
@@ -143,6 +154,8 @@ async def process_document(document: Document, blocks: PipelineBlocks,
                 outcome.summary, read = await _combined_summary(summaries, blocks)
                 reference, reference_kind = "\n\n".join(read), PART_SUMMARIES
             outcome.review = await review_summary(outcome.summary, reference, reference_kind)
+        except InvalidInput as exc:  # the chunker's: more parts than a document may take, rejected like its input
+            outcome.status, outcome.failed_step, outcome.error = "rejected", "validate", str(exc)
         except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch
             outcome.status, outcome.failed_step, outcome.error = "failed", scope.step, f"{type(exc).__name__}: {exc}"
             outcome.raw_output = getattr(exc, "raw", None)
@@ -217,6 +230,8 @@ async def document_pipeline(
     publish_targets: str | None = None,
     fetch_policy: str | None = None,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_document_characters: int | None = None,
+    max_document_parts: int | None = None,
     max_concurrent_documents: int = 16,
     max_concurrent_chunks: int = DEFAULT_MAX_CONCURRENT_CHUNKS,
     review_threshold: float = 0.5,
@@ -228,8 +243,11 @@ async def document_pipeline(
     """Process every document of a folder, a list of paths, inline texts (named by `sources`) and URLs.
 
     Files and pages are read by format (PDF, Word .docx, HTML, Markdown, text in any encoding); a document longer
-    than the model's window is read in parts, at most max_concurrent_chunks at once. URLs are fetched within the
-    fetch policy block. Block parameters name saved blocks; left empty, each comes from the environment (see README).
+    than the model's window is read in parts, at most max_concurrent_chunks at once. A document over
+    max_document_bytes, max_document_characters of text or max_document_parts parts (those two unset:
+    AGENTIC_MAX_DOCUMENT_CHARACTERS, AGENTIC_MAX_DOCUMENT_PARTS) is rejected before any model call, its text read
+    no further than the cap. URLs are fetched within the fetch policy block. Block parameters name saved blocks;
+    left empty, each comes from the environment (see README).
     A document is published as soon as it is processed, unless its review score is below
     review_threshold: those wait for a person (one pause for all of them); a review still waiting after
     review_reminder_seconds sends a reminder, after review_escalation_seconds it is escalated, and after
@@ -240,9 +258,10 @@ async def document_pipeline(
         review_schedule = ReviewSchedule(review_timeout_seconds, review_reminder_seconds, review_escalation_seconds)
         blocks = await PipelineBlocks.resolve(language_model, enrichment_api, store, publish_targets)
         key = _pipeline_key(blocks, review_threshold, review_default)
-        items = ingest(folder, paths, texts, sources, max_document_bytes)
+        items = ingest(folder, paths, texts, sources, max_document_bytes, max_document_characters)
         if urls:
-            items += await ingest_urls(urls, await load_or_environment(FetchPolicy, fetch_policy), max_document_bytes)
+            items += await ingest_urls(urls, await load_or_environment(FetchPolicy, fetch_policy), max_document_bytes,
+                                       max_document_characters)
         documents = [item for item in items if isinstance(item, Document)]
         recovered = await _finish_interrupted_publishes(blocks, {d.id for d in documents})
         done_before = await _already_published(documents, key, blocks)
@@ -258,7 +277,7 @@ async def document_pipeline(
             """Process a document and, unless it waits for a person, publish it at once."""
             async with limit:
                 with document_span(document.id, document.source), document_context(document.id):
-                    outcome = await process_document(document, blocks, max_concurrent_chunks)
+                    outcome = await process_document(document, blocks, max_concurrent_chunks, max_document_parts)
             held_for_review = needs_review(outcome, review_threshold)
             if not held_for_review:
                 outcome = await _published(outcome, document.text, key, blocks)
@@ -305,6 +324,8 @@ def main() -> None:
     parser.add_argument("--max-concurrent-chunks", type=int, default=DEFAULT_MAX_CONCURRENT_CHUNKS,
                         help="parts of one long document read at once")
     args = parser.parse_args()
+    if args.folder:  # the folder a person named here is a root of this run (the working directory is none)
+        os.environ["AGENTIC_INGEST_ROOTS"] = Settings().ingest_roots_with(args.folder)
     state = asyncio.run(document_pipeline(args.folder, args.paths, args.texts, urls=args.urls,
                                           language_model=args.language_model,
                                           max_concurrent_chunks=args.max_concurrent_chunks, return_state=True))

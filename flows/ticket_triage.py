@@ -17,6 +17,7 @@ from agentic_kit.models import Enrichment
 from tasks.tickets.steps import DraftReply, Ticket, TicketFacts, draft_reply, extract_ticket, lookup_customer
 
 
+# --8<-- [start:pipeline]
 class Triage(BaseModel):
     """A triaged ticket: its facts, the customer record and the reply to send."""
 
@@ -35,8 +36,10 @@ async def ticket_triage(ticket: Ticket, blocks: PipelineBlocks) -> Triage:
 
 ticket_triage_flow = ticket_triage.flow
 """The flow prefect.yaml deploys."""
+# --8<-- [end:pipeline]
 
 
+# --8<-- [start:main]
 def main() -> None:
     """Triage the tickets given on the command line and print the run's headline."""
     parser = argparse.ArgumentParser(description="Triage support tickets once.")
@@ -47,6 +50,7 @@ def main() -> None:
     if report.flow_run_url:
         print(f"run: {report.flow_run_url}")
     raise SystemExit(0 if not report.count("failed") else 1)
+# --8<-- [end:main]
 
 
 if __name__ == "__main__":

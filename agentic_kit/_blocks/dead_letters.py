@@ -53,6 +53,7 @@ from agentic_kit._domain.errors import BudgetExhausted, InvalidInput
 from agentic_kit._domain.events import DEAD_LETTER_RECORDED, DEAD_LETTER_RESOURCE_PREFIX, DOCUMENT_RESOURCE_PREFIX
 from agentic_kit._domain.models.common import content_id
 from agentic_kit._domain.models.documents import DocumentOutcome
+from agentic_kit._domain.redaction import redacted_text, scrubbed
 
 UNKNOWN_STEP = "unknown"
 REJECTED_ERROR_TYPE = "Rejected"
@@ -145,7 +146,8 @@ class DeadLetters:
         inputs_ref: str | None = None,
         attempts: int = 1,
     ) -> DeadLetterRow:
-        """Keep an item a pipeline gave up on; the same pipeline, item and step while open adds `attempts` to it."""
+        """Keep an item a pipeline gave up on; the same pipeline, item and step while open adds `attempts` to it.
+        Its error message is redacted, and its raw output rid of every registered secret, whoever wrote them."""
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
         if not pipeline or not item_id or not step:
@@ -159,8 +161,8 @@ class DeadLetters:
         now = utc_now()
         values: dict[str, Any] = {
             "pipeline": pipeline, "document_id": item_id, "source": source, "flow_run_id": flow_run_id,
-            "step": step, "error_type": error_type, "error_message": error_message, "attempts": attempts,
-            "inputs_ref": inputs_ref, "raw_output": raw_output, "item_payload": item_payload,
+            "step": step, "error_type": error_type, "error_message": redacted_text(error_message), "attempts": attempts,
+            "inputs_ref": inputs_ref, "raw_output": scrubbed(raw_output) if raw_output else raw_output, "item_payload": item_payload,
             "replay_entrypoint": replay_entrypoint, "first_seen": now, "last_seen": now, "status": OPEN,
         }
         table = DeadLetterRow.__table__  # type: ignore[attr-defined]

@@ -10,13 +10,14 @@ import asyncio
 
 import httpx
 from prefect.blocks.core import Block
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
 from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits
 from agentic_kit._blocks.resilience.transport_errors import from_httpx
 from agentic_kit._domain import errors
 from agentic_kit._domain.models.documents import Enrichment, Entity
+from agentic_kit._domain.redaction import register_secret, register_url_credentials
 from agentic_kit._domain.settings import Settings
 
 
@@ -36,6 +37,13 @@ class EnrichmentApi(Block):
     breaker: BreakerSettings = Field(
         default_factory=BreakerSettings,
         description="When this API's circuit opens (shared by all workers) and how long it stays open.")
+
+    @model_validator(mode="after")
+    def _secrets_redacted(self) -> EnrichmentApi:
+        """Its token (and any credential in its URL) is hidden from every message from now on, built or loaded."""
+        register_secret(self.token)
+        register_url_credentials(self.base_url)
+        return self
 
     @classmethod
     def from_environment(cls) -> EnrichmentApi:

@@ -1,10 +1,17 @@
 """The fetch-policy block: which addresses the fetch tool may reach, and its redirect, time and size limits.
 
 Every name is resolved once and every address it resolves to is checked before anything connects:
-loopback, private, link-local, multicast, reserved, unspecified, shared (CGNAT), cloud metadata and
-IPv4-mapped IPv6 addresses are refused, so are 6to4 addresses wrapping a refused IPv4 address. The
-allow-list lets a user reach an internal host on purpose, by name or by the address the name resolves to,
-on any port or on one; a cloud metadata address is never reached, whatever the allow-list says.
+loopback, private, link-local, deprecated site-local (fec0::/10), multicast, reserved, unspecified, shared
+(CGNAT), cloud metadata and IPv4-mapped IPv6 addresses are refused. The allow-list lets a user reach an
+internal host on purpose, by name or by the address the name resolves to, on any port or on one; a cloud
+metadata address is never reached, whatever the allow-list says.
+
+An IPv6 address that carries an IPv4 address reaches that IPv4 address (the kernel for IPv4-mapped
+::ffff:a.b.c.d, a relay or gateway for IPv4-compatible ::a.b.c.d, 6to4 2002::/16 and NAT64 64:ff9b::/96), so it
+is judged by the IPv4 address it carries: refused when that one is, and opened by the allow-list only where the
+allow-list opens that IPv4 address. An allow-list entry that would open loopback or private space through such
+addresses (::ffff:0:0/96, ::/0, 2002::/16 …) is refused when the block is built, naming the entry and what it
+would open: to reach 127.0.0.1 on purpose, the allow-list says 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -43,8 +50,25 @@ _ADDRESS_CLASSES: tuple[tuple[str, Callable[[IPAddress], bool]], ...] = (
     ("multicast", lambda a: a.is_multicast),
     ("reserved", lambda a: a.is_reserved),
     ("private", lambda a: a.is_private),
+    # fec0::/10, deprecated by RFC 3879: Python 3.11 calls it global, but it is an internal network's space
+    ("deprecated site-local", lambda a: isinstance(a, ipaddress.IPv6Address) and a.is_site_local),
     ("not globally reachable", lambda a: not a.is_global),
 )
+IPV4_CARRIERS: tuple[tuple[str, ipaddress.IPv6Network, int], ...] = (
+    ("IPv4-mapped", ipaddress.IPv6Network("::ffff:0:0/96"), 0),
+    ("IPv4-compatible", ipaddress.IPv6Network("::/96"), 0),
+    ("NAT64", ipaddress.IPv6Network("64:ff9b::/96"), 0),
+    ("6to4", ipaddress.IPv6Network("2002::/16"), 80),
+)
+"""IPv6 prefixes whose addresses carry an IPv4 address, each with how many low bits follow the 32 carried ones."""
+IPV6_LOOPBACK_AND_UNSPECIFIED = ipaddress.IPv6Network("::/127")
+"""::1 and :: are themselves, not IPv4-compatible addresses of 0.0.0.1 and 0.0.0.0."""
+NON_PUBLIC_IPV4 = tuple(ipaddress.IPv4Network(n) for n in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10",
+    "0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+    "224.0.0.0/4", "240.0.0.0/4",
+))
+"""The IPv4 space forbidden_reason refuses (loopback and private first, as a refusal names the first it meets)."""
 
 
 MAX_NAME_CHARACTERS = 253
@@ -62,13 +86,56 @@ ENTRY_FORMS = (
 _BRACKETED = re.compile(r"\[(?P<inner>[^\]]*)\](?::(?P<port>.*))?")
 
 
+def carried_ipv4(address: IPAddress) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The kind of IPv6 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4) and the IPv4 address it carries, or
+    None when it carries none (an IPv4 address, or any other IPv6 address)."""
+    if not isinstance(address, ipaddress.IPv6Address) or address in IPV6_LOOPBACK_AND_UNSPECIFIED:
+        return None
+    for kind, prefix, low_bits in IPV4_CARRIERS:
+        if address in prefix:
+            return kind, ipaddress.IPv4Address((int(address) >> low_bits) & 0xFFFFFFFF)
+    return None
+
+
 def is_cloud_metadata(address: IPAddress) -> bool:
-    """Whether address is a cloud metadata address, also when wrapped in an IPv4-mapped or 6to4 IPv6 address."""
-    if isinstance(address, ipaddress.IPv6Address):
-        inner = address.ipv4_mapped or address.sixtofour
-        if inner is not None and inner in CLOUD_METADATA_ADDRESSES:
-            return True
+    """Whether address is a cloud metadata address, also when carried by an IPv6 address (IPv4-mapped,
+    IPv4-compatible, NAT64 or 6to4)."""
+    if (carried := carried_ipv4(address)) is not None and carried[1] in CLOUD_METADATA_ADDRESSES:
+        return True
     return address in CLOUD_METADATA_ADDRESSES
+
+
+def _carried_network(network: ipaddress.IPv6Network, prefix: ipaddress.IPv6Network,
+                     low_bits: int) -> ipaddress.IPv4Network | None:
+    """The IPv4 addresses that the addresses of network inside prefix carry, or None when it has none there."""
+    if not network.overlaps(prefix):
+        return None
+    inside = network if network.subnet_of(prefix) else prefix
+    first_carried_bit = 128 - 32 - low_bits
+    length = min(max(inside.prefixlen - first_carried_bit, 0), 32)
+    return ipaddress.IPv4Network(((int(inside.network_address) >> low_bits) & 0xFFFFFFFF, length), strict=False)
+
+
+def opened_through_carriers(network: IPNetwork) -> str | None:
+    """What loopback or private IPv4 space an allow-list network would open through IPv6 addresses carrying an
+    IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4), or None when it opens none."""
+    if not isinstance(network, ipaddress.IPv6Network):
+        return None
+    for kind, prefix, low_bits in IPV4_CARRIERS:
+        if kind == "IPv4-compatible" and network.subnet_of(IPV6_LOOPBACK_AND_UNSPECIFIED):
+            continue
+        carried = _carried_network(network, prefix, low_bits)
+        if carried is None:
+            continue
+        if carried.num_addresses == 1:
+            reason = forbidden_reason(carried.network_address)
+            if reason:
+                return f"it opens {kind} addresses ({prefix}) carrying {carried.network_address} ({reason})"
+            continue
+        if space := next((space for space in NON_PUBLIC_IPV4 if carried.overlaps(space)), None):
+            space_name = (forbidden_reason(space.network_address) or "").removeprefix("a ").removesuffix(" address")
+            return f"it opens {kind} addresses ({prefix}) carrying {carried}, which holds {space} ({space_name})"
+    return None
 
 
 def name_problem(name: str) -> str | None:
@@ -151,18 +218,32 @@ def _entry_host(host: str, bracketed: bool, port: int | None) -> AllowEntry:
 
 @lru_cache(maxsize=1024)
 def parse_entry(text: str) -> AllowEntry:
-    """One allow-list entry parsed; ValueError naming the entry and the accepted forms when it is none of them."""
+    """One allow-list entry parsed; ValueError naming the entry and the accepted forms when it is none of them,
+    or naming the entry and what it would open when it opens loopback or private IPv4 space through IPv6
+    addresses that carry an IPv4 address."""
     try:
         host, port_text, bracketed = _split_port(text.strip().lower())
-        return _entry_host(host, bracketed, _entry_port(port_text))
+        entry = _entry_host(host, bracketed, _entry_port(port_text))
     except ValueError as exc:
         raise ValueError(f"allowed_hosts entry {text!r} is not valid: {exc}. Write it as one of: {ENTRY_FORMS}"
                          ) from None
+    if entry.network is not None and (opened := opened_through_carriers(entry.network)):
+        raise ValueError(f"allowed_hosts entry {text!r} is refused: {opened}; such an address is judged by the "
+                         "IPv4 address it carries, so list that IPv4 address or network to reach it on purpose")
+    return entry
 
 
 def _shown(host: str) -> str:
     """host as an error message quotes it: cut short when it is overlong."""
     return host if len(host) <= SHOWN_HOST_CHARACTERS else f"{host[:SHOWN_HOST_CHARACTERS]}…"
+
+
+def _literal(host: str) -> IPAddress | None:
+    """The address a host written as an IP address literal names, or None for a name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
 
 
 def _suggested_entry(host: str, port: int) -> str:
@@ -171,14 +252,20 @@ def _suggested_entry(host: str, port: int) -> str:
 
 
 def forbidden_reason(address: IPAddress) -> str | None:
-    """Why the fetch tool must not connect to this address, or None when it is a public one."""
+    """Why the fetch tool must not connect to this address, or None when it is a public one.
+
+    An IPv6 address carrying an IPv4 address is judged by that one; an IPv4-mapped one is refused even when it
+    carries a public address, as no public name resolves to one."""
     if is_cloud_metadata(address):
         return "a cloud metadata address"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return "an IPv4-mapped IPv6 address"
-        if address.sixtofour is not None and (inner := forbidden_reason(address.sixtofour)):
-            return f"a 6to4 address wrapping {inner}"
+    if (carried := carried_ipv4(address)) is not None:
+        kind, inner_address = carried
+        inner = forbidden_reason(inner_address)
+        if kind == "IPv4-mapped":
+            return f"an IPv4-mapped IPv6 address wrapping {inner}" if inner else "an IPv4-mapped IPv6 address"
+        if inner:
+            return f"a{'n' if kind[0] in 'AEIOU' else ''} {kind} address wrapping {inner}"
+        return None
     return next((f"a {name} address" for name, test in _ADDRESS_CLASSES if test(address)), None)
 
 
@@ -222,9 +309,12 @@ class FetchPolicy(Block):
         return entries
 
     def allows(self, host: str, address: IPAddress, port: int) -> bool:
-        """Whether an allow-list entry opens host, resolved to address, on port."""
+        """Whether an allow-list entry opens host, resolved to address, on port; an address carrying an IPv4
+        address is opened by an entry that opens the IPv4 address (or by one naming it, carrying a public one)."""
         host = host.lower().strip("[]").removesuffix(".")
-        return any(parse_entry(entry).matches(host, address, port) for entry in self.allowed_hosts)
+        carried = carried_ipv4(address)
+        judged = (address,) if carried is None else (carried[1], address)
+        return any(parse_entry(entry).matches(host, one, port) for entry in self.allowed_hosts for one in judged)
 
     async def checked_address(self, host: str, port: int, resolve: Resolver = system_resolver) -> IPAddress:
         """Resolve host once and return the address to connect to; refuse when any address is forbidden."""
@@ -250,5 +340,7 @@ class FetchPolicy(Block):
                                "reads one, whatever the fetch policy's allowed_hosts says")
         reason = forbidden_reason(address)
         if reason and not self.allows(host, address, port):
-            raise FetchRefused(f"{host} resolves to {address}, {reason}; add {_suggested_entry(host, port)} to "
+            carried = carried_ipv4(address)
+            named = str(carried[1]) if carried is not None and _literal(host) == address else host
+            raise FetchRefused(f"{host} resolves to {address}, {reason}; add {_suggested_entry(named, port)} to "
                                "the fetch policy's allowed_hosts to reach it on purpose")

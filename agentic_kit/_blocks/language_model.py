@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
 from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits
 from agentic_kit._blocks.tokenizers import AUTO, TokenCounter, known_tokenizer, token_counter
+from agentic_kit._domain.redaction import register_secret, register_url_credentials
 from agentic_kit._domain.settings import DEFAULT_CONTEXT_WINDOW, Settings
 
 OFFLINE: Final = "offline"
@@ -79,6 +80,13 @@ class LanguageModel(Block):
         if not known_tokenizer(value):
             raise ValueError(f"unknown tokenizer {value!r}: use 'auto', 'estimate' or a tiktoken encoding name")
         return value
+
+    @model_validator(mode="after")
+    def _secrets_redacted(self) -> LanguageModel:
+        """Its key (and any credential in its URL) is hidden from every message from now on, built or loaded."""
+        register_secret(self.api_key)
+        register_url_credentials(self.base_url)
+        return self
 
     @model_validator(mode="after")
     def _cassette_named(self) -> LanguageModel:

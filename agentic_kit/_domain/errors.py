@@ -26,10 +26,18 @@ with extra fields pickles with them (`__reduce__`), so it survives Prefect's per
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from agentic_kit._domain.redaction import redacted_text, scrubbed
 
 
 class PipelineError(Exception):
-    """Base of every error this project raises on purpose."""
+    """Base of every error this project raises on purpose. Its message is redacted when the error is made
+    (agentic_kit/_domain/redaction.py): no secret we were given, nor one a dependency echoed, reaches a run's
+    state, a log line, a dead letter or a persisted result through it."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(redacted_text(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class TransientError(PipelineError):
@@ -64,7 +72,7 @@ class MalformedResponse(TransientError):
 
     def __init__(self, message: str, raw: str) -> None:
         super().__init__(message)
-        self.raw = raw
+        self.raw = scrubbed(raw) if raw else raw
 
     def __reduce__(self) -> tuple[type[MalformedResponse], tuple[str, str]]:
         return type(self), (str(self), self.raw)
@@ -96,7 +104,7 @@ class UnrepairableOutput(PermanentError):
 
     def __init__(self, message: str, raw: str) -> None:
         super().__init__(message)
-        self.raw = raw
+        self.raw = scrubbed(raw) if raw else raw
 
     def __reduce__(self) -> tuple[type[UnrepairableOutput], tuple[str, str]]:
         return type(self), (str(self), self.raw)

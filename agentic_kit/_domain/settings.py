@@ -18,6 +18,13 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agentic_kit._domain.redaction import (
+    register_credentials,
+    register_secret,
+    register_secret_url,
+    register_url_credentials,
+)
+
 ENV_PREFIX = "AGENTIC_"
 PROJECT_EXAMPLES = Path("examples").resolve()
 """The project's examples folder: commands run from the project's root, as Prefect runs deployments."""
@@ -33,6 +40,10 @@ DEFAULT_FLEET_FOLDER = ".fleet"
 """What `make fleet` started and keeps: pids, logs, the workers' homes."""
 DEFAULT_CONTEXT_WINDOW = 16_384
 """The context window assumed when a model's is not given: small enough for most local models."""
+DEFAULT_MAX_DOCUMENT_CHARACTERS = 4_000_000
+"""A 1,000-page contract's text (about 4,000 characters a page)."""
+DEFAULT_MAX_DOCUMENT_PARTS = 150
+"""Parts of a document at most: DEFAULT_MAX_DOCUMENT_CHARACTERS at the default window take about 120."""
 DEFAULT_MODEL = "gpt-4o-mini"
 """The model asked for when an OpenAI-compatible endpoint is configured and AGENTIC_MODEL is not set."""
 DEFAULT_ALERTS_WEBHOOK_URL = "http://127.0.0.1:8900/notify"
@@ -153,8 +164,21 @@ class Settings(BaseSettings):
     """How long a webhook sender may take to send its headers, then its body (a late body is answered 408)."""
 
     ingest_roots: str = ""
-    """Folders (separated by `:`) the document pipeline may read `folder` and `paths` from; unset: the folder the
-    command runs from, the project's examples and the inbox folder. A run asking for anything else is refused."""
+    """Folders (separated by `:`) the document pipeline may read `folder` and `paths` from; unset: the project's
+    examples and the inbox folder, plus the folder a person gave a command (`agentic run FOLDER`, `python -m
+    flows.document_pipeline FOLDER`: the command adds it, ingest_roots_with). Never the working directory: a
+    worker started in `/` would read the whole machine. A folder outside them fails the run; a path outside is
+    rejected, and the run goes on with the rest."""
+
+    # What one document may cost, whatever its file's size (agentic_kit/_steps/text_extraction.py, the chunker).
+    max_document_characters: int = Field(default=DEFAULT_MAX_DOCUMENT_CHARACTERS, ge=1)
+    """The most characters of text one document may hold: reading stops as soon as its text passes this (a small
+    file can expand to far more text than its bytes: a PDF repeating one content stream on every page, a .docx of
+    one paragraph repeated), and the document is rejected. The default reads a 1,000-page contract."""
+    max_document_parts: int = Field(default=DEFAULT_MAX_DOCUMENT_PARTS, ge=1)
+    """The most parts one document may be read in (each part is a few model calls): a document that would take more
+    is rejected before any model call. The default fits max_document_characters of text at the default context
+    window (about 120 parts at three characters a token)."""
 
     # `make deploy`: the automations and their notification block (deployments/).
     alerts_webhook_url: str = DEFAULT_ALERTS_WEBHOOK_URL
@@ -233,6 +257,17 @@ class Settings(BaseSettings):
         """A secret variable set to nothing counts as unset."""
         return secret if secret is not None and secret.get_secret_value() else None
 
+    @model_validator(mode="after")
+    def _secrets_redacted(self) -> Settings:
+        """Every secret set here (keys, tokens, webhook URLs in full, Prefect's API credentials) is hidden from every
+        message, log line and cassette of this process from now on (agentic_kit/_domain/redaction.py)."""
+        register_secret(self.openai_api_key, self.enrichment_token, self.publish_webhook_token, self.webhook_secret)
+        register_credentials(os.environ.get("PREFECT_API_AUTH_STRING"), os.environ.get("PREFECT_API_KEY"))
+        register_secret_url(self.publish_webhook_url, self.escalation_webhook_url,
+                            None if self.alerts_webhook_url == DEFAULT_ALERTS_WEBHOOK_URL else self.alerts_webhook_url)
+        register_url_credentials(self.database_url, self.enrichment_url, self.openai_base_url)
+        return self
+
     @model_validator(mode="before")
     @classmethod
     def _renamed_variables(cls, values: Any) -> Any:
@@ -254,10 +289,20 @@ class Settings(BaseSettings):
 
     @property
     def ingest_root_paths(self) -> list[Path]:
-        """AGENTIC_INGEST_ROOTS as resolved folders, or the default roots."""
+        """AGENTIC_INGEST_ROOTS as resolved folders, or the default roots: the examples and the inbox folder (not
+        the working directory)."""
         if self.ingest_roots.strip():
             return [Path(root).expanduser().resolve() for root in self.ingest_roots.split(os.pathsep) if root.strip()]
-        return [Path.cwd().resolve(), PROJECT_EXAMPLES.resolve(), Path(self.inbox_folder).resolve()]
+        return [PROJECT_EXAMPLES.resolve(), Path(self.inbox_folder).resolve()]
+
+    def ingest_roots_with(self, *folders: str | None) -> str:
+        """The AGENTIC_INGEST_ROOTS value naming these roots and the folders given (None is skipped): what a command
+        sets for the folder a person named on its command line."""
+        roots = [str(root) for root in self.ingest_root_paths]
+        for folder in folders:
+            if folder and (resolved := str(Path(folder).expanduser().resolve())) not in roots:
+                roots.append(resolved)
+        return os.pathsep.join(roots)
 
     @property
     def fetch_allow_list(self) -> list[str]:

@@ -29,7 +29,10 @@ def show_run_logs(verbose: bool) -> None:
         os.environ.setdefault(CONSOLE_LEVEL_VARIABLE, QUIET_LEVEL)
     from prefect.logging.configuration import setup_logging
 
+    from agentic_kit._steps.log_format import redact_logs
+
     setup_logging()  # applies the level now, whether or not Prefect had configured its logging already
+    redact_logs()  # on the handlers setup_logging made anew
 
 
 @contextmanager

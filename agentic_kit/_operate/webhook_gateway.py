@@ -1,17 +1,37 @@
-"""The webhook gateway: signed document deliveries in, `agentic.document.received` events out.
+"""The webhook gateway: signed document deliveries in, `agentic.document.received` events out, through an outbox.
 
-Verifies Standard Webhooks signatures (HMAC-SHA256 over "id.timestamp.body", base64, `v1,` prefix)
-with a timestamp tolerance, refuses oversized and invalid bodies with clear 4xx answers, remembers
-delivery ids in the store (the same delivery sent again, even at the same moment, starts nothing and
-is answered 200), posts the event to the Prefect API and answers 202 with the event id once Prefect
-has accepted it; when Prefect has not, it answers 503 and forgets the delivery id, so the sender's retry
-is accepted. The event id is derived from the delivery id, so Prefect stores a retried event once, and the
-store records a delivery with its event id in one write (a second write per delivery halved the rate the
-gateway sustained). The `on-document-received` deployment's trigger turns each event into a document-pipeline run.
+Verifies Standard Webhooks signatures (HMAC-SHA256 over "id.timestamp.body", base64, `v1,` prefix) with a timestamp
+tolerance and refuses oversized and invalid bodies with clear 4xx answers. A valid delivery is written to the store,
+its id with the event it emits (the event's id, resource and payload, as JSON), in one committed transaction, and only
+then answered 202 with the event id: what the gateway acknowledges is on disk. The same delivery sent again, even at
+the same moment, finds its id there and is answered 200 duplicate: its event is in the outbox, so it will be sent. A
+delivery the store could not write is answered 503 (send it again).
 
-Slow senders are bounded: headers and then the body must each arrive within the block's read timeout
-(a late body is answered 408, late headers close the connection), uvicorn answers 503 past
-MAX_CONNECTIONS, and a sender that drops or times out costs one log line, not a traceback.
+The outbox relay, an asyncio task of the gateway's process started with the app, hands the waiting events to the
+Prefect API, oldest first and in batches, and marks them sent only once Prefect confirmed them. It passes over the
+outbox at once when it starts, so a restarted gateway sends what the previous one accepted, then whenever a delivery
+is accepted and every RELAY_POLL_SECONDS. A send Prefect did not confirm (down, an error, no answer within
+EVENT_CONFIRM_TIMEOUT_SECONDS) is tried again after 1, 2, 4 … s (at most RETRY_MAX_SECONDS), and at once when Prefect
+confirms another send. The event id is uuid5 of the delivery id, and Prefect stores and triggers on an event id once,
+so an event sent twice (its confirmation lost, the gateway killed between the send and marking it sent, two gateways
+on one store) is one event and one run: nothing acknowledged is lost and nothing is emitted twice.
+
+Why the outbox: the gateway used to record the id, post the event, answer 202 once Prefect confirmed it, and forget
+the id when Prefect did not (503). A second copy of a delivery arriving while the first waited for Prefect was
+answered 200 duplicate, then the first one's 503 forgot the id: the sender had been told it arrived, and nothing was
+emitted (any sender whose HTTP timeout is under the 10 s wait did exactly this). A gateway killed between the write
+and Prefect's answer left an id that every retry was answered duplicate for, and no event. Now the answer waits for
+the store's commit only, never for the Prefect server. A delivery is still one store write (a second write per
+delivery halved the rate the gateway sustained); the relay marks a whole batch sent in one more. The
+`on-document-received` deployment's trigger turns each event into a document-pipeline run.
+
+Slow and idle senders are bounded: a connection must send its request line within IDLE_SECONDS of opening or of its
+last answer; a client address holds at most IDLE_CONNECTIONS_PER_CLIENT idle connections (another one closes its
+longest idle), and a connection that would reach MAX_CONNECTIONS closes the longest idle one of all, so connections
+doing nothing never make a request get uvicorn's 503 past MAX_CONNECTIONS (520 idle connections once had signed
+deliveries answered 503 until the 10 s header timeout closed them). Headers and then the body must each arrive within
+the block's read timeout (a late body is answered 408, late headers close the connection), and a sender that drops or
+times out costs one log line, not a traceback.
 
 Run it: `python -m agentic_kit._operate.webhook_gateway --port 8780` (or `make gateway`).
 """
@@ -29,7 +49,8 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import uvicorn
@@ -39,22 +60,38 @@ from prefect.client.orchestration import PrefectClient, get_client
 from prefect.events import Event
 from prefect.settings import PREFECT_API_URL
 from pydantic import BaseModel, Field, ValidationError, model_validator
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.webhook_gateway import WebhookGateway
 from agentic_kit._domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 EVENT_CONFIRM_TIMEOUT_SECONDS = 10.0
-"""How long a delivery waits for the Prefect API to accept its event before it is answered 503."""
+"""How long the relay waits for the Prefect API to confirm a batch of events before it counts the send as failed."""
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c2b7e-4a8d-5e3f-9b0a-1d2c3e4f5a6b")
 """Event ids are uuid5(EVENT_ID_NAMESPACE, delivery id): one delivery, one event id, however often it is sent."""
+RELAY_BATCH = 50
+"""Events the relay posts to the Prefect API in one request, at most."""
+RELAY_BATCH_BYTES = 2_000_000
+"""And at most this much event JSON in one request (past its first event)."""
+RELAY_POLL_SECONDS = 1.0
+"""How often the relay looks for events due again when no accepted delivery wakes it."""
+RETRY_FIRST_SECONDS = 1.0
+"""An event Prefect did not confirm is sent again after 1 s, then 2, 4, … s; the relay pauses 1 s after a failure."""
+RETRY_MAX_SECONDS = 60.0
+"""The longest wait between two sends of one event."""
 MAX_CONNECTIONS = 500
 """Open connections (or requests in progress) past which uvicorn answers 503."""
-KEEP_ALIVE_SECONDS = 5
-"""An idle kept-alive connection is closed after this long."""
+IDLE_SECONDS = 2
+"""A connection that sends no request line within this long, after it opened or after its last answer, is closed
+(uvicorn's keep-alive timeout is the same)."""
+IDLE_CONNECTIONS_PER_CLIENT = 64
+"""Idle connections (waiting for their request line) one client address may hold: another one closes its longest
+idle, so one sender cannot fill MAX_CONNECTIONS (wrk's 40 kept-alive connections in `make bench` stay under it)."""
 MAX_HEADER_BYTES = 16 * 1024
 """Request headers larger than this are refused (400) by h11."""
 LOGGER = logging.getLogger("agentic.webhook_gateway")
@@ -62,7 +99,7 @@ T = TypeVar("T")
 
 
 class EventNotConfirmed(Exception):
-    """The Prefect API did not accept a delivery's event."""
+    """The Prefect API did not confirm a batch of events."""
 
 
 class DocumentDelivery(BaseModel):
@@ -144,11 +181,13 @@ def document_event(delivery_id: str, delivery: DocumentDelivery) -> Event:
     )
 
 
-async def send_event(client: PrefectClient, event: Event) -> None:
-    """POST the event to the Prefect API and wait for its answer; EventNotConfirmed unless it was accepted."""
+async def send_events(client: PrefectClient, events_json: list[str]) -> None:
+    """POST events (each as JSON) to the Prefect API in one request and wait for its answer; EventNotConfirmed unless
+    it accepted them."""
     try:
         async with asyncio.timeout(EVENT_CONFIRM_TIMEOUT_SECONDS):
-            response = await client.request("POST", "/events", json=[event.model_dump(mode="json")])
+            response = await client.request("POST", "/events", content="[" + ",".join(events_json) + "]",
+                                            headers={"content-type": "application/json"})
     except TimeoutError:
         raise EventNotConfirmed(f"no answer from the Prefect API in {EVENT_CONFIRM_TIMEOUT_SECONDS:g} s") from None
     except Exception as exc:
@@ -157,16 +196,105 @@ async def send_event(client: PrefectClient, event: Event) -> None:
         raise EventNotConfirmed(f"the Prefect API answered {response.status_code}: {response.text[:200]}")
 
 
-@asynccontextmanager
-async def prefect_client(app: FastAPI) -> AsyncIterator[None]:
-    """One Prefect API client for the app's lifetime, as app.state.prefect, and the store's one thread, as
-    app.state.store_thread: SQLite lets one writer in at a time, and writers from a pool of threads that find it
-    busy sleep up to 100 ms before they try again (p95 of a claim 100 ms with 6 threads, 11 ms with one)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-store") as store_thread:
-        app.state.store_thread = store_thread
-        async with get_client() as client:
-            app.state.prefect = client
-            yield
+def retry_delay(attempts: int) -> float:
+    """How long an event waits for its next send after this many unconfirmed ones: 1, 2, 4 … s, at most 60 s."""
+    return min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** min(max(attempts - 1, 0), 30))
+
+
+class OutboxRelay:
+    """Hands the events of accepted deliveries (the store's outbox) to the Prefect API, and marks each sent once
+    Prefect confirmed it; what Prefect did not confirm is sent again later."""
+
+    def __init__(self, store: PipelineStore, client: PrefectClient, store_thread: ThreadPoolExecutor) -> None:
+        self._store = store
+        self._client = client
+        self._store_thread = store_thread
+        self._wake = asyncio.Event()
+        self._failures = 0
+
+    def wake(self) -> None:
+        """A delivery was accepted: pass over the outbox now."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until cancelled: one pass at once (what a previous gateway accepted is sent now), then one whenever
+        a delivery is accepted or RELAY_POLL_SECONDS pass; after a failed pass it pauses RETRY_FIRST_SECONDS."""
+        while True:
+            self._wake.clear()
+            try:
+                more = await self.relay_once()
+            except Exception:  # the store did not answer: the events stay in the outbox, the relay tries again
+                LOGGER.exception("the outbox relay could not read or update the store")
+                self._failures += 1
+                more = False
+            if more:
+                continue
+            if self._failures:
+                await asyncio.sleep(RETRY_FIRST_SECONDS)
+            with suppress(TimeoutError):
+                async with asyncio.timeout(RELAY_POLL_SECONDS):
+                    await self._wake.wait()
+
+    async def relay_once(self) -> bool:
+        """Send the due events, oldest first, in one request; True when more may be due at once."""
+        due = await self._in_store_thread(self._store.outbox, RELAY_BATCH)
+        batch: list[tuple[str, str, int]] = []
+        size = 0
+        for delivery_id, event_json, attempts in due:
+            if batch and size + len(event_json) > RELAY_BATCH_BYTES:
+                break
+            batch.append((delivery_id, event_json, attempts))
+            size += len(event_json)
+        if not batch:
+            return False
+        try:
+            await send_events(self._client, [event_json for _, event_json, _ in batch])
+        except EventNotConfirmed as exc:
+            self._failures += 1
+            now = utc_now()
+            await self._in_store_thread(self._store.postpone_deliveries, {
+                delivery_id: now + timedelta(seconds=retry_delay(attempts + 1)) for delivery_id, _, attempts in batch
+            }, str(exc))
+            LOGGER.warning("%d event(s) not confirmed (first delivery %s, its send %d): %s; sent again in %g s or "
+                           "more", len(batch), batch[0][0], batch[0][2] + 1, exc, retry_delay(batch[0][2] + 1))
+            return False
+        await self._in_store_thread(self._store.mark_deliveries_sent, [delivery_id for delivery_id, _, _ in batch])
+        waiting = 0
+        if self._failures:
+            waiting = await self._in_store_thread(self._store.outbox_due_now)
+            LOGGER.info("Prefect confirmed events again after %d failed pass(es): the %d other waiting event(s) are "
+                        "due now", self._failures, waiting)
+            self._failures = 0
+        return bool(waiting) or len(batch) < len(due) or len(due) == RELAY_BATCH
+
+    async def _in_store_thread(self, call: Callable[..., T], *args: Any) -> T:
+        """call(*args) in the store's thread (the one the deliveries are written from)."""
+        return await asyncio.get_running_loop().run_in_executor(self._store_thread, call, *args)
+
+
+def gateway_lifespan(store: PipelineStore) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: the store's one thread, one Prefect API client and the outbox relay."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """The store's one thread, as app.state.store_thread: SQLite lets one writer in at a time, and writers from a
+        pool of threads that find it busy sleep up to 100 ms before they try again (p95 of a claim 100 ms with 6
+        threads, 11 ms with one). One Prefect API client, and the outbox relay on it, as app.state.relay: started
+        (it passes over the outbox at once) before the first request and cancelled after the last (what it had not
+        sent stays in the outbox)."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-store") as store_thread:
+            app.state.store_thread = store_thread
+            async with get_client() as client:
+                app.state.relay = OutboxRelay(store, client, store_thread)
+                relay = asyncio.create_task(app.state.relay.run(), name="gateway-outbox-relay")
+                try:
+                    yield
+                finally:
+                    relay.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await relay
+
+    return lifespan
 
 
 async def in_store_thread(request: Request, call: Callable[..., T], *args: Any) -> T:
@@ -176,7 +304,7 @@ async def in_store_thread(request: Request, call: Callable[..., T], *args: Any) 
 
 def create_app(gateway: WebhookGateway, store: PipelineStore) -> FastAPI:
     """The gateway's ASGI app."""
-    app = FastAPI(title="agentic webhook gateway", lifespan=prefect_client)
+    app = FastAPI(title="agentic webhook gateway", lifespan=gateway_lifespan(store))
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -191,16 +319,17 @@ def create_app(gateway: WebhookGateway, store: PipelineStore) -> FastAPI:
         except ValidationError as exc:
             raise HTTPException(422, f"invalid payload: {exc.errors(include_url=False)}") from None
         event = document_event(delivery_id, delivery)
-        if not await in_store_thread(request, store.claim_delivery, delivery_id, str(event.id)):
-            event_id = await in_store_thread(request, store.delivery_event, delivery_id)
-            return JSONResponse({"status": "duplicate", "delivery_id": delivery_id, "event_id": event_id}, 200)
         try:
-            await send_event(request.app.state.prefect, event)
-        except EventNotConfirmed as exc:
-            await in_store_thread(request, store.forget_delivery, delivery_id)
-            LOGGER.warning("delivery %s answered 503: %s", delivery_id, exc)
-            raise HTTPException(503, f"Prefect did not confirm the event, send again later: {exc}") from None
-        return JSONResponse({"status": "accepted", "delivery_id": delivery_id, "event_id": str(event.id)}, 202)
+            if await in_store_thread(request, store.accept_delivery, delivery_id, str(event.id),
+                                     event.model_dump_json()):
+                request.app.state.relay.wake()
+                return JSONResponse({"status": "accepted", "delivery_id": delivery_id, "event_id": str(event.id)},
+                                    202)
+            event_id = await in_store_thread(request, store.delivery_event, delivery_id)
+        except SQLAlchemyError as exc:
+            LOGGER.warning("delivery %s answered 503: the store did not record it: %s", delivery_id, exc)
+            raise HTTPException(503, "the delivery could not be recorded, send again later") from None
+        return JSONResponse({"status": "duplicate", "delivery_id": delivery_id, "event_id": event_id}, 200)
 
     return app
 
@@ -213,50 +342,132 @@ async def _load(gateway_block: str | None, store_block: str | None) -> tuple[Web
             await load_or_environment(PipelineStore, store_block))
 
 
-def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
-    """uvicorn's h11 protocol, closing a connection whose request headers do not arrive within seconds."""
+def connection_limits_protocol(read_timeout_seconds: float, idle_seconds: float = IDLE_SECONDS,
+                               idle_per_client: int = IDLE_CONNECTIONS_PER_CLIENT,
+                               max_connections: int = MAX_CONNECTIONS) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection that sends no request line within idle_seconds or no complete
+    request headers within read_timeout_seconds; and a client's longest idle connection past idle_per_client, and the
+    longest idle one of all when a new one would reach max_connections (uvicorn's limit_concurrency, which answers 503
+    past it), so that connections doing nothing never make a request wait."""
+    idle_by_client: dict[str, dict[LimitedProtocol, None]] = {}
+    idle_all: dict[LimitedProtocol, None] = {}  # longest idle first: a dict keeps its insertion order
+    evicted = 0
 
-    class HeaderTimeoutProtocol(H11Protocol):
-        """Arms a timer when a connection opens and after each response; no new request by then: closed."""
+    def evict(connection: LimitedProtocol, why: str) -> None:
+        """Close an idle connection to make room; log the 1st, 10th, 100th … one."""
+        nonlocal evicted
+        connection._leave_idle()
+        connection.transport.close()
+        evicted += 1
+        if str(evicted).rstrip("0") == "1":
+            LOGGER.warning("closed the longest idle connection of %s: %s (%d closed so far)",
+                           connection.client[0] if connection.client else "an unknown sender", why, evicted)
+
+    class LimitedProtocol(H11Protocol):
+        """Arms two timers when a connection opens and after each response (its request line is due within
+        idle_seconds, its headers within read_timeout_seconds) and counts it among the idle connections until its
+        next bytes arrive."""
 
         _header_timer: asyncio.TimerHandle | None = None
+        _idle_timer: asyncio.TimerHandle | None = None
+        _idle_client: str | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            """A new connection: its first request's headers are due within seconds."""
+            """A new connection: it waits for its first request."""
             super().connection_made(transport)
-            self._arm_header_timer()
+            self._await_request()
+
+        def data_received(self, data: bytes) -> None:
+            """Bytes of a request: the connection is no longer idle."""
+            self._leave_idle()
+            super().data_received(data)
 
         def on_response_complete(self) -> None:
-            """A response went out: the next request's headers are due within seconds."""
+            """A response went out: the connection waits for its next request."""
             super().on_response_complete()
-            self._arm_header_timer()
+            self._await_request()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            """The connection ended: no timer is needed any more."""
-            if self._header_timer is not None:
-                self._header_timer.cancel()
+            """The connection ended: no timer is needed any more, and it is idle no longer."""
+            for timer in (self._header_timer, self._idle_timer):
+                if timer is not None:
+                    timer.cancel()
+            self._leave_idle()
             super().connection_lost(exc)
 
-        def _arm_header_timer(self) -> None:
-            """Start (again) the wait for the next request's headers."""
-            if self._header_timer is not None:
-                self._header_timer.cancel()
-            self._header_timer = self.loop.call_later(seconds, self._headers_overdue, self.cycle)
+        def _await_request(self) -> None:
+            """Start (again) the waits for the next request's line and headers; count the connection as idle."""
+            for timer in (self._header_timer, self._idle_timer):
+                if timer is not None:
+                    timer.cancel()
+            self._idle_timer = self.loop.call_later(idle_seconds, self._request_line_overdue, self.cycle)
+            self._header_timer = self.loop.call_later(read_timeout_seconds, self._headers_overdue, self.cycle)
+            self._enter_idle()
+
+        def _enter_idle(self) -> None:
+            """Count the connection among the idle ones; close its client's longest idle one past idle_per_client,
+            and the longest idle ones of all while max_connections are open."""
+            if self.transport.is_closing():
+                return
+            client = self.client[0] if self.client else ""
+            idle = idle_by_client.setdefault(client, {})
+            idle[self] = idle_all[self] = None
+            self._idle_client = client
+            while len(idle) > idle_per_client:
+                evict(next(iter(idle)), f"over {idle_per_client} idle connections from one client")
+            if len(self.connections) < max_connections:
+                return
+            still_open = sum(not connection.transport.is_closing() for connection in self.connections)
+            while still_open >= max_connections and next(iter(idle_all)) is not self:
+                evict(next(iter(idle_all)), f"{max_connections} connections open")
+                still_open -= 1
+
+        def _leave_idle(self) -> None:
+            """The connection is idle no longer (its client's, and of all)."""
+            if self._idle_client is None:
+                return
+            idle = idle_by_client.get(self._idle_client, {})
+            idle.pop(self, None)
+            if not idle:
+                idle_by_client.pop(self._idle_client, None)
+            idle_all.pop(self, None)
+            self._idle_client = None
+
+        def _waiting_since(self, cycle: Any) -> bool:
+            """Whether the connection is still waiting for the request it waited for when cycle was current."""
+            if self.cycle is not cycle or (cycle is not None and not cycle.response_complete):
+                return False
+            return not self.transport.is_closing()
+
+        def _request_line_overdue(self, cycle: Any) -> None:
+            """Close the connection if no request line arrived since the timer was armed (any bytes are logged)."""
+            if not self._waiting_since(cycle):
+                return
+            pending = self.conn.trailing_data[0]
+            if b"\n" in pending:
+                return
+            if pending:
+                LOGGER.warning("%s sent no request line in %g s (%d bytes): connection closed", self._sender(),
+                               idle_seconds, len(pending))
+            self._leave_idle()
+            self.transport.close()
 
         def _headers_overdue(self, cycle: Any) -> None:
             """Close the connection if no request started since the timer was armed (a partial one is logged)."""
-            if self.cycle is not cycle or (cycle is not None and not cycle.response_complete):
-                return
-            if self.transport.is_closing():
+            if not self._waiting_since(cycle):
                 return
             pending = len(self.conn.trailing_data[0])
             if pending:
-                client = f"{self.client[0]}:{self.client[1]:d}" if self.client else "an unknown sender"
                 LOGGER.warning("%s sent no complete request headers in %g s (%d bytes): connection closed",
-                               client, seconds, pending)
+                               self._sender(), read_timeout_seconds, pending)
+            self._leave_idle()
             self.transport.close()
 
-    return HeaderTimeoutProtocol
+        def _sender(self) -> str:
+            """The sender's address as host:port."""
+            return f"{self.client[0]}:{self.client[1]:d}" if self.client else "an unknown sender"
+
+    return LimitedProtocol
 
 
 def log_config() -> dict[str, Any]:
@@ -267,11 +478,12 @@ def log_config() -> dict[str, Any]:
 
 
 def server_config(gateway: WebhookGateway, store: PipelineStore, host: str, port: int) -> uvicorn.Config:
-    """The uvicorn server for the gateway, with its limits on connections, header size and read times."""
+    """The uvicorn server for the gateway, with its limits on connections, idle connections, header size and read
+    times."""
     return uvicorn.Config(
         create_app(gateway, store), host=host, port=port, log_level="info", log_config=log_config(),
-        http=header_timeout_protocol(gateway.read_timeout_seconds), limit_concurrency=MAX_CONNECTIONS,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        http=connection_limits_protocol(gateway.read_timeout_seconds), limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=IDLE_SECONDS, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
 
 

@@ -19,6 +19,7 @@ from agentic_kit._blocks.tables import CallOutcome, CallRow, ModelExchangeRow
 from agentic_kit._domain.errors import is_transient
 from agentic_kit._domain.models.common import ModelReply, ModelRequest
 from agentic_kit._domain.settings import Settings
+from agentic_kit._steps.log_format import redact_logs
 from agentic_kit._steps.row_buffer import RowBuffer, flush_all
 from agentic_kit._steps.tracing import flow_run_span, prefect_ids, tracer
 
@@ -104,7 +105,9 @@ def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: Ca
 
 @contextmanager
 def observed_run(pipeline: str) -> Iterator[None]:
-    """A flow run's span; when it ends, every row still buffered (calls, cache entries) is written."""
+    """A flow run's span, its log records redacted (redact_logs); when it ends, every row still buffered (calls,
+    cache entries) is written."""
+    redact_logs()
     try:
         with flow_run_span(pipeline):
             yield

@@ -7,7 +7,8 @@ no SQL. The estimate is the prompt's tokens as the model's block counts them plu
 priced at the block's prices, so the budget holds unless the provider counts far more tokens than the tokenizer.
 The first refusal of a period emits `agentic.budget.exhausted`; BudgetExhausted is permanent, so it is never
 retried, and a document it stops becomes a dead letter of type `budget` that a replay takes once the period
-rolled over.
+rolled over. Work that the budget's rest cannot pay for (a long document's estimate) is refused before its first
+call, by `ensure_budget_covers`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from typing import NoReturn
 from prefect.context import FlowRunContext
 from prefect.events import emit_event
 
-from agentic_kit._blocks.budget_ledger import Reservation, record_refusal, release, reserve, settle, usd
+from agentic_kit._blocks.budget_ledger import (
+    Reservation,
+    budget_status,
+    record_refusal,
+    release,
+    reserve,
+    settle,
+    usd,
+)
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._blocks.model_budget import ModelBudget, budget_for
 from agentic_kit._blocks.sql import as_utc, utc_now
@@ -107,6 +116,28 @@ def _announce(budget: ModelBudget, row: BudgetPeriodRow, resets_at: datetime, me
         )
     except Exception:  # the refusal stands; the event is the announcement only
         logger.warning("the %s budget is exhausted, but its event could not be emitted", row.pipeline, exc_info=True)
+
+
+async def ensure_budget_covers(model: LanguageModel, store: PipelineStore, what: str, calls: int, tokens: int) -> None:
+    """Refuse work its pipeline's budget cannot pay for before its first call: BudgetExhausted (a dead letter of type
+    budget) when the budget has fewer tokens left than `tokens`, what the work's `calls` model calls send at least,
+    or fewer USD than those tokens cost at the model's input price; nothing without a budget. Nothing is reserved:
+    each call still reserves its own estimate when it starts."""
+    pipeline = current_pipeline()
+    budget = await budget_for(pipeline) if pipeline else None
+    if pipeline is None or budget is None:
+        return
+    status = await asyncio.to_thread(budget_status, store, pipeline, budget, utc_now())
+    cost_usd = model.cost_usd(tokens, 0)
+    if ((status.left_tokens is None or status.left_tokens >= tokens)
+            and (status.left_usd is None or status.left_usd >= cost_usd)):
+        return
+    left = [f"${status.left_usd:.4f}" if status.left_usd is not None else "",
+            f"{status.left_tokens:,} tokens" if status.left_tokens is not None else ""]
+    raise BudgetExhausted(
+        f"{what} takes at least {calls:,} model calls sending {tokens:,} tokens (${cost_usd:.4f}); the {pipeline} "
+        f"budget of {budget.limits_label()} has {' and '.join(item for item in left if item)} left until "
+        f"{status.resets_at:%Y-%m-%d %H:%M} UTC")
 
 
 async def budget_reset_since(pipeline: str, moment: datetime) -> bool:

@@ -2,7 +2,9 @@
 
 http and https only; the name is resolved once and checked by the fetch policy, and the connection
 goes to that checked address (the URL's host is sent as the Host header and the TLS server name), so
-there is no second lookup for DNS rebinding to slip through. Every redirect is checked the same way;
+there is no second lookup for DNS rebinding to slip through. An IPv6 address carrying an IPv4 address is
+judged by the IPv4 address it carries (fetch_policy.py), and an IPv4-mapped one is connected to as that
+IPv4 address, so what is checked is what is reached. Every redirect is checked the same way;
 redirects, total time and bytes are limited; only the content types the caller reads are read.
 
 The byte limit counts decoded bytes as they are inflated, in pieces, so a compressed bomb costs about the
@@ -13,6 +15,7 @@ or unknown coding is refused.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -127,6 +130,8 @@ async def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, policy: Fet
         raise FetchRefused(f"{_shown(url)}: no host")
     host = url.raw_host.decode("ascii")  # the ASCII (xn--) form an allow-list names and a resolver looks up
     address = await policy.checked_address(host, url.port or DEFAULT_PORTS[url.scheme], resolve)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # the address the kernel reaches through ::ffff:a.b.c.d, and was judged
     headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING,
                "Accept": accept}
     extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}

@@ -20,6 +20,7 @@ class Fault(StrEnum):
     GARBAGE = "garbage"  # 200 whose content is not valid JSON
     DROP = "drop"  # close the socket without any response
     BAD_REQUEST = "bad_request"  # 400 with an error body
+    UNAUTHORIZED = "unauthorized"  # 401 whose error body echoes the credential sent, as some providers' do
 
 
 @dataclass

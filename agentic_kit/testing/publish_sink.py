@@ -15,12 +15,13 @@ PUBLISHED, RETRACTED = "document.published", "document.retracted"
 
 
 class PublishSink(StubServer):
-    """Answers POST /published; keeps every delivery, applies the first of each Idempotency-Key."""
+    """Answers POST /published (or the path given: a Slack-style `/services/T0/B0/<token>`); keeps every delivery,
+    applies the first of each Idempotency-Key."""
 
-    fault_paths = frozenset({PUBLISH_PATH})
-
-    def __init__(self) -> None:
+    def __init__(self, path: str = PUBLISH_PATH) -> None:
         super().__init__()
+        self.path = path
+        self.fault_paths = frozenset({path})
         self._lock = threading.Lock()
         self.deliveries: list[str] = []
         self.applied: dict[str, dict[str, Any]] = {}
@@ -29,7 +30,7 @@ class PublishSink(StubServer):
 
     @property
     def notify_url(self) -> str:
-        return f"{self.url}{PUBLISH_PATH}"
+        return f"{self.url}{self.path}"
 
     def key(self, path: str, body: dict[str, Any] | None) -> str:
         return f"{(body or {}).get('type')}:{(body or {}).get('document_id')}"
@@ -37,7 +38,7 @@ class PublishSink(StubServer):
     def respond(
         self, method: str, path: str, body: dict[str, Any] | None, headers: Message
     ) -> tuple[int, dict[str, Any]]:
-        if method != "POST" or path != PUBLISH_PATH:
+        if method != "POST" or path != self.path:
             return 404, {"detail": "Not Found"}
         idempotency_key = headers.get("Idempotency-Key")
         if not idempotency_key or not body or body.get("type") not in (PUBLISHED, RETRACTED):

@@ -17,8 +17,9 @@ from .faults import ERROR, OK, Fault, FaultPlan, RequestLog, RequestRecord
 
 Reply = tuple[int, dict[str, Any] | bytes, dict[str, str]]
 
-_FAULT_STATUS = {Fault.RATE_LIMIT: 429, Fault.SERVER_ERROR: 500, Fault.BAD_REQUEST: 400}
-_ERROR_KINDS = {429: ("requests", "rate_limit_exceeded"), 500: ("server_error", None)}
+_FAULT_STATUS = {Fault.RATE_LIMIT: 429, Fault.SERVER_ERROR: 500, Fault.BAD_REQUEST: 400, Fault.UNAUTHORIZED: 401}
+_ERROR_KINDS = {429: ("requests", "rate_limit_exceeded"), 500: ("server_error", None),
+                401: ("invalid_request_error", "invalid_api_key")}
 GARBAGE_TEXT = "Sure! here is {not json"
 
 
@@ -225,4 +226,8 @@ class StubServer:
             return *self.garbage(body), {}
         status = _FAULT_STATUS[fault]
         extra = {"Retry-After": f"{self.faults.retry_after:g}"} if fault is Fault.RATE_LIMIT else {}
+        if fault is Fault.UNAUTHORIZED:  # OpenAI's wording, the key in full: what a careless provider echoes
+            credential = (headers.get("Authorization") or "").partition(" ")[2].strip()
+            return status, self.error_body(status, f"Incorrect API key provided: {credential}. You can find your "
+                                                   "API key at https://platform.openai.com/account/api-keys."), extra
         return status, self.error_body(status, f"injected fault: {fault}"), extra

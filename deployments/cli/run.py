@@ -6,12 +6,24 @@ Prefect's per-task lines go to the Prefect API and UI, and to the console only w
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from agentic_kit.operate import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE, fail, print_json
+from agentic_kit.operate import (
+    EXIT_FAILED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    fail,
+    print_json,
+    started_server,
+)
+
+LEFT_RUNNING = ("the Prefect server keeps running in the background: agentic server stop (or make server-stop) "
+                "stops it")
 
 
 def run(
@@ -46,4 +58,6 @@ def run(
         print_json(report.model_dump(mode="json"))
     else:
         print_report(report)
+    if started_server():  # after the run's link; on stderr with --json, whose stdout is the report alone
+        print(LEFT_RUNNING, file=sys.stderr if json else sys.stdout, flush=True)
     raise typer.Exit(EXIT_OK if state.is_completed() else EXIT_FAILED)

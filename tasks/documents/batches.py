@@ -11,6 +11,7 @@ the shared result storage.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from prefect import get_client, get_run_logger
 from prefect.client.schemas.objects import FlowRun, StateType
@@ -34,13 +35,22 @@ def split_into_batches(folder: str | None, paths: list[str] | None, urls: list[s
     """The children's inputs: the folder's files and the paths (as `paths`), then the URLs, batch_size a child."""
     if batch_size < 1:
         raise InvalidInput(f"batch_size must be at least 1, not {batch_size}")
-    files = [str(path.resolve()) for path in source_files(folder, paths, Settings().ingest_root_paths)]
+    files = [_absolute(path) for path in source_files(folder, paths, Settings().ingest_root_paths)]
     batches: list[dict[str, list[str]]] = []
     for start in range(0, len(files), batch_size):
         batches.append({"paths": files[start:start + batch_size]})
     for start in range(0, len(urls or []), batch_size):
         batches.append({"urls": (urls or [])[start:start + batch_size]})
     return batches
+
+
+def _absolute(path: Path) -> str:
+    """The path a worker reads: resolved, or as given when it names no file (a NUL byte, a link changing): the
+    child's ingest rejects it with its reason, and the other paths are read."""
+    try:
+        return str(path.resolve())
+    except (OSError, ValueError):
+        return str(path)
 
 
 async def _final(flow_run: FlowRun) -> FlowRun:

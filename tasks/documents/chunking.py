@@ -6,10 +6,14 @@ counting differences between our tokenizer and the provider's. Parts break at pa
 else at sentence ends, and only a sentence longer than a whole part is cut between words. Each part after the
 first repeats the last sentences of the one before (about OVERLAP_FRACTION of a part), so an entity or a fact on
 the boundary is read whole at least once.
+
+A document may take at most max_document_parts parts (AGENTIC_MAX_DOCUMENT_PARTS): one that would take more is
+refused before it is split, by an estimate from its length, or while it is split, once one part more is planned.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,7 +21,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from agentic_kit import LanguageModel, TokenCounter, prompt_tokens
+from agentic_kit import InvalidInput, LanguageModel, TokenCounter, prompt_tokens
 from agentic_kit.models import Document, DocumentPart, EntityList, ModelRequest, Review, Summary
 from tasks.documents.agents import (
     PART_SUMMARIES,
@@ -40,6 +44,9 @@ PARAGRAPH_BREAK_FILL = 0.75
 """A part ends at a paragraph's end when it is at least this full and the next paragraph does not fit whole."""
 MIN_PART_TOKENS = 256
 """A window leaving less than this for the material is a configuration error."""
+CHARACTERS_PER_TOKEN = 4
+"""A token's length in characters when a document's parts are estimated before splitting: English runs at about
+four with OpenAI's encodings and most other text at fewer, so the estimate errs on the side of fewer parts."""
 
 PARAGRAPH = re.compile(r"\n\s*\n")
 SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
@@ -73,23 +80,55 @@ def part_room(model: LanguageModel) -> int:
                                  (review_request("", "", WHOLE_DOCUMENT), Review)]) - model.max_output_tokens
 
 
+def reading_estimate(parts: list[DocumentPart], model: LanguageModel) -> tuple[int, int]:
+    """The model calls reading a document in these parts takes and the prompt tokens they send, at least: each part
+    extracted and summarised (its text and the steps' instructions), the part summaries combined when there are
+    several, and the summary reviewed (against the whole text when there is one part)."""
+    counter = model.counter()
+    material = sum(counter.count(part.text) for part in parts)
+    steps = ((extract_request(""), EntityList), (summarize_request(""), Summary))
+    instructions = sum(prompt_tokens(model, request, output_type) for request, output_type in steps)
+    several = len(parts) > 1
+    return 2 * len(parts) + several + 1, len(parts) * instructions + material * (2 if several else 3)
+
+
 def summaries_room(model: LanguageModel) -> int:
     """The tokens of summaries combined at once: room in the combine and review requests beside a summary."""
     return material_room(model, [(combine_request([]), Summary),
                                  (review_request("", "", PART_SUMMARIES), Review)]) - model.max_output_tokens
 
 
-def split_document(document: Document, counter: TokenCounter, room: int) -> list[DocumentPart]:
-    """The document as parts of at most `room` tokens each (one part when it fits)."""
+def split_document(document: Document, counter: TokenCounter, room: int,
+                   max_parts: int | None = None) -> list[DocumentPart]:
+    """The document as parts of at most `room` tokens each (one part when it fits); InvalidInput when it takes more
+    than max_parts parts, by the estimate from its length (before anything is split) or while it is split."""
+    if max_parts is not None and (estimate := estimated_parts(len(document.text), room)) > max_parts:
+        raise InvalidInput(_too_many_parts(document, f"about {estimate:,}", room, max_parts))
     if counter.count(document.text) <= room:
         return [DocumentPart(document_id=document.id, index=0, count=1, text=document.text)]
-    texts = split_text(document.text, counter, room)
+    texts = split_text(document.text, counter, room, max_parts)
+    if max_parts is not None and len(texts) > max_parts:
+        raise InvalidInput(_too_many_parts(document, f"more than {max_parts:,}", room, max_parts))
     return [DocumentPart(document_id=document.id, index=i, count=len(texts), text=text)
             for i, text in enumerate(texts)]
 
 
-def split_text(text: str, counter: TokenCounter, room: int) -> list[str]:
-    """Parts of at most `room` tokens, on paragraph and sentence boundaries, each overlapping the one before."""
+def estimated_parts(characters: int, room: int) -> int:
+    """About how many parts of `room` tokens a text of this many characters takes, its overlaps included, without
+    reading it (CHARACTERS_PER_TOKEN)."""
+    return max(1, math.ceil(characters / CHARACTERS_PER_TOKEN / (room * (1 - OVERLAP_FRACTION))))
+
+
+def _too_many_parts(document: Document, parts: str, room: int, max_parts: int) -> str:
+    """Why a document is not read in parts, with its figures and the setting to raise."""
+    return (f"{document.source}: {parts} parts of {room:,} tokens at this model's window, over the limit of "
+            f"{max_parts:,} parts; raise AGENTIC_MAX_DOCUMENT_PARTS or the flow's max_document_parts to read it, or "
+            "use a model with a larger context window")
+
+
+def split_text(text: str, counter: TokenCounter, room: int, max_parts: int | None = None) -> list[str]:
+    """Parts of at most `room` tokens, on paragraph and sentence boundaries, each overlapping the one before;
+    with max_parts, planning stops at one part more than that."""
     units = _units(text, counter, room)
     overlap_room = int(room * OVERLAP_FRACTION)
     parts: list[list[_Unit]] = [[]]
@@ -97,6 +136,8 @@ def split_text(text: str, counter: TokenCounter, room: int) -> list[str]:
     for position, unit in enumerate(units):
         current = parts[-1]
         if current and (used + unit.tokens > room or _paragraph_break(units, position, used, room)):
+            if max_parts is not None and len(parts) > max_parts:
+                break
             carried = _overlap(current, min(overlap_room, room - unit.tokens))
             parts.append(carried)
             current, used = carried, sum(u.tokens for u in carried)

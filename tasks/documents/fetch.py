@@ -52,7 +52,8 @@ async def fetch_document(url: str, policy: FetchPolicy) -> FetchedBody:
         return await fetch_body(url, policy, _unreadable, ACCEPT)
 
 
-async def ingest_urls(urls: list[str], policy: FetchPolicy, max_bytes: int) -> list[Document | Rejection]:
+async def ingest_urls(urls: list[str], policy: FetchPolicy, max_bytes: int,
+                      max_characters: int | None = None) -> list[Document | Rejection]:
     """Fetch every URL and read it as a document; one that cannot be fetched or read is a rejection, in words."""
 
     async def one(url: str) -> Document | Rejection:
@@ -61,6 +62,7 @@ async def ingest_urls(urls: list[str], policy: FetchPolicy, max_bytes: int) -> l
             error = await state.aresult(raise_on_failure=False)
             return Rejection(source=redacted_url(url), error=f"not fetched: {error}")
         fetched: FetchedBody = await state.aresult()
-        return validated(fetched.body, redacted_url(fetched.url), max_bytes, fetched.content_type, fetched.charset)
+        return validated(fetched.body, redacted_url(fetched.url), max_bytes, fetched.content_type, fetched.charset,
+                         max_characters)
 
     return list(await asyncio.gather(*(one(url) for url in urls)))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import Session, select
 
 from agentic_kit import EnrichmentApi
@@ -12,10 +16,12 @@ from agentic_kit._blocks.dead_letters import DeadLetters
 from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
+from agentic_kit._operate.local_server import running_server
 from agentic_kit.testing import EnrichmentServer, Fault, ModelServer
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
 from tests.conftest import free_port, served_model
+from tests.support.postgres import postgres_answers
 
 MODEL_STEPS_PER_DOCUMENT = 3
 
@@ -89,6 +95,33 @@ async def test_bad_input_gets_a_clear_error_and_the_rest_of_the_batch_completes(
     letters = {Path(letter.source).name: letter for letter in DeadLetters(PipelineStore.from_environment()).list()}
     assert {name: letters[name].error_message for name in errors} == errors, "each rejection is a readable dead letter"
     assert all(letter.step == "validate" and letter.status == "open" for letter in letters.values())
+
+
+@pytest.fixture
+def api_storing_any_parameter(tmp_path: Path) -> Iterator[str]:
+    """A Prefect API on SQLite: one on PostgreSQL refuses to create a flow run whose parameters hold a NUL byte
+    (503: JSONB has no \\u0000), so such a run exists on SQLite only, as in the attacker's finding."""
+    if not postgres_answers():
+        yield os.environ["PREFECT_API_URL"]
+        return
+    api_url = f"http://127.0.0.1:{free_port()}/api"
+    with running_server(api_url, tmp_path / "prefect-sqlite"), temporary_settings({PREFECT_API_URL: api_url}):
+        yield api_url
+
+
+async def test_a_path_with_a_nul_byte_is_rejected_and_the_run_completes_with_the_others(
+    served_environment: tuple[ModelServer, EnrichmentServer], api_storing_any_parameter: str, tmp_path: Path
+) -> None:
+    good = [tmp_path / "good-1.txt", tmp_path / "good-2.txt"]
+    good[0].write_text("Amara Okafor of Northwind Traders Ltd visited Bristol in May 2024.")
+    good[1].write_text("Lukas Brandt signed the contract with Halvorsen Analytics GmbH.")
+
+    state, report = await _run(paths=[str(good[0]), "bad\x00path", str(good[1])])
+
+    assert state == "Completed", "a bad path is a rejection of that path, never a failed run"
+    assert report.count("processed") == 2 and report.count("rejected") == 1 and report.count("failed") == 0
+    [rejected] = [o for o in report.outcomes if o.status == "rejected"]
+    assert (rejected.source, rejected.error) == ("bad\\x00path", "bad\\x00path: not a valid path (embedded NUL byte)")
 
 
 async def test_a_run_failed_at_enrichment_reruns_only_enrichment_and_later_steps(

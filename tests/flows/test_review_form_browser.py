@@ -3,11 +3,16 @@ edits one summary, rejects one, submits; the run resumes and the store holds the
 
 Playwright (from PyPI) drives Debian's chromium; Playwright's own browser download is not used. The UI asks for
 the server's basic-auth string on its login page, as it would ask a person.
+
+On the way it takes the documentation's screenshots: the filled review form, the finished run's page with its task
+graph and the run's result table. They go to docs/images/ with AGENTIC_WRITE_SCREENSHOTS=1 (to refresh them), else
+to the test's temporary folder, so `make test` leaves the tree as it was.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +36,19 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 EDITED_SUMMARY = "Lukas Brandt signed with Halvorsen Analytics in Hamburg."
 UI_TIMEOUT_MS = 30_000
+DOCS_IMAGES = REPO_ROOT / "docs" / "images"
+SCREENSHOTS = ("review-form.png", "run-graph.png", "artifacts.png")
+GRAPH_SETTLE_MS = 2_000
+"""The run graph is drawn on a canvas, node by node: time for it to finish before the picture is taken."""
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the screenshots go: docs/images/ with AGENTIC_WRITE_SCREENSHOTS=1, else the test's own folder."""
+    if os.environ.get("AGENTIC_WRITE_SCREENSHOTS") == "1":
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        return DOCS_IMAGES
+    return tmp_path
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +96,8 @@ async def _log_in(page: Page, ui_root: str) -> None:
     await expect(page.get_by_role("link", name="Runs").first).to_be_visible()
 
 
-async def _review_in_the_form(browser: Browser, review: WaitingReview) -> Page:
-    """Open the run's page, fill its review form as a person would and submit it."""
+async def _review_in_the_form(browser: Browser, review: WaitingReview, screenshot: Path) -> Page:
+    """Open the run's page, fill its review form as a person would, take its picture and submit it."""
     page = await browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(UI_TIMEOUT_MS)
     await _log_in(page, review.url.split("/runs/")[0])
@@ -93,36 +111,64 @@ async def _review_in_the_form(browser: Browser, review: WaitingReview) -> Page:
     await _decide(approve, "approve", "accurate")
     await _decide(edit, "approve", "shortened", summary=EDITED_SUMMARY)
     await _decide(reject, "reject", "wrong warehouse")
+    await _picture_of_the_form(page, screenshot)
     await page.get_by_role("button", name="Submit").click()
     return page
 
 
-async def _screenshot_result_table(page: Page, flow_run_id: object, path: Path) -> None:
+async def _picture_of_the_form(page: Page, path: Path) -> None:
+    """The filled form from its top (the first documents and their decisions), on a taller window, no field focused."""
+    await page.evaluate("document.activeElement && document.activeElement.blur()")
+    await page.set_viewport_size({"width": 1400, "height": 1500})
+    await page.locator(".schema-form-property-array-item").first.scroll_into_view_if_needed()
+    await page.get_by_role("dialog").evaluate(
+        "dialog => dialog.querySelectorAll('*').forEach(element => { element.scrollTop = 0; })")
+    await page.wait_for_timeout(300)
+    await page.screenshot(path=path)
+    await page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+async def _screenshot_run_graph(page: Page, review: WaitingReview, path: Path) -> None:
+    """Open the finished run's page and save a screenshot of its header, task graph and tabs."""
+    await page.goto(review.url)
+    await expect(page.locator(".flow-run-graph").first).to_be_visible()
+    await expect(page.get_by_text("Completed").first).to_be_visible()
+    await page.wait_for_timeout(GRAPH_SETTLE_MS)
+    tabs = await page.get_by_text("Job Variables", exact=True).first.bounding_box()  # the last of the tabs
+    height = (tabs["y"] + tabs["height"] + 16) if tabs else 1000
+    await page.screenshot(path=path, clip={"x": 0, "y": 0, "width": 1400, "height": height})
+
+
+async def _screenshot_result_table(page: Page, review: WaitingReview, path: Path) -> None:
     """Open the run's result-table artifact in the UI and save a screenshot of it."""
     async with get_client() as client:
         [artifact] = await client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+            flow_run_id=ArtifactFilterFlowRunId(any_=[review.flow_run_id]),
             key=ArtifactFilterKey(any_=["document-pipeline-results"])))
+    await page.set_viewport_size({"width": 1800, "height": 560})  # wide enough for every column of the table
     await page.goto(f"{page.url.split('/runs/')[0]}/artifacts/artifact/{artifact.id}")
     await expect(page.get_by_text("rejected by reviewer: wrong warehouse")).to_be_visible()
-    await page.screenshot(path=path, full_page=True)
+    await expect(page.get_by_text(review.flow_run_name, exact=True).first).to_be_visible()  # the run's link, loaded
+    await expect(page.get_by_text(re.compile(r"^publish-report")).first).to_be_visible()  # and its task run's
+    await page.screenshot(path=path)
 
 
 async def test_a_reviewer_decides_in_the_ui_form_and_the_run_resumes_with_the_decisions(
-    chromium: str, tmp_path: Path
+    chromium: str, screenshots: Path
 ) -> None:
+    form, graph, table = (screenshots / name for name in SCREENSHOTS)
     run = asyncio.create_task(document_pipeline(texts=TEXTS, review_threshold=ALWAYS, return_state=True))
     review = await _waiting_review()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = await _review_in_the_form(browser, review)
+            page = await _review_in_the_form(browser, review, form)
             state = await asyncio.wait_for(run, timeout=60)
-            screenshot = tmp_path / "result-table.png"
-            await _screenshot_result_table(page, review.flow_run_id, screenshot)
+            await _screenshot_run_graph(page, review, graph)
+            await _screenshot_result_table(page, review, table)
         finally:
             await browser.close()
-    print(f"result table screenshot: {screenshot}")
+    print(f"screenshots: {', '.join(str(path) for path in (form, graph, table))}")
 
     assert state.is_completed(), state.message
     rows = _stored()
@@ -133,4 +179,5 @@ async def test_a_reviewer_decides_in_the_ui_form_and_the_run_resumes_with_the_de
         assert session.get(SummaryRow, edited.id).summary == EDITED_SUMMARY
     assert (rejected.status, rejected.review_decision, rejected.reviewer_note) == \
         ("rejected", "reject", "wrong warehouse")
-    assert screenshot.stat().st_size > 10_000, "a screenshot of a rendered page"
+    for screenshot in (form, graph, table):
+        assert screenshot.stat().st_size > 10_000, f"{screenshot.name}: a screenshot of a rendered page"

@@ -22,12 +22,13 @@ STOP_TIMEOUT_SECONDS = 15
 
 @dataclass(frozen=True)
 class GatewayProcess:
-    """A running gateway: its base URL, port and the files its stdout and stderr go to."""
+    """A running gateway: its base URL, port, the files its stdout and stderr go to, and its pid."""
 
     url: str
     port: int
     stdout: Path
     stderr: Path
+    pid: int
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], stderr: Path) -> None:
@@ -59,6 +60,6 @@ def gateway_process(folder: Path, env: dict[str, str], *args: str) -> Iterator[G
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_healthy(url, process, stderr)
-        yield GatewayProcess(url=url, port=port, stdout=stdout, stderr=stderr)
+        yield GatewayProcess(url=url, port=port, stdout=stdout, stderr=stderr, pid=process.pid)
     finally:
         stop_process(process, STOP_TIMEOUT_SECONDS)

@@ -3,7 +3,8 @@
 Every HTTP dependency (the enrichment API, the notification webhook, fetched pages) and the model endpoint
 (through the openai client) map their failures here, so an HTTP status means the same thing everywhere:
 429 is RateLimited (with its Retry-After), 5xx UpstreamUnavailable, any other non-2xx RequestRejected,
-a timeout CallTimedOut and a broken connection ConnectionFailed.
+a timeout CallTimedOut and a broken connection ConnectionFailed. Every message is redacted (the client's exception
+text included: httpx's names the URL), and so is the body quoted, before it is cut to DETAIL_CHARACTERS.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ import httpx
 import openai
 
 from agentic_kit._domain import errors
+from agentic_kit._domain.redaction import redacted_text
 
 MODEL_ENDPOINT = "model endpoint"
 DETAIL_CHARACTERS = 200
-"""How much of a rejecting answer's body an error message quotes."""
+"""How much of a rejecting answer's body an error message quotes, once redacted: a provider may echo a key
+(`401 Incorrect API key provided: sk-…`), so the whole body is redacted before it is cut."""
 
 
 def status_error(status: int, retry_after: str | None, dependency: str, detail: str = "") -> errors.PipelineError:
     """The error of ours for a non-2xx answer of `dependency` (detail: what the answer said, if anything)."""
-    said = f": {detail[:DETAIL_CHARACTERS]}" if detail else ""
+    said = f": {redacted_text(detail)[:DETAIL_CHARACTERS]}" if detail else ""
     if status == 429:
         return errors.RateLimited(f"{dependency} rate-limited the call (429){said}",
                                   float(retry_after) if retry_after else None)

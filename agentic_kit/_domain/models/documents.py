@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentic_kit._domain.models.common import ModelReply, Review, content_id
+from agentic_kit._domain.redaction import redacted_text, scrubbed
 
 
 class EntityType(StrEnum):
@@ -124,7 +126,13 @@ DocumentStatus = Literal["processed", "rejected", "failed"]
 
 
 class DocumentOutcome(BaseModel):
-    """What happened to one document in one run: its results, or the step that failed and why."""
+    """What happened to one document in one run: its results, or the step that failed and why.
+
+    Its error is redacted (and its raw output rid of every registered secret) however it is set: built, assigned
+    or copied with an update; so the store, the dead letters, the run's results, messages and artifacts get it so.
+    """
+
+    model_config = ConfigDict(validate_assignment=True)
 
     source: str
     document_id: str | None = None
@@ -151,6 +159,27 @@ class DocumentOutcome(BaseModel):
     extras: dict[str, Any] = {}
     """The results of steps a project adds, by step name (JSON-ready): they land in the store (documents.extras),
     the JSONL and Parquet exports and the run's report with no other change."""
+
+    @field_validator("error")
+    @classmethod
+    def _redacted_error(cls, error: str | None) -> str | None:
+        return redacted_text(error) if error else error
+
+    @field_validator("raw_output")
+    @classmethod
+    def _scrubbed_raw_output(cls, raw: str | None) -> str | None:
+        return scrubbed(raw) if raw else raw
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; an updated error or raw output is redacted as a built one is (pydantic does not validate
+        updates)."""
+        if update and ("error" in update or "raw_output" in update):
+            update = {**update}
+            if isinstance(update.get("error"), str):
+                update["error"] = redacted_text(update["error"])
+            if isinstance(update.get("raw_output"), str):
+                update["raw_output"] = scrubbed(update["raw_output"])
+        return super().model_copy(update=update, deep=deep)
 
 
 EntityReply = ModelReply[EntityList]

@@ -52,3 +52,14 @@ async def test_a_refused_connection_and_a_timeout_are_transient() -> None:
     assert isinstance(from_httpx(refused.value, "notification webhook"), errors.ConnectionFailed)
     timeout = from_openai(openai.APITimeoutError(request=REQUEST))
     assert isinstance(timeout, errors.CallTimedOut) and errors.is_transient(timeout)
+
+
+def test_a_key_a_provider_echoes_is_hidden_before_its_answer_is_cut() -> None:
+    key = "sk-proj-" + "a1" * 24
+    said = f"{'x' * 150} Incorrect API key provided: {key}. You can find your API key at your account page."
+    assert "a1a1" in said[:200], "cut first, the quote would keep the key's first half"
+    response = httpx.Response(401, text=said, request=REQUEST)
+    for error in (from_httpx(httpx.HTTPStatusError("status", request=REQUEST, response=response), "model endpoint"),
+                  from_openai(openai.AuthenticationError(said, response=response, body=None))):
+        assert isinstance(error, errors.RequestRejected) and "(401)" in str(error)
+        assert "Incorrect API key provided: ***" in str(error) and "a1a1" not in str(error)
