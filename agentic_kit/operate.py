@@ -9,6 +9,7 @@ from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
     from agentic_kit._operate.automations import NotificationBlocks, apply_automations
+    from agentic_kit._operate.bundled_service import bundled_enrichment_service, free_port
     from agentic_kit._operate.cli.dead_letters import dead_letters_app
     from agentic_kit._operate.cli.output import (
         EXIT_FAILED,
@@ -48,6 +49,7 @@ _EXPORTS = {
     "SloReading": "agentic_kit._steps.slo",
     "apply_automations": "agentic_kit._operate.automations",
     "apply_log_format": "agentic_kit._steps.log_format",
+    "bundled_enrichment_service": "agentic_kit._operate.bundled_service",
     "check_enrichment": "agentic_kit._steps.health",
     "check_model": "agentic_kit._steps.health",
     "check_prefect_api": "agentic_kit._steps.health",
@@ -57,6 +59,7 @@ _EXPORTS = {
     "dead_letters_app": "agentic_kit._operate.cli.dead_letters",
     "ensure_server": "agentic_kit._operate.local_server",
     "fail": "agentic_kit._operate.cli.output",
+    "free_port": "agentic_kit._operate.bundled_service",
     "measure_slos": "agentic_kit._steps.slo",
     "print_json": "agentic_kit._operate.cli.output",
     "server_command": "agentic_kit._operate.local_server",
@@ -82,6 +85,7 @@ __all__ = [
     "SloReading",
     "apply_automations",
     "apply_log_format",
+    "bundled_enrichment_service",
     "check_enrichment",
     "check_model",
     "check_prefect_api",
@@ -91,6 +95,7 @@ __all__ = [
     "dead_letters_app",
     "ensure_server",
     "fail",
+    "free_port",
     "measure_slos",
     "print_json",
     "server_command",

@@ -10,68 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from agentic_kit import PROJECT_EXAMPLES, Settings
-from agentic_kit.operate import ensure_server, stop_process
+from agentic_kit.operate import bundled_enrichment_service, ensure_server
 
 if TYPE_CHECKING:
     from prefect.states import State
 
 SAMPLE_DOCUMENTS = PROJECT_EXAMPLES / "documents"
-PREFERRED_SERVICE_PORT = 8765
-"""A stable port keeps the enrichment block, and so its cached answers, the same from run to run."""
-SERVICE_STARTUP_TIMEOUT_SECONDS = 30
-ENRICHMENT_STOP_SECONDS = 10
-
-
-def free_port(preferred: int = 0) -> int:
-    """The preferred TCP port on 127.0.0.1 if nothing listens there, else any free one."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", preferred))
-        except OSError:
-            sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def enrichment_service() -> Iterator[str]:
-    """The bundled enrichment service on a free local port, for as long as the block lasts."""
-    url = f"http://127.0.0.1:{free_port(PREFERRED_SERVICE_PORT)}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agentic_kit.enrichment_service", "--port", url.rsplit(":", 1)[1]],
-        stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + SERVICE_STARTUP_TIMEOUT_SECONDS
-        while not _answers(f"{url}/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("The enrichment service did not start; run `python -m agentic_kit.enrichment_service`.")
-            time.sleep(0.2)
-        yield url
-    finally:
-        stop_process(process, ENRICHMENT_STOP_SECONDS)
-
-
-def _answers(url: str) -> bool:
-    """Whether a GET on url answers 200."""
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def run_documents(folder: str | None = None, paths: list[str] | None = None, texts: list[str] | None = None,
                   urls: list[str] | None = None, language_model: str | None = None,
                   verbose: bool = False) -> State[Any]:
@@ -90,7 +39,7 @@ def run_documents(folder: str | None = None, paths: list[str] | None = None, tex
     show_run_logs(verbose)
     with ExitStack() as stack:
         if not os.environ.get("AGENTIC_ENRICHMENT_URL"):
-            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(enrichment_service())
+            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(bundled_enrichment_service())
         from flows.document_pipeline import document_pipeline
 
         tally = RunTally()

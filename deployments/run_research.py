@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from agentic_kit import Settings
-from agentic_kit.operate import ensure_server
-from deployments.run_local import enrichment_service
+from agentic_kit.operate import bundled_enrichment_service, ensure_server
 from tasks.research.plan import MAX_URLS
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ def embedded_default(urls: list[str] | None, samples: int) -> Iterator[list[str]
     from deployments.concurrency import ensure_concurrency_limits
 
     asyncio.run(ensure_concurrency_limits())
-    with enrichment_service() as enrichment_url, sample_pages(samples) as served:
+    with bundled_enrichment_service() as enrichment_url, sample_pages(samples) as served:
         os.environ.setdefault("AGENTIC_ENRICHMENT_URL", enrichment_url)
         if not urls:
             allow_sample_pages(served)

@@ -8,9 +8,11 @@ Prefect reads its settings once, when first imported.
 import os
 import sys
 
-from agentic_kit.operate import apply_log_format, use_local_server
+from agentic_kit.operate import use_local_server
 
 if sys.argv[:1] == ["-m"] and not os.environ.get("PREFECT_API_URL"):  # `python -m flows.…`, while it is located
     use_local_server()
+
+from agentic_kit.operate import apply_log_format  # it imports Prefect: only after the API is chosen
 
 apply_log_format()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+from contextlib import ExitStack
 
 from pydantic import BaseModel
 
 from agentic_kit import PipelineBlocks, pipeline
 from agentic_kit.models import Enrichment
+from agentic_kit.operate import bundled_enrichment_service
 from tasks.tickets.steps import DraftReply, Ticket, TicketFacts, draft_reply, extract_ticket, lookup_customer
 
 
@@ -45,7 +48,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Triage support tickets once.")
     parser.add_argument("--ticket", action="append", required=True, help="a ticket's text (repeatable)")
     args = parser.parse_args()
-    report = asyncio.run(ticket_triage.run([Ticket(text=text) for text in args.ticket]))
+    with ExitStack() as stack:
+        if not os.environ.get("AGENTIC_ENRICHMENT_URL"):  # the bundled service answers the customer lookups
+            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(bundled_enrichment_service())
+        report = asyncio.run(ticket_triage.run([Ticket(text=text) for text in args.ticket]))
     print(report.headline())
     if report.flow_run_url:
         print(f"run: {report.flow_run_url}")

@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 
 from agentic_kit._operate.cli.app import app
 from agentic_kit._operate.cli.output import EXIT_NOT_FOUND
+from agentic_kit.operate import free_port
 from agentic_kit.testing import EnrichmentServer
-from deployments.run_local import SAMPLE_DOCUMENTS, free_port
+from deployments.run_local import SAMPLE_DOCUMENTS
 from tests.conftest import REPO_ROOT, run_python
 
 PRINTING_EVERY_TASK = {"PREFECT_LOGGING_LEVEL": "INFO", "AGENTIC_PROGRESS_INTERVAL_SECONDS": "0.5"}
