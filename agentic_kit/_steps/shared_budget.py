@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,7 +74,11 @@ async def within_shared_budget(model: LanguageModel, store: PipelineStore, step:
     period_start, resets_at = budget.period_bounds(utc_now())
     reservation = await asyncio.to_thread(reserve, store, budget, pipeline, period_start, tokens, cost_usd)
     if reservation is None:
-        await _refuse(store, budget, pipeline, period_start, resets_at, step, tokens, cost_usd)
+        await _refuse(store, budget, pipeline, period_start, resets_at, lambda row: (
+            f"{step}: the {pipeline} budget of {budget.limits_label()} is spent until {resets_at:%Y-%m-%d %H:%M} UTC: "
+            f"the next call (up to {tokens:,} tokens, ${cost_usd:.4f}) would pass it (spent ${usd(row.spent_usd):.4f} "
+            f"and {row.spent_tokens:,} tokens, reserved ${usd(row.reserved_usd):.4f} and {row.reserved_tokens:,} "
+            "tokens)"))
     try:
         yield charge
     except BaseException:
@@ -89,13 +93,11 @@ def _settle(store: PipelineStore, reservation: Reservation, charge: Charge) -> N
 
 
 async def _refuse(store: PipelineStore, budget: ModelBudget, pipeline: str, period_start: datetime,
-                  resets_at: datetime, step: str, tokens: int, cost_usd: float) -> NoReturn:
-    """Count the refusal, announce the period's first, and raise BudgetExhausted."""
+                  resets_at: datetime, describe: Callable[[BudgetPeriodRow], str]) -> NoReturn:
+    """Count the refusal, announce the period's first, and raise BudgetExhausted with what `describe` says of the
+    period after it."""
     first, row = await asyncio.to_thread(record_refusal, store, pipeline, period_start)
-    message = (f"{step}: the {pipeline} budget of {budget.limits_label()} is spent until "
-               f"{resets_at:%Y-%m-%d %H:%M} UTC: the next call (up to {tokens:,} tokens, ${cost_usd:.4f}) would pass "
-               f"it (spent ${usd(row.spent_usd):.4f} and {row.spent_tokens:,} tokens, reserved "
-               f"${usd(row.reserved_usd):.4f} and {row.reserved_tokens:,} tokens)")
+    message = describe(row)
     if first:
         _announce(budget, row, resets_at, message)
     raise BudgetExhausted(message)
@@ -120,7 +122,7 @@ def _announce(budget: ModelBudget, row: BudgetPeriodRow, resets_at: datetime, me
 
 async def ensure_budget_covers(model: LanguageModel, store: PipelineStore, what: str, calls: int, tokens: int) -> None:
     """Refuse work its pipeline's budget cannot pay for before its first call: BudgetExhausted (a dead letter of type
-    budget) when the budget has fewer tokens left than `tokens`, what the work's `calls` model calls send at least,
+    budget, counted and announced as a refused call is) when the budget has fewer tokens left than `tokens`, what the work's `calls` model calls send at least,
     or fewer USD than those tokens cost at the model's input price; nothing without a budget. Nothing is reserved:
     each call still reserves its own estimate when it starts."""
     pipeline = current_pipeline()
@@ -134,10 +136,10 @@ async def ensure_budget_covers(model: LanguageModel, store: PipelineStore, what:
         return
     left = [f"${status.left_usd:.4f}" if status.left_usd is not None else "",
             f"{status.left_tokens:,} tokens" if status.left_tokens is not None else ""]
-    raise BudgetExhausted(
+    await _refuse(store, budget, pipeline, status.period_start, status.resets_at, lambda _row: (
         f"{what} takes at least {calls:,} model calls sending {tokens:,} tokens (${cost_usd:.4f}); the {pipeline} "
         f"budget of {budget.limits_label()} has {' and '.join(item for item in left if item)} left until "
-        f"{status.resets_at:%Y-%m-%d %H:%M} UTC")
+        f"{status.resets_at:%Y-%m-%d %H:%M} UTC"))
 
 
 async def budget_reset_since(pipeline: str, moment: datetime) -> bool:

@@ -373,7 +373,10 @@ async def test_slow_senders_are_answered_408_while_a_signed_delivery_is_answered
     writers: list[asyncio.StreamWriter] = []
     slow, header_only = [], []
     with gateway_process(tmp_path, env, "--gateway-block", block_name) as gateway:
-        async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+        # each delivery on its own connection: opening the slow senders can take longer than the gateway keeps an
+        # idle connection, and a kept-alive connection closed by the gateway as it is reused is a ReadError
+        one_use = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=gateway.url, timeout=30, limits=one_use) as client:
             cold = _body(f"Delivery {uuid.uuid4().hex}: the first one after start, before any slow sender.")
             assert (await client.post("/documents", content=cold, headers=signed(cold))).status_code == 202
             try:

@@ -78,17 +78,20 @@ async def budget() -> AsyncIterator[ModelBudget]:
         yield saved
 
 
-def _run_pipelines_at_once() -> None:
-    """PROCESSES pipeline processes, each with its own documents, started together."""
+def _run_pipelines_at_once() -> list[str]:
+    """PROCESSES pipeline processes, each with its own documents, started together; what each one printed."""
     processes = [
         subprocess.Popen([sys.executable, "-m", "flows.document_pipeline", "--language-model", PRICED_MODEL,
                           *(arg for text in _texts(p) for arg in ("--text", text))],
                          cwd=REPO_ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
         for p in range(PROCESSES)]
+    outputs = []
     for process in processes:
         output, _ = process.communicate(timeout=180)
         assert process.returncode in (0, 1), output[-3000:]
+        outputs.append(output)
+    return outputs
 
 
 def _usage(store: PipelineStore) -> tuple[int, float]:
@@ -113,7 +116,7 @@ async def test_two_processes_share_one_budget_and_the_documents_it_stopped_are_r
     store: PipelineStore, priced_model: LanguageModel, budget: ModelBudget, model_server: ModelServer,
 ) -> None:
     documents = PROCESSES * DOCUMENTS_PER_PROCESS
-    _run_pipelines_at_once()
+    outputs = _run_pipelines_at_once()
 
     calls, spent = _usage(store)
     largest_estimate = max(r.rate_tokens for r in model_server.token_log) * PRICE_PER_MILLION / 1e6
@@ -122,7 +125,7 @@ async def test_two_processes_share_one_budget_and_the_documents_it_stopped_are_r
           f"${MAX_USD:.2f} budget (one call's estimate at most ${largest_estimate:.4f}); {period.refused} calls "
           f"refused, {_processed(store)} documents processed")
     assert 0 < spent <= MAX_USD + largest_estimate
-    assert period.refused > 0, "the budget ran out before the documents did"
+    assert period.refused > 0, "the budget ran out before the documents did:\n" + "\n".join(o[-3000:] for o in outputs)
     assert period.spent_usd == pytest.approx(spent) and period.calls == calls
     assert period.reserved_usd == pytest.approx(0.0, abs=1e-9) and period.reserved_tokens == 0
 

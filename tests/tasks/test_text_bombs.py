@@ -28,6 +28,7 @@ import pypdf
 import pytest
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from agentic_kit._blocks.budget_ledger import period_row
 from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.sql import utc_now
@@ -276,6 +277,9 @@ async def test_a_document_the_budget_cannot_cover_fails_at_validate_before_its_f
         r"\(\$0\.0000\); the document-pipeline budget of 2,000 tokens a day has 2,000 tokens left until ",
         outcome.error), outcome.error
     assert report.usage.calls == 0
-    (letter,) = DeadLetters(PipelineStore.from_environment()).list(status="open")
+    store = PipelineStore.from_environment()
+    (letter,) = DeadLetters(store).list(status="open")
     assert (letter.error_type, letter.step, letter.document_id) == (BUDGET_ERROR_TYPE, "validate", outcome.document_id)
+    period = period_row(store, document_pipeline.name, budget.period_bounds(utc_now())[0])
+    assert period is not None and (period.refused, period.calls) == (1, 0), "counted as a refused call is"
 
