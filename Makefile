@@ -31,7 +31,7 @@ system-packages:  ## Debian's prometheus (metrics test) and chromium (review for
 
 test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTTP servers on 127.0.0.1
 	$(BIN)/lint-imports
-	$(BIN)/ruff check agentic_kit flows tasks deployments
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/mkdocs build --strict --site-dir .site
 	$(BIN)/python -m pytest -q --ignore=tests/fleet --ignore=tests/bench

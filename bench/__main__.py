@@ -18,10 +18,10 @@ from bench.environment import SERVER_DATABASE_VARIABLE, prefect_server, prepare
 
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
-from bench.delivery_latency import delivery_to_running  # noqa: E402
-from bench.documents import write_documents, write_long_document  # noqa: E402
-from bench.gateway_load import gateway_load  # noqa: E402
-from bench.measure import (  # noqa: E402
+from bench.delivery_latency import delivery_to_running
+from bench.documents import write_documents, write_long_document
+from bench.gateway_load import gateway_load
+from bench.measure import (
     long_document,
     offline_runs,
     overhead_and_cache,
@@ -30,10 +30,10 @@ from bench.measure import (  # noqa: E402
     throughput,
     tracing_overhead,
 )
-from bench.peers import FAULT_DOCUMENTS, SIDES, PeerRounds, fault_rounds  # noqa: E402
-from bench.report import print_table, rows, write_json  # noqa: E402
-from bench.runs import Session, snapshot  # noqa: E402
-from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams  # noqa: E402
+from bench.peers import FAULT_DOCUMENTS, SIDES, PeerRounds, fault_rounds
+from bench.report import print_table, rows, write_json
+from bench.runs import Session, snapshot
+from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams
 
 DOCUMENTS = 200
 WIDTH = 16

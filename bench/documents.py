@@ -54,10 +54,7 @@ def write_documents(folder: Path, count: int, seed: int = 0) -> Path:
     return folder
 
 
-FILLER = ("The parties confirm the schedule of deliveries for the quarter and the terms of payment that apply. "
-          "Each invoice is due thirty days after receipt and carries the reference of the order it settles. "
-          "Late payment accrues interest at two percent above the base rate until the sum is paid in full. "
-          "The supplier keeps records of every shipment and makes them available on reasonable notice. ").split(". ")
+FILLER = ["The parties confirm the schedule of deliveries for the quarter and the terms of payment that apply", "Each invoice is due thirty days after receipt and carries the reference of the order it settles", "Late payment accrues interest at two percent above the base rate until the sum is paid in full", "The supplier keeps records of every shipment and makes them available on reasonable notice", ""]
 
 
 def page_company(page: int) -> str:

@@ -51,12 +51,12 @@ os.environ.update({
 for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENTIC_ENRICHMENT_URL", "AGENTIC_DATABASE_URL"):
     os.environ.pop(variable, None)
 
-from pydantic import SecretStr  # noqa: E402
+from pydantic import SecretStr
 
-from agentic_kit._blocks.language_model import LanguageModel  # noqa: E402
-from agentic_kit._operate.local_server import running_server  # noqa: E402
-from agentic_kit.testing import EnrichmentServer, ModelServer  # noqa: E402
-from tests.support.postgres import postgres_answers, postgres_database  # noqa: E402
+from agentic_kit._blocks.language_model import LanguageModel
+from agentic_kit._operate.local_server import running_server
+from agentic_kit.testing import EnrichmentServer, ModelServer
+from tests.support.postgres import postgres_answers, postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,7 +104,7 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 def run_python(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """Run `python args…` from the repository root with the test environment (plus env)."""
     return subprocess.run(
-        [sys.executable, *args], cwd=REPO_ROOT, env={**os.environ, **(env or {})},
+        [sys.executable, *args], check=False, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
         capture_output=True, text=True, timeout=timeout,
     )
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from .pools import (ADDRESSES, CLAUSE_REFERENCES, CUSTOMER_DOMAIN, CUSTOMER_PEOPLE, DATA_CENTRES, MONTHS, ORDINALS,
-                    ORGANISATIONS, PLACES, SUPPLIER_DOMAIN, SUPPLIER_PEOPLE, WEEKDAYS, email, long_date)
+from .pools import (
+    ADDRESSES,
+    CLAUSE_REFERENCES,
+    CUSTOMER_DOMAIN,
+    CUSTOMER_PEOPLE,
+    DATA_CENTRES,
+    MONTHS,
+    ORDINALS,
+    ORGANISATIONS,
+    PLACES,
+    SUPPLIER_DOMAIN,
+    SUPPLIER_PEOPLE,
+    WEEKDAYS,
+    email,
+    long_date,
+)
 
 
 class Filler(dict[str, str]):

@@ -28,42 +28,42 @@ def quarterly_report_pdf() -> bytes:
 REPORT_PAGES = (
     (("h1", "Tidewater Instruments Ltd"),
      ("h2", "Quarterly Report for the three months ended 30 September 2025"),
-     ("p", "Aberdeen, 12 November 2025. Tidewater Instruments Ltd, which designs and makes subsea pressure and "
+     ("p", ("Aberdeen, 12 November 2025. Tidewater Instruments Ltd, which designs and makes subsea pressure and "
            "temperature sensors for the offshore energy and aquaculture industries, today reports its results for "
-           "the third quarter of 2025."),
+           "the third quarter of 2025.")),
      ("h2", "Highlights"),
-     ("p", "Revenue rose 14% to £18.4 million, compared with £16.1 million in the third quarter of 2024. Operating "
-           "profit was £2.9 million, up from £2.1 million, and the operating margin improved to 15.8%."),
-     ("p", "The order book stood at £41.7 million on 30 September 2025, helped by a five-year supply agreement with "
-           "Nordkapp Aquaculture AS of Tromsø worth £6.2 million, signed on 4 August 2025."),
-     ("p", "Cash at the end of the quarter was £9.3 million after capital expenditure of £1.1 million on the new "
-           "calibration laboratory at the Dyce site."),
+     ("p", ("Revenue rose 14% to £18.4 million, compared with £16.1 million in the third quarter of 2024. Operating "
+           "profit was £2.9 million, up from £2.1 million, and the operating margin improved to 15.8%.")),
+     ("p", ("The order book stood at £41.7 million on 30 September 2025, helped by a five-year supply agreement with "
+           "Nordkapp Aquaculture AS of Tromsø worth £6.2 million, signed on 4 August 2025.")),
+     ("p", ("Cash at the end of the quarter was £9.3 million after capital expenditure of £1.1 million on the new "
+           "calibration laboratory at the Dyce site.")),
      ("h2", "Message from the Chief Executive"),
-     ("p", "Mr. Callum Fraser, Chief Executive, said: \"Our customers are replacing ageing sensors faster than we "
+     ("p", ("Mr. Callum Fraser, Chief Executive, said: \"Our customers are replacing ageing sensors faster than we "
            "expected, and our new TX-40 range has won business in Norway and Canada. We delivered a record quarter "
-           "while keeping our prices steady.\""),
+           "while keeping our prices steady.\"")),
      ("h2", "Financial summary"),
-     ("p", "Revenue: £18.4 million (Q3 2024: £16.1 million)\nGross profit: £7.6 million (Q3 2024: £6.5 million)\n"
+     ("p", ("Revenue: £18.4 million (Q3 2024: £16.1 million)\nGross profit: £7.6 million (Q3 2024: £6.5 million)\n"
            "Operating profit: £2.9 million (Q3 2024: £2.1 million)\nProfit before tax: £2.6 million (Q3 2024: "
-           "£1.8 million)\nEarnings per share: 11.2 pence (Q3 2024: 7.9 pence)")),
+           "£1.8 million)\nEarnings per share: 11.2 pence (Q3 2024: 7.9 pence)"))),
     (("h2", "Review by segment"),
-     ("p", "Energy: revenue of £11.8 million, up 9%, as operators in the North Sea extended the life of existing "
-           "fields. Deliveries to a new drilling contractor in Stavanger began in September."),
-     ("p", "Aquaculture: revenue of £5.1 million, up 31%, driven by demand for oxygen and temperature monitoring in "
-           "salmon farms in Norway, Scotland and the Faroe Islands."),
-     ("p", "Services: revenue of £1.5 million, flat on last year, from calibration and repair work carried out in "
-           "Aberdeen and at the service centre in Halifax, Nova Scotia."),
+     ("p", ("Energy: revenue of £11.8 million, up 9%, as operators in the North Sea extended the life of existing "
+           "fields. Deliveries to a new drilling contractor in Stavanger began in September.")),
+     ("p", ("Aquaculture: revenue of £5.1 million, up 31%, driven by demand for oxygen and temperature monitoring in "
+           "salmon farms in Norway, Scotland and the Faroe Islands.")),
+     ("p", ("Services: revenue of £1.5 million, flat on last year, from calibration and repair work carried out in "
+           "Aberdeen and at the service centre in Halifax, Nova Scotia.")),
      ("h2", "Outlook"),
-     ("p", "The board expects revenue for the full year 2025 of between £70 million and £73 million. The new "
-           "calibration laboratory opens on 15 January 2026 and will double the company's testing capacity."),
-     ("p", "Dr. Elspeth Munro, Chief Financial Officer, added: \"We will keep investing in research, which took "
+     ("p", ("The board expects revenue for the full year 2025 of between £70 million and £73 million. The new "
+           "calibration laboratory opens on 15 January 2026 and will double the company's testing capacity.")),
+     ("p", ("Dr. Elspeth Munro, Chief Financial Officer, added: \"We will keep investing in research, which took "
            "6.1% of revenue this quarter, and we expect to pay an interim dividend of 3.5 pence per share on "
-           "9 January 2026.\""),
+           "9 January 2026.\"")),
      ("h2", "Financial calendar"),
-     ("p", "Trading update for the fourth quarter: 21 January 2026\nFull-year results: 18 March 2026\n"
-           "Annual general meeting: 14 May 2026, at the Granite Quay Hotel, Aberdeen"),
+     ("p", ("Trading update for the fourth quarter: 21 January 2026\nFull-year results: 18 March 2026\n"
+           "Annual general meeting: 14 May 2026, at the Granite Quay Hotel, Aberdeen")),
      ("h2", "Contacts"),
-     ("p", "Investor relations: Ms. Isla Campbell, investors@tidewater-instruments.example, +44 1224 555 0142\n"
-           "Tidewater Instruments Ltd, 3 Wellheads Crescent, Dyce, Aberdeen AB21 7GA, Scotland")),
+     ("p", ("Investor relations: Ms. Isla Campbell, investors@tidewater-instruments.example, +44 1224 555 0142\n"
+           "Tidewater Instruments Ltd, 3 Wellheads Crescent, Dyce, Aberdeen AB21 7GA, Scotland"))),
 )
 """The report's pages: (kind, text) blocks, where kind is h1, h2 or p."""

@@ -3,6 +3,7 @@ query API returns the figures the store holds (calls by outcome, tokens, dead le
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -99,7 +100,7 @@ async def test_prometheus_reads_what_the_store_holds(model_server: ModelServer, 
 
     deadline = time.monotonic() + 60
     while not _query(prometheus, 'agentic_model_calls_total{outcome="ok"}') and time.monotonic() < deadline:
-        time.sleep(0.5)
+        await asyncio.sleep(0.5)
     scraped = _query(prometheus, "sum by (outcome) (agentic_model_calls_total)")
     assert {outcome: int(value) for outcome, value in scraped.items() if outcome != "cached"} == calls
     assert _query(prometheus, 'sum(agentic_tokens_total{kind="input"})') == {"": tokens}

@@ -6,8 +6,8 @@ each test points the `default` blocks at its own servers and store, as a user wo
 
 from __future__ import annotations
 
+import asyncio
 import re
-import time
 from pathlib import Path
 from uuid import UUID
 
@@ -62,7 +62,7 @@ async def test_a_run_failed_by_an_enrichment_outage_is_retried_from_the_cli_with
     with EnrichmentServer().start(port=port):
         retried = run_python("-m", "prefect", "flow-run", "retry", str(flow_run_id))
         assert retried.returncode == 0, retried.stdout + retried.stderr
-        time.sleep(2)
+        await asyncio.sleep(2)
         assert await final_state(flow_run_id) == "Completed"
 
     assert model_server.log.count(key="EntityList", outcome="ok") == extractions

@@ -20,7 +20,7 @@ async def test_a_rate_limit_holds_across_two_processes(model_server: ModelServer
     await ensure_concurrency_limits(tuple(block.limits().specs()))
 
     workers = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: ASYNC220 (the workers run beside the loop; the test waits for them at the end)
             [sys.executable, "-m", "flows.document_pipeline", "--language-model", "rate-limited-test",
              *(arg for n in range(DOCUMENTS_PER_PROCESS)
                for arg in ("--text", f"Worker {worker} document {n}: Amara Okafor met Lukas Brandt in Hamburg."))],

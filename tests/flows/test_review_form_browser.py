@@ -55,7 +55,8 @@ def screenshots(tmp_path: Path) -> Path:
 def chromium() -> str:
     """Debian's chromium, installed by `make system-packages` when missing; the test skips when it cannot be."""
     if not shutil.which("chromium"):
-        subprocess.run(["make", "-s", "system-packages"], cwd=REPO_ROOT, capture_output=True, timeout=900)
+        subprocess.run(["make", "-s", "system-packages"], check=False, cwd=REPO_ROOT, capture_output=True,
+                       timeout=900)
     path = shutil.which("chromium")
     if not path:
         pytest.skip("chromium is not installed and `make system-packages` could not install it (it needs root and "

@@ -34,7 +34,7 @@ async def _outcome(url: str, policy: FetchPolicy) -> str:
     """How one fetch ended, in words."""
     try:
         page = await fetch_text(url, policy)
-    except Exception as exc:  # the test judges the type; this helper only reports it
+    except Exception as exc:  # noqa: BLE001 (the test judges the type; this helper only reports it)
         return f"{type(exc).__name__}: {exc}"
     return f"read {len(page.text)} characters"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -42,7 +43,7 @@ def test_parts_fit_the_room_keep_every_sentence_and_break_on_sentence_ends() -> 
 
 def test_each_part_after_the_first_repeats_the_end_of_the_one_before() -> None:
     parts = split_text("\n\n".join(_paragraphs(40)), COUNTER, room=600)
-    for before, after in zip(parts, parts[1:]):
+    for before, after in itertools.pairwise(parts):
         first_sentence = re.split(r"(?<=\.)\s+", after)[0]
         assert first_sentence in before, "the overlap comes from the previous part"
         assert COUNTER.count(first_sentence) <= 600 * OVERLAP_FRACTION + 20
