@@ -3,7 +3,8 @@
 The store keeps each breaker's current state only (agentic_kit/_blocks/tables.py), so a watcher polls it: every
 opening writes a new `opened_until`, and a breaker stays open for `reset_seconds` (30 s), far longer than a
 poll. The `agentic.circuit.opened` events say the same from the Prefect side; one emitted just before a
-SIGKILL may never leave the killed process, so the events may count fewer.
+SIGKILL may never leave the killed process, so the events may count fewer. Waiting for open breakers before a
+run is the kit's (agentic_kit/_operate/chaos/breakers.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -33,7 +34,6 @@ class BreakerWatch:
     def __init__(self, database: Path) -> None:
         self.database = database
         self._seen: set[tuple[str, str]] = set()
-        self._open: dict[str, datetime] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="chaos-breaker-watch", daemon=True)
 
@@ -50,10 +50,6 @@ class BreakerWatch:
         """Openings seen so far, by breaker name."""
         return Counter(name for name, _ in sorted(self._seen))
 
-    def open_until(self) -> dict[str, datetime]:
-        """The breakers open at the last poll, with the moment each lets a probe through."""
-        return dict(self._open)
-
     def poll(self) -> None:
         """Read the table once (a missing store or table is no opening yet)."""
         if not self.database.exists():
@@ -61,22 +57,15 @@ class BreakerWatch:
         try:
             with sqlite3.connect(self.database, timeout=5) as connection:
                 rows = connection.execute(
-                    "SELECT name, state, opened_until FROM circuit_breakers "
+                    "SELECT name, opened_until FROM circuit_breakers "
                     "WHERE state IN ('open', 'half_open') AND opened_until IS NOT NULL").fetchall()
         except sqlite3.OperationalError:
             return
-        self._seen.update((str(name), str(until)) for name, _, until in rows)
-        self._open = {str(name): _utc(str(until)) for name, state, until in rows if state == "open"}
+        self._seen.update((str(name), str(until)) for name, until in rows)
 
     def _watch(self) -> None:
         while not self._stop.wait(WATCH_SECONDS):
             self.poll()
-
-
-def _utc(stored: str) -> datetime:
-    """A timestamp as the store writes it (UTC, with or without its offset)."""
-    moment = datetime.fromisoformat(stored)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _api_auth() -> tuple[str, str] | None:

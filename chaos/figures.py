@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
+from agentic_kit._operate.chaos.audit import faults_by_kind, faults_by_server, retries_by_server
 from chaos.audit import PublishAudit
 from chaos.breakers import BreakerWatch
-from chaos.upstreams import Upstreams
+from chaos.upstreams import DocumentUpstreams
 
 ALLOWED_FINAL_EXITS = (0, 1)
 """A final run exits 1 when some documents failed: they are dead letters, not an error of the session."""
 
 
-def request_figures(servers: Upstreams) -> dict[str, Any]:
+def request_figures(servers: DocumentUpstreams) -> dict[str, Any]:
     """Requests, injected faults (by kind and by server) and retries: requests repeating an earlier identical one."""
-    logs = servers.faulted_logs()
-    by_server = {name: dict(sorted(log.faults_by_kind().items())) for name, log in logs.items()}
-    by_kind: Counter[str] = Counter()
-    for kinds in by_server.values():
-        by_kind.update(kinds)
-    retries = {name: len(log.records) - len({r.fingerprint for r in log.records}) for name, log in logs.items()}
+    logs = servers.logs()
+    by_server = faults_by_server(logs)
+    by_kind = faults_by_kind(by_server)
+    retries = retries_by_server(logs)
     return {
         "faults": sum(by_kind.values()),
-        "faults_by_kind": dict(sorted(by_kind.items())),
+        "faults_by_kind": by_kind,
         "faults_by_server": by_server,
         "model_requests": len(logs["model"].records),
         "enrichment_requests": len(logs["enrichment"].records),

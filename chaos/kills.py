@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chaos.upstreams import Upstreams
+from chaos.upstreams import DocumentUpstreams
 
 MODEL_STEPS_PER_DOCUMENT = 3
 """extract, summarize, review: the model answers a document needs (a repair round adds one)."""
@@ -33,7 +33,7 @@ class KillPoint:
 class Progress:
     """The work the servers saw so far, and an estimate of what is left."""
 
-    def __init__(self, servers: Upstreams) -> None:
+    def __init__(self, servers: DocumentUpstreams) -> None:
         self.servers = servers
 
     def work(self, publish_only: bool) -> int:

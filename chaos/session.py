@@ -3,7 +3,9 @@
 Each kill (chaos/kills.py) is followed by a resume: the same command again, with the same store, result
 storage and export folder, so finished steps come from cache. After the last kill, the final run goes to
 the end. A run that ends before its kill point (documents failed fast, e.g. on an open circuit breaker)
-counts as no kill; the next run waits until the open breakers let a probe through.
+counts as no kill; the next run waits until the open breakers let a probe through. Running, killing and waiting
+for breakers are the kit's chaos harness (agentic_kit/_operate/chaos/); the documents, the kill plan, the figures
+and the audit are this pipeline's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agentic_kit._operate.chaos.breakers import wait_for_breakers
+from agentic_kit._operate.chaos.settings import BREAKER_WAIT_CAP_SECONDS
 from bench.documents import write_documents
 from chaos.audit import PublishAudit, audit, input_documents
 from chaos.breakers import BreakerWatch, opened_events
@@ -23,11 +27,8 @@ from chaos.figures import outcome_figures, request_figures, run_figures
 from chaos.kills import KillPoint, Progress, plan_kill
 from chaos.runner import RunResult, run_pipeline
 from chaos.settings import ChaosSettings, mix_text
-from chaos.upstreams import Upstreams, upstreams
-from chaos.workspace import Workspace
-
-BREAKER_WAIT_CAP_SECONDS = 60.0
-"""The longest wait for open circuit breakers before the next run (they open for reset_seconds, 30 s)."""
+from chaos.upstreams import DocumentUpstreams, upstreams
+from chaos.workspace import DocumentWorkspace
 
 Say = Callable[[str], None]
 
@@ -48,8 +49,8 @@ class ChaosResult:
 class Session:
     """The runs of one session against running servers, with a progress line for each."""
 
-    def __init__(self, settings: ChaosSettings, servers: Upstreams, watch: BreakerWatch, workspace: Workspace,
-                 env: dict[str, str], code: Path, say: Say) -> None:
+    def __init__(self, settings: ChaosSettings, servers: DocumentUpstreams, watch: BreakerWatch,
+                 workspace: DocumentWorkspace, env: dict[str, str], code: Path, say: Say) -> None:
         self.settings, self.servers, self.watch, self.workspace = settings, servers, watch, workspace
         self.env, self.code, self.say = env, code, say
         self.progress = Progress(servers)
@@ -79,7 +80,7 @@ class Session:
         """One pipeline run, SIGKILLed at its kill point (none: to the end)."""
         number = len(self.runs) + 1
         sink_before = len(self.servers.sink.log.records)
-        result = run_pipeline(self.workspace.documents, self.code, self.env, self.workspace.log(number),
+        result = run_pipeline(self.workspace.documents, self.code, self.env, self.workspace.log(number, "output"),
                               self.settings.run_timeout_seconds, self.progress.trigger(point) if point else None)
         phase = None
         if result.killed:
@@ -89,10 +90,10 @@ class Session:
         else:
             note = " before its kill point" if point else ""
             report = result.headline or f"no report printed, see {result.log}"
-            self.say(f"run {number}{label}: {result.ended}{note} after {result.seconds:.1f} s: {report}; "
+            self.say(f"run {number}{label}: {result.outcome}{note} after {result.seconds:.1f} s: {report}; "
                      f"so far {self.so_far()}")
         self.runs.append({
-            "run": number, "label": label.strip(" ()") or "run", "ended": result.ended,
+            "run": number, "label": label.strip(" ()") or "run", "ended": result.outcome,
             "returncode": result.returncode, "seconds": round(result.seconds, 1),
             "kill_point": point.describe() if point else None, "killed_during": phase,
             "headline": result.headline, "log": str(result.log),
@@ -102,15 +103,7 @@ class Session:
     def wait_for_breakers(self) -> None:
         """Wait until the open breakers let a probe through, so the next run has work left to be killed in."""
         self.watch.poll()
-        open_until = self.watch.open_until()
-        if not open_until:
-            return
-        left = (max(open_until.values()) - datetime.now(UTC)).total_seconds()
-        seconds = min(BREAKER_WAIT_CAP_SECONDS, max(0.0, left) + 0.5)
-        self.say(f"waiting {seconds:.0f} s for the open circuit breakers ({', '.join(sorted(open_until))}) "
-                 "to let a probe through")
-        time.sleep(seconds)
-        self.waited += seconds
+        self.waited += wait_for_breakers(self.workspace.database_url, BREAKER_WAIT_CAP_SECONDS, self.say)
 
     def so_far(self) -> str:
         figures = request_figures(self.servers)
@@ -122,13 +115,13 @@ class Session:
 def run_chaos(settings: ChaosSettings, api_url: str, root: Path, code: Path, say: Say = print) -> ChaosResult:
     """A whole session against the Prefect API at api_url, in the scratch folder root, with the code at code."""
     started, since = time.monotonic(), datetime.now(UTC)
-    workspace = Workspace(root)
+    workspace = DocumentWorkspace(root)
     inputs = input_documents(write_documents(workspace.documents, settings.documents, seed=settings.seed))
     say(f"chaos: {settings.documents} documents, {settings.kills} kills, fault rate {settings.fault_rate:.2f} "
         f"({mix_text(settings.mix)}), seed {settings.seed}; scratch folder {root}")
     with upstreams(settings) as servers, BreakerWatch(workspace.database) as watch:
-        session = Session(settings, servers, watch, workspace, workspace.environment(api_url, servers.environment()),
-                          code, say)
+        session = Session(settings, servers, watch, workspace,
+                          workspace.pipeline_environment(api_url, servers.environment()), code, say)
         session.run_all()
         watch.poll()
         result = audit(inputs, workspace.database_url, workspace.exports, servers.sink)

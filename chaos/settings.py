@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from agentic_kit._operate.chaos.settings import FAULT_MIX
 from agentic_kit.testing import Fault
 
-MIX_KINDS = (Fault.RATE_LIMIT, Fault.SERVER_ERROR, Fault.SLOW, Fault.DROP, Fault.GARBAGE)
-"""The faults a chaos session may inject: 429, 500, a timeout, a dropped connection, garbage JSON."""
+MIX_KINDS = tuple(FAULT_MIX)
+"""The faults a chaos session may inject, the kit's: 429, 500, a timeout, a dropped connection, garbage JSON."""
 DEFAULT_MIX = "rate_limit=1,server_error=1,slow=1,drop=1,garbage=1"
 
-SLOW_SECONDS = 3.0
-"""How long a SLOW fault holds a request: above the pipeline's call timeouts, so it is a timeout."""
 PIPELINE_FIGURES = {
     "AGENTIC_BACKOFF_BASE_SECONDS": "0.2",
     "AGENTIC_BACKOFF_CAP_SECONDS": "1",
     "AGENTIC_LLM_TIMEOUT_SECONDS": "2",
     "AGENTIC_TOOL_TIMEOUT_SECONDS": "2",
 }
-"""Short retry and timeout figures, so a session takes minutes (the policies' names, agentic_kit/_steps/policies.py)."""
-MODEL_NAME = "chaos-model"
+"""Short retry and timeout figures, so a session takes minutes (the policies' names, agentic_kit/_steps/policies.py);
+unlike the kit's chaos runs, the document pipeline's keep their own task timeouts."""
 
 
 def parse_mix(text: str) -> dict[Fault, float]:

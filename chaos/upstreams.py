@@ -1,4 +1,5 @@
-"""The stub servers a session's pipeline talks to, with their faults: the model, the enrichment API, the receiver."""
+"""The stub servers a session's pipeline talks to, with their faults: the kit's model and enrichment servers, and
+the publish-notification receiver."""
 
 from __future__ import annotations
 
@@ -6,36 +7,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from agentic_kit.testing import EnrichmentServer, Fault, ModelServer, PublishSink, RequestLog
-from chaos.settings import MODEL_NAME, SLOW_SECONDS, ChaosSettings
+from agentic_kit._operate.chaos.upstreams import Upstreams, inject_faults
+from agentic_kit._operate.chaos.upstreams import upstreams as model_and_enrichment
+from agentic_kit.testing import Fault, PublishSink, RequestLog
+from chaos.settings import ChaosSettings
 
 NOT_FOR_THE_RECEIVER = frozenset({Fault.GARBAGE})
 """The stub's GARBAGE is a 200 that applies nothing: a receiver that says yes and drops the message, which no
 sender can tell from a delivery. The receiver's faults are the others: 429, 500, slow and dropped connections."""
+RECEIVER_SEED_OFFSET = 2
+"""The receiver draws its faults from the session's seed offset past the model's (0) and the enrichment's (1)."""
 
 
 @dataclass
-class Upstreams:
-    """An OpenAI-compatible model server, the enrichment API and the publish-notification receiver."""
+class DocumentUpstreams(Upstreams):
+    """The kit's model and enrichment servers, and the publish-notification receiver."""
 
-    model: ModelServer
-    enrichment: EnrichmentServer
     sink: PublishSink
 
     def environment(self) -> dict[str, str]:
         """The variables that point the pipeline at these servers."""
-        return {
-            "AGENTIC_MODEL_PROVIDER": "openai-compatible",
-            "OPENAI_BASE_URL": f"{self.model.url}/v1",
-            "OPENAI_API_KEY": "chaos",
-            "AGENTIC_MODEL": MODEL_NAME,
-            "AGENTIC_ENRICHMENT_URL": self.enrichment.url,
-            "AGENTIC_PUBLISH_WEBHOOK_URL": self.sink.notify_url,
-        }
+        return {**super().environment(), "AGENTIC_PUBLISH_WEBHOOK_URL": self.sink.notify_url}
 
-    def faulted_logs(self) -> dict[str, RequestLog]:
+    def logs(self) -> dict[str, RequestLog]:
         """The request logs of the servers that inject faults, by name."""
-        return {"model": self.model.log, "enrichment": self.enrichment.log, "sink": self.sink.log}
+        return {**super().logs(), "sink": self.sink.log}
 
     def published_notifications(self) -> int:
         """Publish notifications the receiver applied (once per idempotency key)."""
@@ -43,14 +39,10 @@ class Upstreams:
 
 
 @contextmanager
-def upstreams(settings: ChaosSettings, host: str = "127.0.0.1") -> Iterator[Upstreams]:
+def upstreams(settings: ChaosSettings, host: str = "127.0.0.1") -> Iterator[DocumentUpstreams]:
     """The three servers on host, faulted as the settings say (each its own seed), stopped at the end."""
-    with ModelServer().on(host) as model, EnrichmentServer().on(host) as enrichment, PublishSink().on(host) as sink:
+    with (model_and_enrichment(settings.fault_rate, settings.seed, settings.mix, host) as servers,
+          PublishSink().on(host) as sink):
         receiver_mix = {kind: weight for kind, weight in settings.mix.items() if kind not in NOT_FOR_THE_RECEIVER}
-        plans = ((model, settings.fault_rate, settings.mix), (enrichment, settings.fault_rate, settings.mix),
-                 (sink, settings.sink_fault_rate, receiver_mix))
-        for offset, (server, rate, mix) in enumerate(plans):
-            server.faults.slow_seconds = SLOW_SECONDS
-            if rate > 0 and any(mix.values()):
-                server.faults.random_mix(rate, mix, settings.seed * 10 + offset)
-        yield Upstreams(model, enrichment, sink)
+        inject_faults(sink, settings.sink_fault_rate, receiver_mix, settings.seed, RECEIVER_SEED_OFFSET)
+        yield DocumentUpstreams(servers.model, servers.enrichment, sink)

@@ -228,11 +228,7 @@ class PublishSagaRow(SQLModel, table=True):
 
 
 BREAKER_CLOSED = "closed"
-
-
 BREAKER_OPEN = "open"
-
-
 BREAKER_HALF_OPEN = "half_open"
 
 
@@ -257,28 +253,14 @@ class BreakerRow(SQLModel, table=True):
 
 DeadLetterStatus = Literal["open", "replayed", "discarded"]
 """open: waiting for a replay or a person; replayed: a replay processed it; discarded: a person gave up on it."""
-
-
 DEAD_LETTER_STATUSES: tuple[str, ...] = get_args(DeadLetterStatus)
-
-
 OPEN: DeadLetterStatus = "open"
-
-
 REPLAYED: DeadLetterStatus = "replayed"
-
-
 DISCARDED: DeadLetterStatus = "discarded"
-
-
 DOCUMENT_TEXT_REF = "documents.text:"
 """inputs_ref prefix: the inputs are the `text` column of the `documents` row keyed by what follows."""
-
-
 OPEN_ONLY = text("status = 'open'")
 """The rows the one-open-letter-per-pipeline-item-and-step index covers (and an upsert's conflict target names)."""
-
-
 DOCUMENT_PIPELINE = "document-pipeline"
 """The pipeline of a document's dead letters, and of every dead letter a store kept before letters named theirs."""
 

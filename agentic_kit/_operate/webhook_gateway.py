@@ -7,14 +7,9 @@ then answered 202 with the event id: what the gateway acknowledges is on disk. T
 the same moment, finds its id there and is answered 200 duplicate: its event is in the outbox, so it will be sent. A
 delivery the store could not write is answered 503 (send it again).
 
-The outbox relay, an asyncio task of the gateway's process started with the app, hands the waiting events to the
-Prefect API, oldest first and in batches, and marks them sent only once Prefect confirmed them. It passes over the
-outbox at once when it starts, so a restarted gateway sends what the previous one accepted, then whenever a delivery
-is accepted and every RELAY_POLL_SECONDS. A send Prefect did not confirm (down, an error, no answer within
-EVENT_CONFIRM_TIMEOUT_SECONDS) is tried again after 1, 2, 4 … s (at most RETRY_MAX_SECONDS), and at once when Prefect
-confirms another send. The event id is uuid5 of the delivery id, and Prefect stores and triggers on an event id once,
-so an event sent twice (its confirmation lost, the gateway killed between the send and marking it sent, two gateways
-on one store) is one event and one run: nothing acknowledged is lost and nothing is emitted twice.
+The outbox relay (agentic_kit/_operate/outbox_relay.py), an asyncio task of the gateway's process started with the
+app, hands the waiting events to the Prefect API and marks them sent only once Prefect confirmed them: nothing
+acknowledged is lost and nothing is emitted twice.
 
 Why the outbox: the gateway used to record the id, post the event, answer 202 once Prefect confirmed it, and forget
 the id when Prefect did not (503). A second copy of a delivery arriving while the first waited for Prefect was
@@ -50,13 +45,12 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
-from datetime import timedelta
 from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
-from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.orchestration import get_client
 from prefect.events import Event
 from prefect.settings import PREFECT_API_URL
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -64,26 +58,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.webhook_gateway import WebhookGateway
 from agentic_kit._domain.events import DOCUMENT_RECEIVED, DOCUMENT_RESOURCE_PREFIX
+from agentic_kit._operate.outbox_relay import OutboxRelay
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
-EVENT_CONFIRM_TIMEOUT_SECONDS = 10.0
-"""How long the relay waits for the Prefect API to confirm a batch of events before it counts the send as failed."""
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c2b7e-4a8d-5e3f-9b0a-1d2c3e4f5a6b")
 """Event ids are uuid5(EVENT_ID_NAMESPACE, delivery id): one delivery, one event id, however often it is sent."""
-RELAY_BATCH = 50
-"""Events the relay posts to the Prefect API in one request, at most."""
-RELAY_BATCH_BYTES = 2_000_000
-"""And at most this much event JSON in one request (past its first event)."""
-RELAY_POLL_SECONDS = 1.0
-"""How often the relay looks for events due again when no accepted delivery wakes it."""
-RETRY_FIRST_SECONDS = 1.0
-"""An event Prefect did not confirm is sent again after 1 s, then 2, 4, … s; the relay pauses 1 s after a failure."""
-RETRY_MAX_SECONDS = 60.0
-"""The longest wait between two sends of one event."""
 MAX_CONNECTIONS = 500
 """Open connections (or requests in progress) past which uvicorn answers 503."""
 IDLE_SECONDS = 2
@@ -92,14 +74,13 @@ IDLE_SECONDS = 2
 IDLE_CONNECTIONS_PER_CLIENT = 64
 """Idle connections (waiting for their request line) one client address may hold: another one closes its longest
 idle, so one sender cannot fill MAX_CONNECTIONS (wrk's 40 kept-alive connections in `make bench` stay under it)."""
+EVICTION_GRACE_SECONDS = 0.5
+"""A connection idle for less than this is not closed for its client's idle limit: in a burst of new connections
+the gateway accepts them before it reads what they sent, so a fresh one may already hold its request."""
 MAX_HEADER_BYTES = 16 * 1024
 """Request headers larger than this are refused (400) by h11."""
 LOGGER = logging.getLogger("agentic.webhook_gateway")
 T = TypeVar("T")
-
-
-class EventNotConfirmed(Exception):
-    """The Prefect API did not confirm a batch of events."""
 
 
 class DocumentDelivery(BaseModel):
@@ -179,97 +160,6 @@ def document_event(delivery_id: str, delivery: DocumentDelivery) -> Event:
                  "urls": [delivery.url] if delivery.url is not None else [],
                  "delivery_id": delivery_id},
     )
-
-
-async def send_events(client: PrefectClient, events_json: list[str]) -> None:
-    """POST events (each as JSON) to the Prefect API in one request and wait for its answer; EventNotConfirmed unless
-    it accepted them."""
-    try:
-        async with asyncio.timeout(EVENT_CONFIRM_TIMEOUT_SECONDS):
-            response = await client.request("POST", "/events", content="[" + ",".join(events_json) + "]",
-                                            headers={"content-type": "application/json"})
-    except TimeoutError:
-        raise EventNotConfirmed(f"no answer from the Prefect API in {EVENT_CONFIRM_TIMEOUT_SECONDS:g} s") from None
-    except Exception as exc:
-        raise EventNotConfirmed(f"the Prefect API could not be reached: {type(exc).__name__}: {exc}") from exc
-    if not response.is_success:
-        raise EventNotConfirmed(f"the Prefect API answered {response.status_code}: {response.text[:200]}")
-
-
-def retry_delay(attempts: int) -> float:
-    """How long an event waits for its next send after this many unconfirmed ones: 1, 2, 4 … s, at most 60 s."""
-    return min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** min(max(attempts - 1, 0), 30))
-
-
-class OutboxRelay:
-    """Hands the events of accepted deliveries (the store's outbox) to the Prefect API, and marks each sent once
-    Prefect confirmed it; what Prefect did not confirm is sent again later."""
-
-    def __init__(self, store: PipelineStore, client: PrefectClient, store_thread: ThreadPoolExecutor) -> None:
-        self._store = store
-        self._client = client
-        self._store_thread = store_thread
-        self._wake = asyncio.Event()
-        self._failures = 0
-
-    def wake(self) -> None:
-        """A delivery was accepted: pass over the outbox now."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Relay until cancelled: one pass at once (what a previous gateway accepted is sent now), then one whenever
-        a delivery is accepted or RELAY_POLL_SECONDS pass; after a failed pass it pauses RETRY_FIRST_SECONDS."""
-        while True:
-            self._wake.clear()
-            try:
-                more = await self.relay_once()
-            except Exception:  # the store did not answer: the events stay in the outbox, the relay tries again
-                LOGGER.exception("the outbox relay could not read or update the store")
-                self._failures += 1
-                more = False
-            if more:
-                continue
-            if self._failures:
-                await asyncio.sleep(RETRY_FIRST_SECONDS)
-            with suppress(TimeoutError):
-                async with asyncio.timeout(RELAY_POLL_SECONDS):
-                    await self._wake.wait()
-
-    async def relay_once(self) -> bool:
-        """Send the due events, oldest first, in one request; True when more may be due at once."""
-        due = await self._in_store_thread(self._store.outbox, RELAY_BATCH)
-        batch: list[tuple[str, str, int]] = []
-        size = 0
-        for delivery_id, event_json, attempts in due:
-            if batch and size + len(event_json) > RELAY_BATCH_BYTES:
-                break
-            batch.append((delivery_id, event_json, attempts))
-            size += len(event_json)
-        if not batch:
-            return False
-        try:
-            await send_events(self._client, [event_json for _, event_json, _ in batch])
-        except EventNotConfirmed as exc:
-            self._failures += 1
-            now = utc_now()
-            await self._in_store_thread(self._store.postpone_deliveries, {
-                delivery_id: now + timedelta(seconds=retry_delay(attempts + 1)) for delivery_id, _, attempts in batch
-            }, str(exc))
-            LOGGER.warning("%d event(s) not confirmed (first delivery %s, its send %d): %s; sent again in %g s or "
-                           "more", len(batch), batch[0][0], batch[0][2] + 1, exc, retry_delay(batch[0][2] + 1))
-            return False
-        await self._in_store_thread(self._store.mark_deliveries_sent, [delivery_id for delivery_id, _, _ in batch])
-        waiting = 0
-        if self._failures:
-            waiting = await self._in_store_thread(self._store.outbox_due_now)
-            LOGGER.info("Prefect confirmed events again after %d failed pass(es): the %d other waiting event(s) are "
-                        "due now", self._failures, waiting)
-            self._failures = 0
-        return bool(waiting) or len(batch) < len(due) or len(due) == RELAY_BATCH
-
-    async def _in_store_thread(self, call: Callable[..., T], *args: Any) -> T:
-        """call(*args) in the store's thread (the one the deliveries are written from)."""
-        return await asyncio.get_running_loop().run_in_executor(self._store_thread, call, *args)
 
 
 def gateway_lifespan(store: PipelineStore) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -352,6 +242,7 @@ def connection_limits_protocol(read_timeout_seconds: float, idle_seconds: float 
     idle_by_client: dict[str, dict[LimitedProtocol, None]] = {}
     idle_all: dict[LimitedProtocol, None] = {}  # longest idle first: a dict keeps its insertion order
     evicted = 0
+    checks_due: set[str] = set()  # clients whose limit is checked again when a grace ends
 
     def evict(connection: LimitedProtocol, why: str) -> None:
         """Close an idle connection to make room; log the 1st, 10th, 100th … one."""
@@ -363,6 +254,24 @@ def connection_limits_protocol(read_timeout_seconds: float, idle_seconds: float 
             LOGGER.warning("closed the longest idle connection of %s: %s (%d closed so far)",
                            connection.client[0] if connection.client else "an unknown sender", why, evicted)
 
+    def enforce_client_limit(client: str) -> None:
+        """Close the client's longest idle connections past idle_per_client, once each has been idle for the grace;
+        check again when the next one's grace ends."""
+        idle = idle_by_client.get(client, {})
+        while len(idle) > idle_per_client:
+            longest = next(iter(idle))
+            wait = EVICTION_GRACE_SECONDS - longest._idle_for()
+            if wait > 0:
+                if client not in checks_due:
+                    checks_due.add(client)
+                    longest.loop.call_later(wait, check_again, client)
+                return
+            evict(longest, f"over {idle_per_client} idle connections from one client")
+
+    def check_again(client: str) -> None:
+        checks_due.discard(client)
+        enforce_client_limit(client)
+
     class LimitedProtocol(H11Protocol):
         """Arms two timers when a connection opens and after each response (its request line is due within
         idle_seconds, its headers within read_timeout_seconds) and counts it among the idle connections until its
@@ -371,6 +280,7 @@ def connection_limits_protocol(read_timeout_seconds: float, idle_seconds: float 
         _header_timer: asyncio.TimerHandle | None = None
         _idle_timer: asyncio.TimerHandle | None = None
         _idle_client: str | None = None
+        _idle_since: float = 0.0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             """A new connection: it waits for its first request."""
@@ -413,14 +323,18 @@ def connection_limits_protocol(read_timeout_seconds: float, idle_seconds: float 
             idle = idle_by_client.setdefault(client, {})
             idle[self] = idle_all[self] = None
             self._idle_client = client
-            while len(idle) > idle_per_client:
-                evict(next(iter(idle)), f"over {idle_per_client} idle connections from one client")
+            self._idle_since = self.loop.time()
+            enforce_client_limit(client)
             if len(self.connections) < max_connections:
                 return
             still_open = sum(not connection.transport.is_closing() for connection in self.connections)
             while still_open >= max_connections and next(iter(idle_all)) is not self:
                 evict(next(iter(idle_all)), f"{max_connections} connections open")
                 still_open -= 1
+
+        def _idle_for(self) -> float:
+            """Seconds since the connection became idle."""
+            return self.loop.time() - self._idle_since
 
         def _leave_idle(self) -> None:
             """The connection is idle no longer (its client's, and of all)."""

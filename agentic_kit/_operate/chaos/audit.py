@@ -72,6 +72,24 @@ def repeated_calls(log: RequestLog, windows: list[RunWindow]) -> int:
     return repeated
 
 
+def faults_by_server(logs: dict[str, RequestLog]) -> dict[str, dict[str, int]]:
+    """Faults injected, by server and by kind."""
+    return {name: dict(sorted(log.faults_by_kind().items())) for name, log in logs.items()}
+
+
+def faults_by_kind(by_server: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Faults injected on all the servers, by kind."""
+    kinds: Counter[str] = Counter()
+    for counts in by_server.values():
+        kinds.update(counts)
+    return dict(sorted(kinds.items()))
+
+
+def retries_by_server(logs: dict[str, RequestLog]) -> dict[str, int]:
+    """Requests repeating an earlier identical one, by server."""
+    return {name: len(log.records) - len({r.fingerprint for r in log.records}) for name, log in logs.items()}
+
+
 @dataclass
 class RequestAudit:
     """The servers' side of a session: faults injected, requests made, and the answers given more than once."""
@@ -91,10 +109,7 @@ class RequestAudit:
     @property
     def faults_by_kind(self) -> dict[str, int]:
         """Faults injected, by kind."""
-        kinds: Counter[str] = Counter()
-        for counts in self.faults_by_server.values():
-            kinds.update(counts)
-        return dict(sorted(kinds.items()))
+        return faults_by_kind(self.faults_by_server)
 
     @property
     def duplicated_count(self) -> int:
@@ -105,9 +120,9 @@ class RequestAudit:
 def audit_requests(logs: dict[str, RequestLog], windows: list[RunWindow]) -> RequestAudit:
     """Faults, requests, retries (a request repeating an earlier identical one), duplicates and repeats."""
     return RequestAudit(
-        faults_by_server={name: dict(sorted(log.faults_by_kind().items())) for name, log in logs.items()},
+        faults_by_server=faults_by_server(logs),
         requests={name: len(log.records) for name, log in logs.items()},
-        retries={name: len(log.records) - len({r.fingerprint for r in log.records}) for name, log in logs.items()},
+        retries=retries_by_server(logs),
         duplicated=duplicated_answers(logs["enrichment"], windows),
         repeated_calls=repeated_calls(logs["model"], windows),
         undelivered={name: undelivered_ok(log, windows) for name, log in logs.items()},

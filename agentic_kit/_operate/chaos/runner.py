@@ -4,7 +4,8 @@ A subprocess, because a SIGKILL must hit a whole process: no `finally`, no flush
 It runs in its own session (process group), so the kill takes anything it started too, and it is killed by its
 pid, never by a name. The script imports the pipeline as the command did, awaits `pipeline.run(items)` and prints
 the report's headline, then the report as JSON on its last line, which is how the session reads the outcome of
-each item; a run that printed no report (killed, or crashed) has none.
+each item; a run that printed no report (killed, or crashed) has none. `run_killable` runs any other command the
+same way (a project's own chaos run starts its pipeline's command line with it).
 """
 
 from __future__ import annotations
@@ -45,17 +46,14 @@ class RunTimedOut(RuntimeError):
 
 
 @dataclass(frozen=True)
-class RunResult:
-    """How one run ended: killed by the session, or exited with a code and (when it printed one) its report."""
+class ProcessRun:
+    """How one killable subprocess ended: killed by the session, or exited with a code."""
 
     killed: bool
     returncode: int
     started: float
     ended: float
     """time.time() when the run ended: for a killed run, the moment the SIGKILL was sent."""
-    report: dict[str, Any] | None
-    stdout: Path
-    stderr: Path
 
     @property
     def seconds(self) -> float:
@@ -66,6 +64,15 @@ class RunResult:
     def outcome(self) -> str:
         """`killed` or `exit N`."""
         return "killed" if self.killed else f"exit {self.returncode}"
+
+
+@dataclass(frozen=True)
+class RunResult(ProcessRun):
+    """A pipeline run's end, with its report (when it printed one) and its output files."""
+
+    report: dict[str, Any] | None
+    stdout: Path
+    stderr: Path
 
 
 def printed_report(stdout: Path) -> dict[str, Any] | None:
@@ -82,14 +89,18 @@ def printed_report(stdout: Path) -> dict[str, Any] | None:
     return None
 
 
-def run_pipeline(entrypoint: str, items_file: Path, env: dict[str, str], stdout: Path, stderr: Path,
-                 timeout: float, kill_when: Callable[[], bool] | None = None,
-                 quiet: Callable[[], AbstractContextManager[None]] = nullcontext) -> RunResult:
-    """Run the pipeline on the items to its end, or SIGKILL it once kill_when() is true, inside quiet()."""
+def run_killable(command: list[str], env: dict[str, str], stdout: Path, stderr: Path | None, timeout: float,
+                 kill_when: Callable[[], bool] | None = None,
+                 quiet: Callable[[], AbstractContextManager[None]] = nullcontext,
+                 cwd: Path | None = None) -> ProcessRun:
+    """Run a command in its own session to its end, or SIGKILL it once kill_when() is true, inside quiet().
+
+    Its output goes to stdout, its errors to stderr (None: to stdout too); past timeout it is killed and
+    RunTimedOut raised."""
     started = time.time()
-    with stdout.open("w") as out, stderr.open("w") as err:
-        process = subprocess.Popen([sys.executable, "-c", RUN_SCRIPT, entrypoint, str(items_file)], env=env,
-                                   stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+    with stdout.open("w") as out, (stderr.open("w") if stderr else nullcontext(None)) as err:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err or subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
     killed_at: float | None = None
     try:
         while process.poll() is None:
@@ -101,15 +112,23 @@ def run_pipeline(entrypoint: str, items_file: Path, env: dict[str, str], stdout:
                 break
             if time.time() - started > timeout:
                 _kill(process)
-                raise RunTimedOut(f"a run was still going after {timeout:.0f} s; its log: {stderr}")
+                raise RunTimedOut(f"a run was still going after {timeout:.0f} s; its log: {stderr or stdout}")
             time.sleep(POLL_SECONDS)
     finally:
         if process.poll() is None:
             _kill(process)
     process.wait()
-    ended = killed_at or time.time()
-    return RunResult(killed_at is not None, process.returncode, started, ended,
-                     None if killed_at else printed_report(stdout), stdout, stderr)
+    return ProcessRun(killed_at is not None, process.returncode, started, killed_at or time.time())
+
+
+def run_pipeline(entrypoint: str, items_file: Path, env: dict[str, str], stdout: Path, stderr: Path,
+                 timeout: float, kill_when: Callable[[], bool] | None = None,
+                 quiet: Callable[[], AbstractContextManager[None]] = nullcontext) -> RunResult:
+    """Run the pipeline on the items to its end, or SIGKILL it once kill_when() is true, inside quiet()."""
+    run = run_killable([sys.executable, "-c", RUN_SCRIPT, entrypoint, str(items_file)], env, stdout, stderr,
+                       timeout, kill_when, quiet)
+    return RunResult(run.killed, run.returncode, run.started, run.ended,
+                     None if run.killed else printed_report(stdout), stdout, stderr)
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

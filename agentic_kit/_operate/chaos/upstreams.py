@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from agentic_kit._operate.chaos.settings import FAULT_MIX, MODEL_NAME, SLOW_SECONDS
-from agentic_kit.testing import EnrichmentServer, ModelServer, RequestLog
+from agentic_kit.testing import EnrichmentServer, Fault, ModelServer, RequestLog, StubServer
 
 
 @dataclass
@@ -56,12 +56,19 @@ class Upstreams:
             self.enrichment.faults.release()
 
 
+def inject_faults(server: StubServer, fault_rate: float, mix: dict[Fault, float], seed: int, offset: int) -> None:
+    """Fail fault_rate of the server's requests, kinds weighted by mix, drawn from the session's seed offset for this
+    server; a SLOW fault outlasts the call timeouts."""
+    server.faults.slow_seconds = SLOW_SECONDS
+    if fault_rate > 0 and any(mix.values()):
+        server.faults.random_mix(fault_rate, mix, seed * 10 + offset)
+
+
 @contextmanager
-def upstreams(fault_rate: float, seed: int) -> Iterator[Upstreams]:
-    """Both servers on 127.0.0.1, each failing fault_rate of its requests (seeded), stopped when the block ends."""
-    with ModelServer() as model, EnrichmentServer() as enrichment:
+def upstreams(fault_rate: float, seed: int, mix: dict[Fault, float] = FAULT_MIX,
+              host: str = "127.0.0.1") -> Iterator[Upstreams]:
+    """Both servers on host, each failing fault_rate of its requests (seeded), stopped when the block ends."""
+    with ModelServer().on(host) as model, EnrichmentServer().on(host) as enrichment:
         for offset, server in enumerate((model, enrichment)):
-            server.faults.slow_seconds = SLOW_SECONDS
-            if fault_rate > 0:
-                server.faults.random_mix(fault_rate, FAULT_MIX, seed * 10 + offset)
+            inject_faults(server, fault_rate, mix, seed, offset)
         yield Upstreams(model, enrichment)

@@ -9,6 +9,7 @@ enrichment token, a shared budget, a result storage block.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,25 +38,31 @@ class Workspace:
         """The store's URL."""
         return f"sqlite:///{self.database}"
 
+    @property
+    def exports(self) -> Path:
+        """The export folder."""
+        return self.root / "exports"
+
     def log(self, run: int, stream: str) -> Path:
         """The stdout or stderr of one run."""
         folder = self.root / "logs"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"run-{run}.{stream}.log"
 
-    def environment(self, upstreams: dict[str, str]) -> dict[str, str]:
-        """The whole environment of a run: the caller's (less what would send it elsewhere), the servers, the files."""
+    def environment(self, upstreams: Mapping[str, str], figures: Mapping[str, str] = RUN_FIGURES,
+                    not_passed_on: Collection[str] = NOT_PASSED_ON) -> dict[str, str]:
+        """The whole environment of a run: the caller's (less not_passed_on), the servers, the figures, the files."""
         inherited = {name: value for name, value in os.environ.items()
-                     if name not in NOT_PASSED_ON and not name.startswith(NOT_PASSED_ON_PREFIXES)}
+                     if name not in not_passed_on and not name.startswith(NOT_PASSED_ON_PREFIXES)}
         return {
             **inherited,
             **upstreams,
-            **RUN_FIGURES,
+            **figures,
             "PREFECT_LOGGING_LEVEL": "WARNING",
             "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_LOCAL_STORAGE_PATH": str(self.root / "results"),
             "AGENTIC_DATABASE_URL": self.database_url,
             "AGENTIC_LOCK_URL": f"file:{self.root / 'locks'}",
-            "AGENTIC_EXPORT_FOLDER": str(self.root / "exports"),
+            "AGENTIC_EXPORT_FOLDER": str(self.exports),
         }

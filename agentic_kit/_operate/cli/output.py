@@ -1,4 +1,5 @@
-"""What every `agentic` command shares: exit codes, one-line errors, JSON output, the Prefect server to talk to."""
+"""What every `agentic` command shares: exit codes, one-line errors, plain tables, JSON output, the Prefect server to
+talk to."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -28,6 +31,16 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     """Print one line in plain words on stderr and exit with code."""
     errors.print(f"agentic: {message}", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(code)
+
+
+def plain_table(title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Table:
+    """A rich table of plain-text cells (no markup read from stored values)."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for cells in rows:
+        table.add_row(*(Text(str(cell)) for cell in cells))
+    return table
 
 
 def print_json(value: Any) -> None:
