@@ -20,6 +20,7 @@ ROOT = prepare()  # before anything reads Prefect's settings; children inherit t
 
 from bench.delivery_latency import delivery_to_running
 from bench.documents import write_documents, write_long_document
+from bench.floor import floor_comparison
 from bench.gateway_load import gateway_load
 from bench.measure import (
     long_document,
@@ -89,6 +90,11 @@ def main() -> None:
                                      plan.rounds)
             say(f"long document: baseline {min(figures['long_document_baseline_seconds']):.1f} s, pipeline "
                 f"{min(figures['long_document_seconds']):.1f} s")
+        figures |= floor_comparison(session, folder, WIDTH, DOCUMENTS)
+        say(f"at 0 ms: pipeline {figures['pipeline_seconds_0ms']:.1f} s, Prefect floor "
+            f"{figures['peer_prefect_floor_seconds_0ms']:.1f} s, naive Prefect peer "
+            f"{figures['peer_naive_prefect_seconds_0ms']:.1f} s; flow CPU per document "
+            f"{figures['flow_cpu_ms_per_document']:.0f} ms (floor {figures['peer_prefect_floor_flow_cpu_ms_per_document']:.0f} ms)")
         small, big = offline_runs(session, list(plan.sizes), WIDTH)
         say(f"offline {plan.sizes[0]} docs {small['seconds']:.1f} s, {plan.sizes[1]} docs {big['seconds']:.1f} s")
         figures |= gateway_load(session)  # before anything serves the trigger its events would fire

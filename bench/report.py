@@ -16,7 +16,8 @@ from bench.peers import FAULT_DOCUMENTS
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 KEYS = ("overhead_ratio", "documents_per_min", "task_runs_per_min", "cached_model_calls", "cached_speedup",
         "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio", "gateway_p95_ms",
-        "delivery_to_running_p95_s", "peer_naive_prefect_ratio", "peer_pydantic_ai_ratio")
+        "delivery_to_running_p95_s", "peer_naive_prefect_ratio", "peer_pydantic_ai_ratio", "floor_ratio",
+        "flow_cpu_ms_per_document", "server_cpu_ms_per_document", "peer_naive_prefect_ratio_0ms")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
 AGENT_STEPS = 4
 """Agent task runs of a document that fits the window: extract, enrich, summarize, review."""
@@ -47,6 +48,7 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
             lambda v: v <= 1.03),
         Row("same_calls_as_baseline", "baseline made the same model and tool requests", "yes", bool, "{}"),
         *peer_rows(),
+        *floor_rows(width),
         Row("long_document_ratio", f"long document: pipeline / baseline wall (300 pages in parts, {width} parts "
             f"wide, {latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
         Row("long_document_same_calls", "  baseline made the same part requests", "yes", bool, "{}"),
@@ -69,6 +71,22 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
         Row("scale_errors", f"failed documents or runs ({small} and {big} docs)", "0",
             lambda v: v == 0, "{:,.0f}"),
         *intake_rows(),
+    ]
+
+
+def floor_rows(width: int) -> list[Row]:
+    """The pipeline beside Prefect's floor at 0 ms (bench/floor.py)."""
+    sides = {"pipeline": "ours", "peer_prefect_floor": "Prefect floor", "peer_naive_prefect": "naive Prefect peer"}
+    return [
+        Row("floor_ratio", f"pipeline / Prefect floor wall (5 no-op tasks a document, {width} wide, 0 ms)", "≤ 1.5",
+            lambda v: v <= 1.5),
+        Row("flow_cpu_floor_ratio", "  flow-process CPU per document: pipeline / floor", "≤ 1.5", lambda v: v <= 1.5),
+        Row("peer_naive_prefect_ratio_0ms", "pipeline / naive Prefect peer wall at 0 ms", "≤ 0.90",
+            lambda v: v <= 0.9),
+        *(Row(f"{key}_flow_cpu_ms_per_document", f"  flow-process CPU ms per document, {side}", "-", None, "{:,.1f}")
+          for key, side in sides.items()),
+        *(Row(f"{key}_server_cpu_ms_per_document", f"  Prefect server CPU ms per document, {side}", "-", None,
+              "{:,.1f}") for key, side in sides.items()),
     ]
 
 

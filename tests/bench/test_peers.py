@@ -45,3 +45,25 @@ def test_a_peer_sends_the_baselines_requests(module: str, model_requests_by: str
     assert counted(model[marks[0]:], model_requests_by) == counted(model[:marks[0]], model_requests_by)
     assert counted(enrichment[marks[1]:], "fingerprint") == counted(enrichment[:marks[1]], "fingerprint")
     assert written_documents(isolated_state / "exports") == {content_id(p.read_bytes()) for p in folder.iterdir()}
+
+
+def _task_runs(log: str, state: str) -> int:
+    """Task runs Prefect's log says ended in state."""
+    return sum("Task run" in line and f"Finished in state {state}" in line for line in log.splitlines())
+
+
+def test_the_prefect_floor_runs_five_cached_task_runs_a_document_and_calls_nothing(
+        model_server: ModelServer, enrichment_server: EnrichmentServer, isolated_state: Path) -> None:
+    folder = write_documents(isolated_state / "documents", DOCUMENTS)
+    env = {"AGENTIC_ENRICHMENT_URL": enrichment_server.url, "PREFECT_LOGGING_LEVEL": "INFO"}
+
+    first = run_python("-m", "bench.peer_prefect_floor", str(folder), env=env)
+    again = run_python("-m", "bench.peer_prefect_floor", str(folder), env=env)
+
+    assert first.returncode == 0 and again.returncode == 0, first.stderr[-2000:] + again.stderr[-2000:]
+    figures = json.loads(first.stdout.splitlines()[-1])
+    assert figures["failed"] == 0 and figures["documents"] == DOCUMENTS and figures["cpu_seconds"] > 0
+    assert _task_runs(first.stderr, "Completed()") == 5 * DOCUMENTS, "five task runs a document"
+    assert _task_runs(again.stderr, "Cached(") == 5 * DOCUMENTS, "persisted and cached on its inputs"
+    assert model_server.log.records == [] and enrichment_server.log.records == []
+    assert written_documents(isolated_state / "exports") == {content_id(p.read_bytes()) for p in folder.iterdir()}
