@@ -32,7 +32,7 @@ from bench.measure import (
     tracing_overhead,
 )
 from bench.peers import FAULT_DOCUMENTS, SIDES, PeerRounds, fault_rounds
-from bench.report import print_table, rows, write_json
+from bench.report import RESULTS, floor_rows, print_table, rows, write_json
 from bench.runs import Session, snapshot
 from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams
 
@@ -59,13 +59,31 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def floor_only() -> None:
+    """`python -m bench --floor`: the floor comparison alone (about 3 minutes), its table and bench/results/floor.json."""
+    with prefect_server() as server, upstreams(0.0) as servers:
+        session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
+        figures = floor_comparison(session, write_documents(ROOT / "documents", DOCUMENTS), WIDTH, DOCUMENTS)
+    settings = {"command": "python -m bench --floor", "documents": DOCUMENTS, "width": WIDTH, "latency_seconds": 0.0,
+                "server_database": os.environ[SERVER_DATABASE_VARIABLE]}
+    path = write_json(figures, settings, RESULTS.with_name("floor.json"))
+    print_table(figures, floor_rows(WIDTH))
+    shutil.rmtree(ROOT, ignore_errors=True)
+    print(path)
+
+
 def main() -> None:
     """Start the servers, measure, print the table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="the 1,000/5,000 scale pair and 3 rounds")
     parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY_SECONDS, help="seconds per upstream call")
+    parser.add_argument("--floor", action="store_true",
+                        help="only the pipeline beside Prefect's floor at 0 ms (bench/results/floor.json)")
     args = parser.parse_args()
     plan = FULL if args.full else QUICK
+    if args.floor:
+        floor_only()
+        return
     with prefect_server() as server, upstreams(args.latency) as servers:
         session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
         folder = write_documents(ROOT / "documents", DOCUMENTS)

@@ -21,6 +21,13 @@ WHERE clause against the newly committed row (READ COMMITTED), so no increment i
 processes both win `open -> half_open`. Plain SELECTs only choose which UPDATE to try. That is why
 neither SELECT ... FOR UPDATE (PostgreSQL only) nor BEGIN IMMEDIATE (SQLite only) is needed.
 
+Each process keeps a local view of a breaker's row (`_LocalView`, one per store and name): while its last look,
+at most VIEW_SECONDS old, saw the breaker closed with no failure counted, a call is let through and its success
+counted in memory, with no SQL and no thread hop; the successes go to the store with the next write (a failure, or
+the first success after VIEW_SECONDS, which also refreshes the view). Failures, probes and every state change are
+written at once, as above, so a breaker another process opened reaches this one within VIEW_SECONDS and exactly one
+probe still runs across all processes.
+
 pybreaker, aiobreaker and purgatory were read first: their storages set fields one at a time (read,
 modify, write) and let any number of callers through half-open in other processes, so they cannot
 give these guarantees on top of SQL; this module stays small instead. Time is the caller's UTC clock:
@@ -30,9 +37,11 @@ processes on several machines need synchronized clocks.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -78,6 +87,51 @@ class _Transition:
 
 
 
+VIEW_SECONDS = 0.5
+"""How long a process trusts its last look at a closed breaker before it reads (or writes) the store again."""
+
+
+@dataclass
+class _LocalView:
+    """This process's last look at one breaker's row and the successes it has not written yet."""
+
+    row: Any = None
+    seen_at: float = 0.0  # time.monotonic() of the look
+    unwritten_successes: int = 0
+    row_ready: bool = False  # the row exists in the store
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def closed_and_fresh(self) -> bool:
+        """Whether the last look, recent enough, saw the breaker closed with no failure counted."""
+        return (self.row is not None and self.row.state == CLOSED and self.row.consecutive_failures == 0
+                and time.monotonic() - self.seen_at < VIEW_SECONDS)
+
+    def see(self, row: Any) -> None:
+        """Remember the row as it is now (None: look again before the next call)."""
+        self.row, self.seen_at = row, time.monotonic()
+
+    def take_successes(self) -> int:
+        """The successes not yet written, now handed to a write."""
+        with self.lock:
+            taken, self.unwritten_successes = self.unwritten_successes, 0
+        return taken
+
+    def count_success(self) -> None:
+        with self.lock:
+            self.unwritten_successes += 1
+
+
+_views: dict[tuple[str, str], _LocalView] = {}
+_views_lock = threading.Lock()
+
+
+def _view_of(store: PipelineStore, name: str) -> _LocalView:
+    """The process's view of the named breaker in this store."""
+    key = (store.database_url.get_secret_value(), name)
+    with _views_lock:
+        return _views.setdefault(key, _LocalView())
+
+
 def _at(moment: datetime) -> Any:
     """A timestamp as a SQL literal of the table's timestamp type."""
     return literal(moment, UTCDateTime())
@@ -91,12 +145,14 @@ class CircuitBreaker:
         self.settings = settings
         self.store = store
         self.resource = {"prefect.resource.id": f"{DEPENDENCY_RESOURCE_PREFIX}{name}"}
-        self._row_ready = False
+        self._view = _view_of(store, name)
 
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         """Run fn unless the breaker is open (then raise CircuitOpen), and record how it went."""
-        probe_id, transition = await asyncio.to_thread(self._admit)
-        self._emit(transition)
+        probe_id: str | None = None
+        if not self._view.closed_and_fresh():
+            probe_id, transition = await asyncio.to_thread(self._admit)
+            self._emit(transition)
         try:
             result = await fn()
         except Exception as exc:
@@ -106,7 +162,10 @@ class CircuitBreaker:
             if probe_id is not None:
                 await asyncio.to_thread(self._release, probe_id)
             raise
-        self._emit(await asyncio.to_thread(self._record, probe_id, False))
+        if probe_id is None and self._view.closed_and_fresh():
+            self._view.count_success()
+        else:
+            self._emit(await asyncio.to_thread(self._record, probe_id, False))
         return result
 
     async def state(self) -> str:
@@ -116,12 +175,12 @@ class CircuitBreaker:
     def _engine(self) -> Engine:
         """The store's engine, with this breaker's row present."""
         engine = self.store.engine()
-        if not self._row_ready:
+        if not self._view.row_ready:
             now = utc_now()
             with engine.begin() as conn:
                 conn.execute(dialect_insert(engine, TABLE).values(name=self.name, state=CLOSED, window_started_at=now,
                                                                   updated_at=now).on_conflict_do_nothing())
-            self._row_ready = True
+            self._view.row_ready = True
         return engine
 
     def _read(self, engine: Engine) -> Any:
@@ -141,6 +200,7 @@ class CircuitBreaker:
         row = None
         for _ in range(3):
             row, now = self._read(engine), utc_now()
+            self._view.see(row)
             if row.state == CLOSED:
                 return None, None
             if row.state == OPEN and row.opened_until > now:
@@ -170,28 +230,36 @@ class CircuitBreaker:
             if probe_id is not None:
                 mine = (C.state == HALF_OPEN, C.probe_id == probe_id)
                 if failed:
-                    row = self._update(conn, *mine, state=OPEN, opened_until=until,
-                                       consecutive_failures=C.consecutive_failures + 1, **cleared)
+                    row = self._seen(self._update(conn, *mine, state=OPEN, opened_until=until,
+                                                  consecutive_failures=C.consecutive_failures + 1, **cleared))
                     return None if row is None else _Transition(CIRCUIT_OPENED, OPEN, row.consecutive_failures, until)
-                row = self._update(conn, *mine, state=CLOSED, opened_until=None, consecutive_failures=0,
-                                   window_started_at=now, window_calls=0, window_failures=0, **cleared)
+                row = self._seen(self._update(conn, *mine, state=CLOSED, opened_until=None, consecutive_failures=0,
+                                              window_started_at=now, window_calls=0, window_failures=0, **cleared))
                 return None if row is None else _Transition(CIRCUIT_CLOSED, CLOSED, 0, None)
             expired = C.window_started_at <= _at(now - timedelta(seconds=s.window_seconds))
-            failure = int(failed)
-            counted = self._update(
+            failure, calls = int(failed), 1 + self._view.take_successes()
+            counted = self._seen(self._update(
                 conn, C.state == CLOSED, updated_at=now,
                 consecutive_failures=C.consecutive_failures + 1 if failed else 0,
                 window_started_at=case((expired, _at(now)), else_=C.window_started_at),
-                window_calls=case((expired, 1), else_=C.window_calls + 1),
+                window_calls=case((expired, calls), else_=C.window_calls + calls),
                 window_failures=case((expired, failure), else_=C.window_failures + failure),
-            )
+            ))
             if counted is None or not failed:  # not closed any more: only the probe decides now
                 return None
             tripped = or_(C.consecutive_failures >= s.failure_threshold,
                           and_(C.window_calls >= s.min_calls,
                                C.window_failures >= literal(s.failure_rate) * C.window_calls))
             row = self._update(conn, C.state == CLOSED, tripped, state=OPEN, opened_until=until, updated_at=now)
-            return None if row is None else _Transition(CIRCUIT_OPENED, OPEN, row.consecutive_failures, until)
+            if row is None:
+                return None
+            self._view.see(row)
+            return _Transition(CIRCUIT_OPENED, OPEN, row.consecutive_failures, until)
+
+    def _seen(self, row: Any) -> Any:
+        """The row a write returned, now this process's view (none: the next call reads it first)."""
+        self._view.see(row)
+        return row
 
     def _release(self, probe_id: str) -> None:
         """A cancelled probe decides nothing: let the next caller probe."""
