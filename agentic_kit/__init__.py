@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     )
     from agentic_kit._domain.models.common import Instructions
     from agentic_kit._domain.redaction import redacted_text, redacted_url
-    from agentic_kit._domain.settings import PROJECT_EXAMPLES, Settings
+    from agentic_kit._domain.settings import PROJECT_EXAMPLES, Settings, current_settings
     from agentic_kit._steps.cache_index import indexed
     from agentic_kit._steps.calls import ask_model, enrich_one
     from agentic_kit._steps.item_scope import ItemScope, at_step, current_scope, item_scope
@@ -134,6 +134,7 @@ _EXPORTS = {
     "SLOT_LEASE_SECONDS": "agentic_kit._blocks.resilience.dependency_limits",
     "STEP_LOCKS": "agentic_kit._steps.policies",
     "Settings": "agentic_kit._domain.settings",
+    "current_settings": "agentic_kit._domain.settings",
     "StepBusy": "agentic_kit._domain.errors",
     "TOOL": "agentic_kit._steps.observe",
     "TOOL_CALL": "agentic_kit._steps.policies",
@@ -249,6 +250,7 @@ __all__ = [
     "at_step",
     "budget_reset_since",
     "current_scope",
+    "current_settings",
     "declared_dependencies",
     "declared_limit_specs",
     "document_context",

@@ -27,6 +27,7 @@ from agentic_kit import (
     ProgressArtifact,
     Settings,
     at_step,
+    current_settings,
     document_context,
     document_span,
     ensure_budget_covers,
@@ -131,7 +132,7 @@ async def process_document(document: Document, blocks: PipelineBlocks,
     """
     outcome = DocumentOutcome(source=document.source, document_id=document.id, status="processed",
                               format=document.format, encoding=document.encoding)
-    max_parts = Settings().max_document_parts if max_parts is None else max_parts
+    max_parts = current_settings().max_document_parts if max_parts is None else max_parts
     with item_scope(document.id, blocks.model, blocks.store, blocks.fallback) as scope:
         try:
             with at_step("chunk"):

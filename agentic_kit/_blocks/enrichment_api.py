@@ -18,7 +18,7 @@ from agentic_kit._blocks.resilience.transport_errors import from_httpx
 from agentic_kit._domain import errors
 from agentic_kit._domain.models.documents import Enrichment, Entity
 from agentic_kit._domain.redaction import register_secret, register_url_credentials
-from agentic_kit._domain.settings import Settings
+from agentic_kit._domain.settings import current_settings
 
 
 class EnrichmentApi(Block):
@@ -48,7 +48,7 @@ class EnrichmentApi(Block):
     @classmethod
     def from_environment(cls) -> EnrichmentApi:
         """The API AGENTIC_ENRICHMENT_URL names (and AGENTIC_ENRICHMENT_TOKEN authorises), or none."""
-        settings = Settings()
+        settings = current_settings()
         return cls(base_url=settings.enrichment_url or None, token=settings.enrichment_token)
 
     @property

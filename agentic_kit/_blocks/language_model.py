@@ -11,7 +11,7 @@ from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
 from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits
 from agentic_kit._blocks.tokenizers import AUTO, TokenCounter, known_tokenizer, token_counter
 from agentic_kit._domain.redaction import register_secret, register_url_credentials
-from agentic_kit._domain.settings import DEFAULT_CONTEXT_WINDOW, Settings
+from agentic_kit._domain.settings import DEFAULT_CONTEXT_WINDOW, current_settings
 
 OFFLINE: Final = "offline"
 """The provider and model name of the built-in deterministic, extractive model."""
@@ -116,7 +116,7 @@ class LanguageModel(Block):
         AGENTIC_MODEL_CONTEXT_WINDOW, AGENTIC_MODEL_TOKENIZER and AGENTIC_MODEL_TOKENS_PER_MINUTE describe the
         model, and AGENTIC_FALLBACK_MODEL_BLOCK names a saved block to fall back to.
         """
-        settings = Settings()
+        settings = current_settings()
         base_url = settings.openai_base_url or None
         api_key = settings.openai_api_key
         default_provider = "openai-compatible" if (base_url or api_key) else OFFLINE

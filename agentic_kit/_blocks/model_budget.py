@@ -23,7 +23,7 @@ from prefect.exceptions import ObjectNotFound
 from pydantic import Field, field_validator, model_validator
 
 from agentic_kit._blocks.sql import as_utc
-from agentic_kit._domain.settings import Settings
+from agentic_kit._domain.settings import current_settings
 
 Period = Literal["day", "month"]
 PERIODS: tuple[str, ...] = ("day", "month")
@@ -74,7 +74,7 @@ class ModelBudget(Block):
     @classmethod
     def from_environment(cls, pipeline: str) -> ModelBudget | None:
         """The budget AGENTIC_BUDGET_* describe, if it is this pipeline's (AGENTIC_BUDGET_PIPELINE), else None."""
-        settings = Settings()
+        settings = current_settings()
         if settings.budget_pipeline != pipeline:
             return None
         return cls(pipeline=pipeline, period=settings.budget_period, max_usd=settings.budget_max_usd,
@@ -127,7 +127,7 @@ async def budget_for(pipeline: str) -> ModelBudget | None:
     if kept is not None and kept[0] > now:
         return kept[1]
     budget = await _saved_budget(pipeline) or ModelBudget.from_environment(pipeline)
-    _found[pipeline] = (now + Settings().budget_refresh_seconds, budget)
+    _found[pipeline] = (now + current_settings().budget_refresh_seconds, budget)
     return budget
 
 
@@ -145,7 +145,7 @@ async def every_budget() -> dict[str, ModelBudget]:
         except ObjectNotFound:  # the block type was never registered: nothing saved
             documents = []
     budgets = {document.name: ModelBudget._from_block_document(document) for document in documents if document.name}
-    environment_pipeline = Settings().budget_pipeline
+    environment_pipeline = current_settings().budget_pipeline
     if environment_pipeline and environment_pipeline not in budgets:
         environment = ModelBudget.from_environment(environment_pipeline)
         if environment is not None:

@@ -31,7 +31,7 @@ from agentic_kit._blocks.tables import (
 )
 from agentic_kit._domain.models.common import UsageTotals
 from agentic_kit._domain.models.documents import DocumentOutcome
-from agentic_kit._domain.settings import DEFAULT_DATABASE_URL, Settings
+from agentic_kit._domain.settings import DEFAULT_DATABASE_URL, current_settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -52,7 +52,7 @@ class PipelineStore(Block):
     @classmethod
     def from_environment(cls) -> PipelineStore:
         """The store AGENTIC_DATABASE_URL names, or the SQLite default."""
-        return cls(database_url=Settings().database_url)
+        return cls(database_url=current_settings().database_url)
 
     def engine(self) -> Engine:
         """This store's engine, created once per process with its tables."""

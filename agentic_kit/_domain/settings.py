@@ -1,8 +1,9 @@
 """Every AGENTIC_* environment variable, with its default and what it does: the one place to look.
 
 `Settings()` reads the environment when it is built. The task policies read it once, when they are
-imported; a block's `from_environment()` reads it each time it is called, so a command that sets a
-variable before building its blocks gets what it set. Defaults are named DEFAULT_* values below.
+imported; a block's `from_environment()` and the per-document code read `current_settings()`, the settings of the
+environment as it is at the call (built once per distinct environment), so a command that sets a variable before
+building its blocks gets what it set. Defaults are named DEFAULT_* values below.
 
 OPENAI_BASE_URL and OPENAI_API_KEY (the openai client's own names) are read here too.
 """
@@ -309,3 +310,19 @@ class Settings(BaseSettings):
         """AGENTIC_FETCH_ALLOWED_HOSTS as a list."""
         return [entry.strip() for entry in self.fetch_allowed_hosts.split(",") if entry.strip()]
 
+
+_by_environment: dict[frozenset[tuple[str, str]], Settings] = {}
+ENVIRONMENTS_KEPT = 32
+"""Distinct environments whose settings current_settings keeps (tests change the environment often)."""
+
+
+def current_settings() -> Settings:
+    """The settings of the environment as it is now, built once per distinct environment: the way a hot path reads
+    them (building them parses every variable, about a millisecond). Read-only: never change the result."""
+    environment = frozenset(os.environ.items())
+    settings = _by_environment.get(environment)
+    if settings is None:
+        if len(_by_environment) >= ENVIRONMENTS_KEPT:
+            _by_environment.clear()
+        settings = _by_environment[environment] = Settings()
+    return settings

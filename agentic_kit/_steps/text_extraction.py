@@ -41,7 +41,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 from agentic_kit._domain.errors import InvalidInput
 from agentic_kit._domain.models.documents import DocumentFormat, ExtractedText
-from agentic_kit._domain.settings import Settings
+from agentic_kit._domain.settings import current_settings
 
 READ_FORMATS = "plain text, Markdown, HTML, PDF (with a text layer) and Word .docx"
 """The formats read, as refusals name them."""
@@ -122,7 +122,7 @@ def extract_text(raw: bytes, source: str, content_type: str | None = None, chars
     server said of the bytes. InvalidInput says in plain words why there is no text to read, or that the text is
     longer than `max_characters` (unset: AGENTIC_MAX_DOCUMENT_CHARACTERS), which reading stops at.
     """
-    characters = _Characters(Settings().max_document_characters if max_characters is None else max_characters)
+    characters = _Characters(current_settings().max_document_characters if max_characters is None else max_characters)
     try:
         extracted = _extract(raw, source, (content_type or "").lower(), charset, characters)
     except _PastTheCap:

@@ -12,7 +12,15 @@ from pathlib import Path
 
 from prefect import task
 
-from agentic_kit import LOCAL_READ, InvalidInput, Settings, extract_text, outside_roots, read_beneath, shown_path
+from agentic_kit import (
+    LOCAL_READ,
+    InvalidInput,
+    current_settings,
+    extract_text,
+    outside_roots,
+    read_beneath,
+    shown_path,
+)
 from agentic_kit.models import Document, Rejection, content_id
 
 DEFAULT_MAX_DOCUMENT_BYTES = 25_000_000
@@ -59,7 +67,7 @@ def ingest(
     NUL byte), swapped for a link while it is opened or a hard link is rejected, and the rest are read.
     """
     items: list[Document | Rejection] = []
-    roots = Settings().ingest_root_paths
+    roots = current_settings().ingest_root_paths
     for path in source_files(folder, paths, roots):
         try:
             raw = read_beneath(path, roots)
