@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, tuple_
 from sqlmodel import Session, col, select
 
-from agentic_kit._blocks.sql import as_utc, chunks, upsert
+from agentic_kit._blocks.sql import as_utc, chunks, upsert_rows
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import CachedResultRow
 
@@ -38,8 +38,7 @@ class CacheIndex:
     def record(self, rows: list[CachedResultRow]) -> None:
         """Add entries in one transaction; a record written again (after an invalidation) replaces its entry."""
         with Session(self.engine) as session:
-            for row in rows:
-                upsert(session, row, keep=())
+            upsert_rows(session, rows, keep=())
             session.commit()
 
     def entries(self, selection: CacheSelection) -> list[CachedResultRow]:

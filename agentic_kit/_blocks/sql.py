@@ -50,12 +50,21 @@ def dialect_insert(bind: Session | Engine, table: Table) -> Any:
 
 def upsert(session: Session, row: SQLModel, keep: tuple[str, ...] = ("first_seen",)) -> None:
     """Insert a row or update it in place by primary key, leaving the `keep` columns as first written."""
-    table = type(row).__table__  # type: ignore[attr-defined]
-    values = row.model_dump()
+    upsert_rows(session, [row], keep)
+
+
+def upsert_rows(session: Session, rows: Sequence[SQLModel], keep: tuple[str, ...] = ("first_seen",)) -> None:
+    """Insert rows of one table or update them in place by primary key, in one statement run for every row (the
+    last of several rows with one key wins), leaving the `keep` columns as first written."""
+    if not rows:
+        return
+    table = type(rows[0]).__table__  # type: ignore[attr-defined]
     keys = [column.name for column in table.primary_key.columns]
-    statement = dialect_insert(session, table).values(values)
-    updates = {k: statement.excluded[k] for k in values if k not in keys and k not in keep}
-    session.exec(statement.on_conflict_do_update(index_elements=keys, set_=updates))
+    by_key = {tuple(values[k] for k in keys): values for values in (row.model_dump() for row in rows)}
+    statement = dialect_insert(session, table)
+    columns = next(iter(by_key.values()))
+    updates = {k: statement.excluded[k] for k in columns if k not in keys and k not in keep}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), list(by_key.values()))
 
 
 def chunks(values: Sequence[T], size: int = IDS_PER_QUERY) -> Iterator[list[T]]:
