@@ -17,6 +17,7 @@ from prefect import Task
 
 import tasks.documents.agents
 import tasks.documents.tools
+from agentic_kit import ModelStep, ToolStep
 from bench.child import run_child
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
@@ -40,9 +41,9 @@ class TaskRunCounter(logging.Handler):
 
 
 def agent_task_names() -> set[str]:
-    """The names of the agent (model) and tool (HTTP) tasks."""
+    """The names of the agent (model) and tool (HTTP) steps and tasks."""
     return {obj.name for module in (tasks.documents.agents, tasks.documents.tools) for obj in vars(module).values()
-            if isinstance(obj, Task)}
+            if isinstance(obj, (Task, ModelStep, ToolStep))}
 
 
 async def run(folder: Path, concurrency: int) -> dict[str, Any]:
