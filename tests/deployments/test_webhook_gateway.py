@@ -22,13 +22,8 @@ from pydantic import SecretStr, ValidationError
 
 from agentic_kit import LanguageModel, PipelineStore, WebhookGateway
 from agentic_kit._domain.events import DOCUMENT_RECEIVED
-from agentic_kit._operate.webhook_gateway import (
-    IDLE_CONNECTIONS_PER_CLIENT,
-    IDLE_SECONDS,
-    DocumentDelivery,
-    create_app,
-    document_event,
-)
+from agentic_kit._operate.connection_limits import IDLE_CONNECTIONS_PER_CLIENT, IDLE_SECONDS
+from agentic_kit._operate.webhook_gateway import DocumentDelivery, create_app, document_event
 from agentic_kit.testing.asgi import serve_asgi
 from tests.conftest import wait_for_events
 from tests.deployments.conftest import final_state, point_default_blocks
