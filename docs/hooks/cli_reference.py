@@ -7,12 +7,13 @@ API from the app the console script runs, the project's own commands (AGENTIC_CO
 
 from __future__ import annotations
 
-import html
 import inspect
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from table_cells import cell, code  # this folder is on sys.path while MkDocs loads a hook
 
 MARKER = "<!-- agentic:cli -->"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -35,14 +36,6 @@ def _app() -> Any:
     return typer.main.get_command(app)
 
 
-def _cell(text: str) -> str:
-    """Text for one markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-def _code(text: str) -> str:
-    """Code for one markdown table cell: a pipe inside a code span would split the cell, and escaped it would show
-    its backslash, so the span is HTML with the pipe as an entity."""
-    return "<code>" + html.escape(" ".join(text.split())).replace("|", "&#124;") + "</code>"
 
 
 def _help_text(command: Any) -> str:
@@ -66,7 +59,7 @@ def _render(command: Any, path: list[str], parent: Any, level: int, out: list[st
     for title, rows in (("Argument", arguments), ("Option", options)):
         if rows:
             out += [f"| {title} | What it does |", "| --- | --- |"]
-            out += [f"| {_code(record[0])} | {_cell(record[1])} |" for _, record in rows]
+            out += [f"| {code(record[0])} | {cell(record[1])} |" for _, record in rows]
             out.append("")
     if hasattr(command, "list_commands"):
         names = command.list_commands(context)
@@ -76,7 +69,7 @@ def _render(command: Any, path: list[str], parent: Any, level: int, out: list[st
                 sub = command.get_command(context, sub_name)
                 summary = sub.get_short_help_str(limit=200) if sub is not None else ""
                 anchor = "-".join([*path, sub_name]).lower()
-                out.append(f"| [`{' '.join([*path, sub_name])}`](#{anchor}) | {_cell(summary)} |")
+                out.append(f"| [`{' '.join([*path, sub_name])}`](#{anchor}) | {cell(summary)} |")
             out.append("")
         for sub_name in names:
             sub = command.get_command(context, sub_name)

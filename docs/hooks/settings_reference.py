@@ -9,10 +9,11 @@ from the model's own fields, so they are the values a process gets.
 from __future__ import annotations
 
 import ast
-import html
 import sys
 from pathlib import Path
 from typing import Any
+
+from table_cells import cell, code  # this folder is on sys.path while MkDocs loads a hook
 
 MARKER = "<!-- agentic:settings -->"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -20,14 +21,6 @@ SOURCE = PROJECT_ROOT / "agentic_kit" / "_domain" / "settings.py"
 _rendered: str | None = None
 
 
-def _cell(text: str) -> str:
-    """Text for one markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-def _code(text: str) -> str:
-    """Code for one markdown table cell: a pipe inside a code span would split the cell, and escaped it would show
-    its backslash, so the span is HTML with the pipe as an entity."""
-    return "<code>" + html.escape(" ".join(text.split())).replace("|", "&#124;") + "</code>"
 
 
 def _documented_fields(source: str) -> list[tuple[str | None, ast.AnnAssign, str]]:
@@ -63,7 +56,7 @@ def _default(field: Any, node: ast.AnnAssign, source: str) -> str:
         call = node.value
         factory = next((kw.value for kw in getattr(call, "keywords", []) if kw.arg == "default_factory"), None)
         if isinstance(factory, ast.Lambda):
-            return _code(ast.get_source_segment(source, factory.body) or "")
+            return code(ast.get_source_segment(source, factory.body) or "")
         return "computed"
     value = field.default
     if isinstance(value, SecretStr):
@@ -74,7 +67,7 @@ def _default(field: Any, node: ast.AnnAssign, source: str) -> str:
         return f"`{str(value).lower()}`"
     if value == "":
         return "empty"
-    return _code(str(value))
+    return code(str(value))
 
 
 def _constraints(node: ast.AnnAssign) -> str:
@@ -113,8 +106,8 @@ def render() -> str:
         variable = field.validation_alias if isinstance(field.validation_alias, str) else f"{prefix}{name}".upper()
         kind = ast.unparse(node.annotation)
         secret = " (secret)" if "SecretStr" in kind else ""
-        out.append(f"| <span id=\"{variable.lower()}\"></span>`{variable}` | {_code(kind)}{secret}"
-                   f"{_cell(_constraints(node))} | {_default(field, node, source)} | {_cell(docstring) or '—'} |")
+        out.append(f"| <span id=\"{variable.lower()}\"></span>`{variable}` | {code(kind)}{secret}"
+                   f"{cell(_constraints(node))} | {_default(field, node, source)} | {cell(docstring) or '—'} |")
     if module.RENAMED:
         out += ["", "## Renamed variables", "", ("Old names that still work for now, with a warning naming the new "
                 "ones:"), "", "| Old name | Now |", "| --- | --- |"]

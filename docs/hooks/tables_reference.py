@@ -8,9 +8,10 @@ types, keys, defaults and descriptions (`Field(description=…)`), read from the
 from __future__ import annotations
 
 import ast
-import html
 from pathlib import Path
 from typing import Any
+
+from table_cells import cell, code  # this folder is on sys.path while MkDocs loads a hook
 
 MARKER = "<!-- agentic:tables -->"
 KIT = Path(__file__).resolve().parents[2] / "agentic_kit"
@@ -20,14 +21,6 @@ PUBLIC = KIT / "store.py"
 _rendered: str | None = None
 
 
-def _cell(text: str) -> str:
-    """Text for one markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-def _code(text: str) -> str:
-    """Code for one markdown table cell: a pipe inside a code span would split the cell, and escaped it would show
-    its backslash, so the span is HTML with the pipe as an entity."""
-    return "<code>" + html.escape(" ".join(text.split())).replace("|", "&#124;") + "</code>"
 
 
 def _is_table(node: ast.ClassDef) -> bool:
@@ -62,11 +55,11 @@ def _column(statement: ast.AnnAssign) -> tuple[str, str, str, str, str]:
     if _true(keywords.get("unique")):
         keys.append("unique")
     if "default_factory" in keywords:
-        default = _code(f"{ast.unparse(keywords['default_factory'])}()")
+        default = code(f"{ast.unparse(keywords['default_factory'])}()")
     elif "default" in keywords:
-        default = _code(ast.unparse(keywords["default"]))
+        default = code(ast.unparse(keywords["default"]))
     elif call is None and statement.value is not None:
-        default = _code(ast.unparse(statement.value))
+        default = code(ast.unparse(statement.value))
     else:
         default = ""
     description = ""
@@ -106,7 +99,7 @@ def render() -> str:
             if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
                     and not statement.target.id.startswith("_") and "ClassVar" not in ast.unparse(statement.annotation)):
                 name, kind, key, default, description = _column(statement)
-                out.append(f"| `{name}` | {_code(kind)} | {key} | {default} | {_cell(description)} |")
+                out.append(f"| `{name}` | {code(kind)} | {key} | {default} | {cell(description)} |")
         out.append("")
     _rendered = "\n".join(out)
     return _rendered
