@@ -60,7 +60,8 @@ def say(message: str) -> None:
 
 
 def floor_only() -> None:
-    """`python -m bench --floor`: the floor comparison alone (about 3 minutes), its table and bench/results/floor.json."""
+    """`python -m bench --floor`: the floor comparison alone (about 3 minutes), its table and
+    bench/results/floor.json."""
     with prefect_server() as server, upstreams(0.0) as servers:
         session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
         figures = floor_comparison(session, write_documents(ROOT / "documents", DOCUMENTS), WIDTH, DOCUMENTS)
@@ -112,7 +113,8 @@ def main() -> None:
         say(f"at 0 ms: pipeline {figures['pipeline_seconds_0ms']:.1f} s, Prefect floor "
             f"{figures['peer_prefect_floor_seconds_0ms']:.1f} s, naive Prefect peer "
             f"{figures['peer_naive_prefect_seconds_0ms']:.1f} s; flow CPU per document "
-            f"{figures['flow_cpu_ms_per_document']:.0f} ms (floor {figures['peer_prefect_floor_flow_cpu_ms_per_document']:.0f} ms)")
+            f"{figures['flow_cpu_ms_per_document']:.0f} ms "
+            f"(floor {figures['peer_prefect_floor_flow_cpu_ms_per_document']:.0f} ms)")
         small, big = offline_runs(session, list(plan.sizes), WIDTH)
         say(f"offline {plan.sizes[0]} docs {small['seconds']:.1f} s, {plan.sizes[1]} docs {big['seconds']:.1f} s")
         figures |= gateway_load(session)  # before anything serves the trigger its events would fire

@@ -122,9 +122,9 @@ def _announce(budget: ModelBudget, row: BudgetPeriodRow, resets_at: datetime, me
 
 async def ensure_budget_covers(model: LanguageModel, store: PipelineStore, what: str, calls: int, tokens: int) -> None:
     """Refuse work its pipeline's budget cannot pay for before its first call: BudgetExhausted (a dead letter of type
-    budget, counted and announced as a refused call is) when the budget has fewer tokens left than `tokens`, what the work's `calls` model calls send at least,
-    or fewer USD than those tokens cost at the model's input price; nothing without a budget. Nothing is reserved:
-    each call still reserves its own estimate when it starts."""
+    budget, counted and announced as a refused call is) when the budget has fewer tokens left than `tokens`, what
+    the work's `calls` model calls send at least, or fewer USD than those tokens cost at the model's input price;
+    nothing without a budget. Nothing is reserved: each call still reserves its own estimate when it starts."""
     pipeline = current_pipeline()
     budget = await budget_for(pipeline) if pipeline else None
     if pipeline is None or budget is None:

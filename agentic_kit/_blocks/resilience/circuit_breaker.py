@@ -85,8 +85,6 @@ class _Transition:
     until: datetime | None
 
 
-
-
 VIEW_SECONDS = 0.5
 """How long a process trusts its last look at a closed breaker before it reads (or writes) the store again."""
 
@@ -250,11 +248,9 @@ class CircuitBreaker:
             tripped = or_(C.consecutive_failures >= s.failure_threshold,
                           and_(C.window_calls >= s.min_calls,
                                C.window_failures >= literal(s.failure_rate) * C.window_calls))
-            row = self._update(conn, C.state == CLOSED, tripped, state=OPEN, opened_until=until, updated_at=now)
-            if row is None:
-                return None
-            self._view.see(row)
-            return _Transition(CIRCUIT_OPENED, OPEN, row.consecutive_failures, until)
+            row = self._seen(self._update(conn, C.state == CLOSED, tripped, state=OPEN, opened_until=until,
+                                          updated_at=now))
+            return None if row is None else _Transition(CIRCUIT_OPENED, OPEN, row.consecutive_failures, until)
 
     def _seen(self, row: Any) -> Any:
         """The row a write returned, now this process's view (none: the next call reads it first)."""
