@@ -14,21 +14,26 @@ import time
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import httpx
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 from prefect import task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
+from pydantic import BaseModel
 
-from agentic_kit._domain.models.common import content_id
+from agentic_kit._blocks.model_clients import render_messages
+from agentic_kit._domain.models.common import ModelRequest, content_id
 from agentic_kit._domain.models.documents import EntityList, EntityType
 from agentic_kit._domain.settings import Settings
 from agentic_kit._steps.policies import capped_exponential_backoff
+from bench.baseline import MAX_OUTPUT_TOKENS
 from bench.peer_output import results_path
 from flows.document_pipeline import ENRICHABLE_TYPES
 from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
 
+T = TypeVar("T", bound=BaseModel)
 SETTINGS = Settings()
 MODEL_RETRIES: dict[str, Any] = {
     "retries": SETTINGS.llm_retries,
@@ -54,6 +59,18 @@ def model_client() -> openai.AsyncOpenAI:
         raise SystemExit("a peer needs OPENAI_BASE_URL and OPENAI_API_KEY: the model endpoint to call")
     return openai.AsyncOpenAI(base_url=SETTINGS.openai_base_url, api_key=SETTINGS.openai_api_key.get_secret_value(),
                               max_retries=0)
+
+
+async def ask(request: ModelRequest, output: type[T]) -> T:
+    """One structured chat completion."""
+    completion = await model_client().chat.completions.parse(
+        model=SETTINGS.model, messages=cast(list[ChatCompletionMessageParam], render_messages(request)),
+        response_format=output, max_tokens=MAX_OUTPUT_TOKENS,
+    )
+    parsed = completion.choices[0].message.parsed
+    if parsed is None:
+        raise ValueError(f"the model gave no {output.__name__}")
+    return parsed
 
 
 @cache

@@ -10,34 +10,16 @@ Prints one JSON line: seconds, documents, failed, first_failure.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from openai.types.chat import ChatCompletionMessageParam
 from prefect import flow, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
-from pydantic import BaseModel
 
-from agentic_kit._blocks.model_clients import render_messages
-from agentic_kit._domain.models.common import ModelRequest, Review
+from agentic_kit._domain.models.common import Review
 from agentic_kit._domain.models.documents import EntityList, Summary
-from bench.baseline import MAX_OUTPUT_TOKENS
 from bench.child import run_child
-from bench.peer_batch import MODEL_RETRIES, SETTINGS, enrich_all, model_client, process_folder, timed
+from bench.peer_batch import MODEL_RETRIES, ask, enrich_all, process_folder, timed
 from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
-
-T = TypeVar("T", bound=BaseModel)
-
-
-async def ask(request: ModelRequest, output: type[T]) -> T:
-    """One structured chat completion."""
-    completion = await model_client().chat.completions.parse(
-        model=SETTINGS.model, messages=cast(list[ChatCompletionMessageParam], render_messages(request)),
-        response_format=output, max_tokens=MAX_OUTPUT_TOKENS,
-    )
-    parsed = completion.choices[0].message.parsed
-    if parsed is None:
-        raise ValueError(f"the model gave no {output.__name__}")
-    return parsed
 
 
 @task(name="extract_entities", cache_policy=INPUTS + TASK_SOURCE, persist_result=True, **MODEL_RETRIES)

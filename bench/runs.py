@@ -7,10 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentic_kit._operate.scratch_postgres import scratch_database
 from bench.procfs import wait_until_idle
 from bench.servers import Upstreams
 
@@ -18,6 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT_SECONDS = 3600
 PIPELINE = "bench.pipeline_run"
 BASELINE = "bench.baseline"
+PEER_DATABASE_VARIABLE = "AGENTIC_PEER_DATABASE_URL"
+"""The PostgreSQL database a peer with a durable store of its own keeps it in."""
 
 
 def snapshot(destination: Path) -> Path:
@@ -56,6 +60,7 @@ class Session:
     upstreams: Upstreams
     server_pid: int
     _count: int = field(default=0)
+    _databases: ExitStack = field(default_factory=ExitStack)
 
     def _next(self) -> int:
         """A number no other run of this session has."""
@@ -72,6 +77,16 @@ class Session:
             "AGENTIC_EXPORT_FOLDER": str(state / "exports"),
             "AGENTIC_LOCK_URL": f"file:{state / 'locks'}",
         }
+
+    def peer_state(self) -> dict[str, str]:
+        """A fresh state with its own PostgreSQL database as well (dropped when the session closes), for the peers
+        that keep their durable state there (DBOS, LangGraph), at `PEER_DATABASE_VARIABLE`."""
+        url = self._databases.enter_context(scratch_database("bench_peer"))
+        return {**self.fresh_state(), PEER_DATABASE_VARIABLE: url}
+
+    def close(self) -> None:
+        """Drop the peers' databases."""
+        self._databases.close()
 
     def start(self, module: str, folder: Path, environment: dict[str, str], width: int) -> Child:
         """Start `python -m module folder --concurrency width` in the snapshot once the Prefect server is idle."""
