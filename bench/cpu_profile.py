@@ -31,10 +31,10 @@ PIECES: list[tuple[str, Callable[[str], bool]]] = [
     ("importing modules (once a process)", lambda stack: "_find_and_load" in stack),
     ("publish: the document's rows, export, publish log", lambda stack: any(
         frame in stack for frame in ("publish_document", "saga_log.py", "documents/publish.py"))),
-    ("cache index rows (background writer)", lambda stack: "cache_index.py" in stack),
-    ("call rows and model exchanges (background writer)", lambda stack: any(
-        frame in stack for frame in ("row_buffer.py", "observe.py", "exchanges.py"))),
-    ("usage row of each model call", lambda stack: "ModelUsageRow" in stack or "record_usage" in stack),
+    ("cache index rows (queued to the record writer)", lambda stack: "cache_index.py" in stack),
+    ("usage row of each model call", lambda stack: "ModelUsageRow" in stack or "add_durably" in stack),
+    ("the record writer's batches; call rows, exchanges (queued)", lambda stack: any(
+        frame in stack for frame in ("record_writer.py", "observe.py", "exchanges.py"))),
     ("circuit breaker", lambda stack: "circuit_breaker.py" in stack and "limited_call" not in stack),
     ("model client: request and parse (openai, httpx)", lambda stack: "model_clients.py" in stack),
     ("enrichment client (httpx)", lambda stack: "enrichment_api.py" in stack),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Update, and_, func, select, update
 
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.sql import dialect_insert, utc_now
@@ -99,15 +99,20 @@ def _this_period(reservation: Reservation) -> ColumnElement[bool]:
     return and_(PERIODS.c.pipeline == reservation.pipeline, PERIODS.c.period_start == reservation.period_start)
 
 
-def settle(store: PipelineStore, reservation: Reservation, tokens: int, cost_usd: float) -> None:
-    """Replace a reservation by what the call really used, in one statement (in the period it was reserved in)."""
-    statement = update(PERIODS).where(_this_period(reservation)).values(
+def settlement(reservation: Reservation, tokens: int, cost_usd: float) -> Update:
+    """The one statement that replaces a reservation by what the call really used (in the period it was reserved
+    in)."""
+    return update(PERIODS).where(_this_period(reservation)).values(
         reserved_usd=PERIODS.c.reserved_usd - reservation.cost_usd,
         reserved_tokens=PERIODS.c.reserved_tokens - reservation.tokens,
         spent_usd=PERIODS.c.spent_usd + cost_usd, spent_tokens=PERIODS.c.spent_tokens + tokens,
         calls=PERIODS.c.calls + 1, updated_at=utc_now())
+
+
+def settle(store: PipelineStore, reservation: Reservation, tokens: int, cost_usd: float) -> None:
+    """Replace a reservation by what the call really used, in one statement."""
     with store.engine().begin() as connection:
-        connection.execute(statement)
+        connection.execute(settlement(reservation, tokens, cost_usd))
 
 
 def release(store: PipelineStore, reservation: Reservation) -> None:

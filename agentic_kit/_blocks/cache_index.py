@@ -18,6 +18,11 @@ from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import CachedResultRow
 
 
+def add_entries(session: Session, rows: list[CachedResultRow]) -> None:
+    """Add entries; a record written again (after an invalidation) replaces its entry."""
+    upsert_rows(session, rows, keep=())
+
+
 @dataclass(frozen=True)
 class CacheSelection:
     """Which cached results: every filter given must match (a document by its id or the start of it)."""
@@ -34,12 +39,6 @@ class CacheIndex:
 
     def __init__(self, store: PipelineStore) -> None:
         self.engine = store.engine()
-
-    def record(self, rows: list[CachedResultRow]) -> None:
-        """Add entries in one transaction; a record written again (after an invalidation) replaces its entry."""
-        with Session(self.engine) as session:
-            upsert_rows(session, rows, keep=())
-            session.commit()
 
     def entries(self, selection: CacheSelection) -> list[CachedResultRow]:
         """The entries the selection matches, oldest first."""

@@ -17,8 +17,9 @@ from prefect import Task
 from prefect.context import TaskRunContext
 from prefect.results import ResultRecord
 from prefect.transactions import BaseTransaction
+from sqlmodel import Session
 
-from agentic_kit._blocks.cache_index import CacheIndex
+from agentic_kit._blocks.cache_index import add_entries
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
@@ -27,7 +28,7 @@ from agentic_kit._domain.models.documents import DocumentPart
 from agentic_kit._domain.models.research import Budget
 from agentic_kit._steps.item_scope import scope_or_none
 from agentic_kit._steps.policies import instructions_of
-from agentic_kit._steps.row_buffer import RowBuffer
+from agentic_kit._steps.record_writer import RECORDS, RecordKind
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,14 +37,12 @@ Entry = tuple[dict[str, Any], ResultRecord[Any]]
 """An index row's fields but its size, and the record: the row is built by the writer thread, off the step's path."""
 
 
-def _write_entries(store: PipelineStore, entries: list[Entry]) -> None:
-    """Measure each record as stored and write the rows in one transaction."""
-    CacheIndex(store).record([CachedResultRow(**fields, size_bytes=len(record.serialize()))
-                              for fields, record in entries])
+def _write_entries(session: Session, entries: list[Entry]) -> None:
+    """Measure each record as stored and add or replace its row."""
+    add_entries(session, [CachedResultRow(**fields, size_bytes=len(record.serialize())) for fields, record in entries])
 
 
-CACHE_ENTRIES: RowBuffer[Entry] = RowBuffer("cache-index-rows", _write_entries)
-"""The process's buffer of index rows."""
+CACHE_ENTRIES: RecordKind[Entry] = RecordKind("cache index rows", _write_entries)
 
 
 def subject_of(parameters: dict[str, Any]) -> str | None:
@@ -83,7 +82,7 @@ def index_committed_result(transaction: BaseTransaction) -> None:
     if store is None or record.metadata.storage_key is None:
         return
     block_id, instructions = record.metadata.storage_block_id, instructions_of(context.task.cache_policy)
-    CACHE_ENTRIES.add(store, ({
+    RECORDS.add(store, CACHE_ENTRIES, ({
         "storage_block_id": str(block_id) if block_id else "", "storage_key": record.metadata.storage_key,
         "cache_key": transaction.key, "step": context.task.name,
         "model": model.model if model else None,

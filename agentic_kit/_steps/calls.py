@@ -23,9 +23,12 @@ from agentic_kit._domain.models.documents import Enrichment, Entity
 from agentic_kit._steps.exchanges import keep_exchange
 from agentic_kit._steps.observe import MODEL, TOOL, observed_call
 from agentic_kit._steps.policies import POLICY
+from agentic_kit._steps.record_writer import RECORDS, added_rows
 from agentic_kit._steps.shared_budget import within_shared_budget
 
 T = TypeVar("T")
+USAGE_ROWS = added_rows("usage rows")
+"""Each model call's tokens and cost, durable before its task run ends (with the budget settlement queued before)."""
 
 
 async def guarded_call(limits: DependencyLimits, breaker: BreakerSettings, store: PipelineStore,
@@ -114,7 +117,7 @@ async def ask_model(
         cached_input_tokens=reply.usage.cached_input_tokens,
         cost_usd=reply.usage.cost_usd,
     )
-    await asyncio.to_thread(store.record_usage, usage)
+    await RECORDS.add_durably(store, USAGE_ROWS, usage)
     return reply
 
 

@@ -1,8 +1,8 @@
 """Each call to a model endpoint kept as it was made, the messages sent and the answer received, in the store's
 `model_exchanges` table: what `agentic cassette record` writes a cassette from.
 
-The rows go through the buffer the `calls` rows use (agentic_kit/_steps/observe.py), written in batches off the call's path and
-flushed when the flow run ends, so keeping them costs a call no database round trip. The offline model's calls
+The rows go with the `calls` rows through the process's record writer (agentic_kit/_steps/record_writer.py), written in
+batches off the call's path and flushed when the flow run ends, so keeping them costs a call no database round trip. The offline model's calls
 are not kept (it answers the same every time), nor anything when AGENTIC_KEEP_EXCHANGES is off.
 """
 
@@ -19,7 +19,8 @@ from agentic_kit._blocks.tables import ModelExchangeRow
 from agentic_kit._domain.models.cassette import response_format
 from agentic_kit._domain.models.common import ModelReply, ModelRequest, TokenUsage
 from agentic_kit._domain.settings import Settings
-from agentic_kit._steps.observe import CALLS
+from agentic_kit._steps.observe import CALL_ROWS
+from agentic_kit._steps.record_writer import RECORDS
 from agentic_kit._steps.tracing import prefect_ids
 
 KEEP_EXCHANGES = Settings().keep_exchanges
@@ -33,7 +34,7 @@ def keep_exchange(subject_id: str | None, model: LanguageModel, store: PipelineS
         return
     ids = prefect_ids()
     usage = reply.usage if reply is not None else TokenUsage()
-    CALLS.add(store, ModelExchangeRow(
+    RECORDS.add(store, CALL_ROWS, ModelExchangeRow(
         flow_run_id=ids.get("prefect.flow_run.id"), task_run_id=ids.get("prefect.task_run.id"),
         document_id=subject_id, step=request.step, model=model.model, context_window=model.context_window,
         tokenizer=model.tokenizer, response_format=response_format(output_type).model_dump_json(),

@@ -20,7 +20,7 @@ from agentic_kit._domain.errors import is_transient
 from agentic_kit._domain.models.common import ModelReply, ModelRequest
 from agentic_kit._domain.settings import Settings
 from agentic_kit._steps.log_format import redact_logs
-from agentic_kit._steps.row_buffer import RowBuffer, flush_all
+from agentic_kit._steps.record_writer import RECORDS, RecordKind, added_rows
 from agentic_kit._steps.tracing import flow_run_span, prefect_ids, tracer
 
 MODEL, TOOL = "model", "tool"
@@ -90,26 +90,25 @@ async def observed_call(kind: str, step: str, target: str, store: PipelineStore 
                               started_at)
 
 
-CALLS: RowBuffer[CallRow | ModelExchangeRow] = RowBuffer("call-rows", PipelineStore.record_calls)
-"""The process's buffer of call rows and model exchanges."""
+CALL_ROWS: RecordKind[CallRow | ModelExchangeRow] = added_rows("call rows and model exchanges")
 
 
 def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: CallOutcome,
             error_type: str | None, seconds: float, started_at: datetime) -> None:
     """Queue the attempt's row for `calls`."""
     ids = prefect_ids()
-    CALLS.add(store, CallRow(flow_run_id=ids.get("prefect.flow_run.id"), task_run_id=ids.get("prefect.task_run.id"),
-                             kind=kind, step=step, target=target, outcome=outcome, error_type=error_type,
-                             duration_seconds=seconds, started_at=started_at))
+    RECORDS.add(store, CALL_ROWS, CallRow(
+        flow_run_id=ids.get("prefect.flow_run.id"), task_run_id=ids.get("prefect.task_run.id"), kind=kind, step=step,
+        target=target, outcome=outcome, error_type=error_type, duration_seconds=seconds, started_at=started_at))
 
 
 @contextmanager
 def observed_run(pipeline: str) -> Iterator[None]:
-    """A flow run's span, its log records redacted (redact_logs); when it ends, every row still buffered (calls,
-    cache entries) is written."""
+    """A flow run's span, its log records redacted (redact_logs); when it ends, every record still queued (calls,
+    exchanges, cache entries) is written."""
     redact_logs()
     try:
         with flow_run_span(pipeline):
             yield
     finally:
-        flush_all()
+        RECORDS.flush()

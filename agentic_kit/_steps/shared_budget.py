@@ -23,14 +23,15 @@ from typing import NoReturn
 
 from prefect.context import FlowRunContext
 from prefect.events import emit_event
+from sqlalchemy import Update
+from sqlmodel import Session
 
 from agentic_kit._blocks.budget_ledger import (
-    Reservation,
     budget_status,
     record_refusal,
     release,
     reserve,
-    settle,
+    settlement,
     usd,
 )
 from agentic_kit._blocks.language_model import LanguageModel
@@ -41,6 +42,7 @@ from agentic_kit._blocks.tables import BudgetPeriodRow
 from agentic_kit._domain.errors import BudgetExhausted
 from agentic_kit._domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX
 from agentic_kit._domain.models.common import TokenUsage
+from agentic_kit._steps.record_writer import RECORDS, RecordKind
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +86,18 @@ async def within_shared_budget(model: LanguageModel, store: PipelineStore, step:
     except BaseException:
         release(store, reservation)  # not awaited in a thread: it must run even when cancelled
         raise
-    await asyncio.to_thread(_settle, store, reservation, charge)
-
-
-def _settle(store: PipelineStore, reservation: Reservation, charge: Charge) -> None:
     usage = charge.usage or TokenUsage()
-    settle(store, reservation, usage.input_tokens + usage.output_tokens, usage.cost_usd)
+    RECORDS.add(store, SETTLEMENTS, settlement(reservation, usage.input_tokens + usage.output_tokens, usage.cost_usd))
+
+
+def _execute(session: Session, statements: list[Update]) -> None:
+    for statement in statements:
+        session.execute(statement)
+
+
+SETTLEMENTS: RecordKind[Update] = RecordKind("budget settlements", _execute)
+"""A call's settlement is queued: the usage row written durably after it (agentic_kit/_steps/calls.py) commits it in
+the same transaction, and a process killed before leaves the reservation counted, never more spent than allowed."""
 
 
 async def _refuse(store: PipelineStore, budget: ModelBudget, pipeline: str, period_start: datetime,
