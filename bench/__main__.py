@@ -12,6 +12,7 @@ import argparse
 import os
 import shutil
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 
 from bench.environment import SERVER_DATABASE_VARIABLE, prefect_server, prepare
@@ -85,8 +86,8 @@ def main() -> None:
     if args.floor:
         floor_only()
         return
-    with prefect_server() as server, upstreams(args.latency) as servers:
-        session = Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)
+    with prefect_server() as server, upstreams(args.latency) as servers, closing(
+            Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)) as session:
         folder = write_documents(ROOT / "documents", DOCUMENTS)
         say(f"bench: {plan.command}, scratch folder {ROOT}, Prefect server on {os.environ[SERVER_DATABASE_VARIABLE]}")
         peers = PeerRounds(session, folder, WIDTH)
@@ -95,7 +96,8 @@ def main() -> None:
         say(f"baseline {min(figures['baseline_seconds']):.1f} s, pipeline {min(figures['cold_seconds']):.1f} s, "
             f"cached rerun {figures['cached_seconds']:.1f} s, naive Prefect peer "
             f"{min(figures['peer_naive_prefect_seconds']):.1f} s, pydantic-ai peer "
-            f"{min(figures['peer_pydantic_ai_seconds']):.1f} s")
+            f"{min(figures['peer_pydantic_ai_seconds']):.1f} s, DBOS peer {min(figures['peer_dbos_seconds']):.1f} s, "
+            f"LangGraph peer {min(figures['peer_langgraph_seconds']):.1f} s")
         figures |= resume(session, folder, DOCUMENTS, WIDTH, min(figures["cold_seconds"]))
         say(f"resume after SIGKILL {figures['resume_seconds']:.1f} s")
         figures |= fault_rounds(session, write_documents(ROOT / "faults", FAULT_DOCUMENTS), WIDTH)

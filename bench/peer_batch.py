@@ -29,7 +29,7 @@ from agentic_kit._domain.models.documents import EntityList, EntityType
 from agentic_kit._domain.settings import Settings
 from agentic_kit._steps.policies import capped_exponential_backoff
 from bench.baseline import MAX_OUTPUT_TOKENS
-from bench.peer_output import results_path
+from bench.peer_output import results_path, written_documents
 from flows.document_pipeline import ENRICHABLE_TYPES
 from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
 
@@ -90,23 +90,38 @@ async def enrich_entity(name: str, kind: EntityType) -> dict[str, Any]:
     return answer
 
 
-async def enrich_all(entities: EntityList) -> int:
-    """One enrichment task per distinct enrichable entity, MAX_ENRICHMENTS_AT_ONCE at a time; how many."""
-    distinct = {(e.name, e.type) for e in entities.entities if e.type in ENRICHABLE_TYPES}
+async def enrich_all(entities: EntityList,
+                     enrich: Callable[[str, EntityType], Awaitable[Any]] = enrich_entity) -> int:
+    """enrich (by default the enrichment task) once per distinct enrichable entity, started in sorted order (a
+    durable peer that numbers its steps replays them by that order), MAX_ENRICHMENTS_AT_ONCE at a time; how many."""
+    distinct = sorted({(e.name, e.type) for e in entities.entities if e.type in ENRICHABLE_TYPES})
     limit = asyncio.Semaphore(MAX_ENRICHMENTS_AT_ONCE)
 
     async def one(name: str, kind: EntityType) -> None:
         async with limit:
-            await enrich_entity(name, kind)
+            await enrich(name, kind)
 
     await asyncio.gather(*(one(name, kind) for name, kind in distinct))
     return len(distinct)
 
 
-async def process_folder(folder: Path, concurrency: int,
-                         process: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-    """Every document of folder through process, concurrency at once, each result appended as it comes."""
-    raws = [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+def folder_documents(folder: Path) -> list[bytes]:
+    """The documents of a folder, in name order."""
+    return [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+
+def unwritten(raws: list[bytes]) -> list[bytes]:
+    """The documents the results file has no line for yet."""
+    written = written_documents(SETTINGS.export_folder)
+    return [raw for raw in raws if content_id(raw) not in written]
+
+
+async def process_folder(folder: Path, concurrency: int, process: Callable[[str], Awaitable[dict[str, Any]]],
+                         skip_written: bool = False) -> dict[str, Any]:
+    """Every document of folder through process, concurrency at once, each result appended as it comes; with
+    skip_written, the documents the results file has a line for are left out (how many: already_written)."""
+    raws = folder_documents(folder)
+    pending = unwritten(raws) if skip_written else raws
     path = results_path(SETTINGS.export_folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     limit = asyncio.Semaphore(concurrency)
@@ -117,9 +132,10 @@ async def process_folder(folder: Path, concurrency: int,
         with path.open("a") as results:
             results.write(json.dumps({"document": content_id(raw), **result}) + "\n")
 
-    outcomes = await asyncio.gather(*(one(raw) for raw in raws), return_exceptions=True)
+    outcomes = await asyncio.gather(*(one(raw) for raw in pending), return_exceptions=True)
     failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
-    return {"documents": len(raws), "failed": len(failures), "first_failure": failures[0] if failures else None}
+    return {"documents": len(raws), "failed": len(failures), "first_failure": failures[0] if failures else None,
+            "already_written": len(raws) - len(pending)}
 
 
 async def timed(batch: Awaitable[dict[str, Any]]) -> dict[str, Any]:

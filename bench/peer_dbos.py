@@ -1,30 +1,29 @@
 """Peer: the workload as a DBOS Transact user writes it from the docs, `python -m bench.peer_dbos FOLDER`.
 
-One `@DBOS.workflow()` per document, its workflow ID the document's content id (`SetWorkflowID`), and in it one
-`@DBOS.step()` per model call and per enrichment call, each with DBOS's own retries (`retries_allowed`,
-`max_attempts` = our retries + 1, `interval_seconds` = our backoff base, `backoff_rate` 2: our delays, though DBOS
-has no cap on them) and its per-attempt `timeout_seconds` (our call timeout); DBOS keeps its system database on
-PostgreSQL at `AGENTIC_PEER_DATABASE_URL`. The model steps send the naive peer's requests (`peer_batch.ask`), byte
-for byte; the enrichment steps post its body (its task's function), one per distinct entity, MAX_ENRICHMENTS_AT_ONCE
-at a time, started in sorted order since DBOS numbers a workflow's steps in the order they start and replays them
-by that number. The documents run 16 at once in this event loop, where DBOS is launched, so the workflows it
-recovers by itself share the loop (and the clients) with the ones the batch starts.
+One `@DBOS.workflow()` per document, its workflow ID the document's content id (`SetWorkflowID`), and in it one async
+`@DBOS.step()` per model call and per enrichment call, with DBOS's own retries and the other peers' figures:
+`max_attempts` = retries + 1, `interval_seconds` = the backoff base, `backoff_rate` 2 (DBOS caps no delay below an
+hour, so with a cap under base·2^(retries-1) the last delays are longer than ours), and the call timeout as the step's
+per-attempt `timeout_seconds`. Steps return the pydantic models, which DBOS pickles into its system database, on
+PostgreSQL at AGENTIC_PEER_DATABASE_URL. The model steps send the naive peer's requests (`peer_batch.ask`: the
+baseline's bodies, byte for byte); the enrichment steps post its body (its task's function), one step per distinct
+enrichable entity, MAX_ENRICHMENTS_AT_ONCE at a time, started in sorted order: DBOS numbers a workflow's steps in the
+order they start and replays recorded outputs by that number. 16 documents at once; DBOS is launched inside this
+event loop, so the workflows it recovers by itself run in it too, with the same clients.
 
-A rerun with the same database and export folder resumes: DBOS recovers the workflows a SIGKILL left pending and
-the batch waits for them (calling a workflow ID that exists returns its result; no step that has an output is called
-again); a workflow an earlier run left failed is first rewound to its first failed step (`DBOS.rewind_workflow`),
-so the rerun retries the document from there as the Prefect peers' reruns do; documents the results file already
-has a line for are skipped, as a user's script would, since their workflows would only return their recorded result
-and the document would get a second line.
-Prints one JSON line: seconds, cpu_seconds, documents, failed, first_failure, already_written.
+A rerun with the same database and export folder resumes. Documents the results file already has a line for are
+skipped, as a user's script would (their workflows would only return their recorded result, and the document would
+get a second line). DBOS recovers the workflows a SIGKILL left pending and the batch waits for them: calling an
+existing workflow ID returns its result, and no step with a recorded output is called again. A workflow an earlier
+run left failed (a step out of retries) is first rewound to its first failed step (`DBOS.rewind_workflow_async`), so
+the rerun retries that document from there, as the Prefect peers' reruns retry failed tasks.
+Prints one JSON line: seconds (DBOS's launch included), cpu_seconds, documents (in the folder, skipped ones included),
+failed, first_failure, already_written (skipped).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,18 @@ from dbos import DBOS, DBOSConfig, SetWorkflowID
 from agentic_kit._domain.models.common import Review, content_id
 from agentic_kit._domain.models.documents import EntityList, EntityType, Summary
 from bench.child import run_child
-from bench.peer_batch import SETTINGS, ask, enrich_entity, timed
-from bench.peer_output import results_path, written_documents
+from bench.peer_batch import (
+    SETTINGS,
+    ask,
+    enrich_all,
+    enrich_entity,
+    folder_documents,
+    process_folder,
+    timed,
+    unwritten,
+)
 from bench.runs import PEER_DATABASE_VARIABLE
-from flows.document_pipeline import ENRICHABLE_TYPES
 from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
-from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
 
 
 def step_options(retries: int, timeout_seconds: float) -> dict[str, Any]:
@@ -76,24 +81,11 @@ async def enrich(name: str, kind: EntityType) -> dict[str, Any]:
     return answer
 
 
-async def enrich_each(entities: EntityList, call: Callable[[str, EntityType], Awaitable[Any]]) -> int:
-    """call once per distinct enrichable entity, in sorted order, MAX_ENRICHMENTS_AT_ONCE at a time; how many."""
-    distinct = sorted({(e.name, e.type) for e in entities.entities if e.type in ENRICHABLE_TYPES})
-    limit = asyncio.Semaphore(MAX_ENRICHMENTS_AT_ONCE)
-
-    async def one(name: str, kind: EntityType) -> None:
-        async with limit:
-            await call(name, kind)
-
-    await asyncio.gather(*(one(name, kind) for name, kind in distinct))
-    return len(distinct)
-
-
 @DBOS.workflow(name="process_document")
 async def process_document(text: str) -> dict[str, Any]:
     """Extract, enrich each entity, summarize, review."""
     entities = await extract_entities(text)
-    enriched = await enrich_each(entities, enrich)
+    enriched = await enrich_all(entities, enrich)
     summary = await summarize(text)
     review = await review_summary(summary.summary, text)
     return {"entities": len(entities.entities), "enriched": enriched, "summary": summary.summary,
@@ -116,27 +108,10 @@ async def rewind_failed(documents: set[str]) -> None:
 
 
 async def durable_batch(folder: Path, concurrency: int) -> dict[str, Any]:
-    """Launch DBOS in this loop, rewind failed workflows, then every document without a result line, concurrency
-    at once, each result appended as it comes (process_folder, skipping what is written)."""
+    """`peer_batch.process_folder` on DBOS launched in this loop, skipping written documents, failed ones rewound."""
     DBOS.launch()
-    raws = [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
-    written = written_documents(SETTINGS.export_folder)
-    pending = [raw for raw in raws if content_id(raw) not in written]
-    await rewind_failed({content_id(raw) for raw in pending})
-    path = results_path(SETTINGS.export_folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    limit = asyncio.Semaphore(concurrency)
-
-    async def one(raw: bytes) -> None:
-        async with limit:
-            result = await process(raw.decode())
-        with path.open("a") as results:
-            results.write(json.dumps({"document": content_id(raw), **result}) + "\n")
-
-    outcomes = await asyncio.gather(*(one(raw) for raw in pending), return_exceptions=True)
-    failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
-    return {"documents": len(raws), "failed": len(failures), "first_failure": failures[0] if failures else None,
-            "already_written": len(raws) - len(pending)}
+    await rewind_failed({content_id(raw) for raw in unwritten(folder_documents(folder))})
+    return await process_folder(folder, concurrency, process, skip_written=True)
 
 
 async def run(folder: Path, concurrency: int) -> dict[str, Any]:

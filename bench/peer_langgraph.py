@@ -21,7 +21,6 @@ Prints one JSON line: seconds, cpu_seconds, documents (in the folder, skipped on
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,14 +37,11 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from agentic_kit._domain.models.common import Review, content_id
-from agentic_kit._domain.models.documents import EntityList, Summary
+from agentic_kit._domain.models.documents import EntityList, EntityType, Summary
 from bench.child import run_child
-from bench.peer_batch import SETTINGS, ask, enrich_entity, timed
-from bench.peer_output import results_path, written_documents
+from bench.peer_batch import SETTINGS, ask, enrich_all, enrich_entity, process_folder, timed
 from bench.runs import PEER_DATABASE_VARIABLE
-from flows.document_pipeline import ENRICHABLE_TYPES
 from tasks.documents.agents import WHOLE_DOCUMENT, extract_request, review_request, summarize_request
-from tasks.documents.tools import MAX_ENRICHMENTS_AT_ONCE
 
 
 class DocumentState(TypedDict, total=False):
@@ -76,16 +72,11 @@ async def extract(state: DocumentState) -> DocumentState:
 
 async def enrich(state: DocumentState) -> DocumentState:
     """One enrichment call per distinct enrichable entity, MAX_ENRICHMENTS_AT_ONCE at a time; how many."""
-    entities = EntityList.model_validate(state["entities"]).entities
-    distinct = {(e.name, e.type) for e in entities if e.type in ENRICHABLE_TYPES}
-    limit = asyncio.Semaphore(MAX_ENRICHMENTS_AT_ONCE)
 
-    async def one(name: str, kind: Any) -> None:
-        async with limit:
-            await asyncio.wait_for(enrich_entity.fn(name, kind), SETTINGS.tool_timeout_seconds)
+    async def one(name: str, kind: EntityType) -> None:
+        await asyncio.wait_for(enrich_entity.fn(name, kind), SETTINGS.tool_timeout_seconds)
 
-    await asyncio.gather(*(one(name, kind) for name, kind in distinct))
-    return {"enriched": len(distinct)}
+    return {"enriched": await enrich_all(EntityList.model_validate(state["entities"]), one)}
 
 
 async def summarize(state: DocumentState) -> DocumentState:
@@ -130,38 +121,18 @@ async def checkpointer(url: str, concurrency: int) -> AsyncIterator[AsyncPostgre
         yield saver
 
 
-async def process_document(graph: Graph, raw: bytes) -> dict[str, Any]:
+async def process_document(graph: Graph, text: str) -> dict[str, Any]:
     """The document's thread run to its end: read back when done, resumed when begun, else started."""
-    config: RunnableConfig = {"configurable": {"thread_id": content_id(raw)}}
+    config: RunnableConfig = {"configurable": {"thread_id": content_id(text)}}
     snapshot = await graph.aget_state(config)
     if "score" in snapshot.values:
         values = snapshot.values
     elif snapshot.next:
         values = await graph.ainvoke(None, config, durability="sync")
     else:
-        values = await graph.ainvoke({"text": raw.decode()}, config, durability="sync")
+        values = await graph.ainvoke({"text": text}, config, durability="sync")
     return {"entities": len(values["entities"]["entities"]), "enriched": values["enriched"],
             "summary": values["summary"], "score": values["score"]}
-
-
-async def process_folder(folder: Path, concurrency: int, graph: Graph) -> dict[str, Any]:
-    """`peer_batch.process_folder` through the graph, the documents the results file already has skipped."""
-    raws = [p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
-    written = written_documents(SETTINGS.export_folder)
-    path = results_path(SETTINGS.export_folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    limit = asyncio.Semaphore(concurrency)
-
-    async def one(raw: bytes) -> None:
-        async with limit:
-            result = await process_document(graph, raw)
-        with path.open("a") as results:
-            results.write(json.dumps({"document": content_id(raw), **result}) + "\n")
-
-    outcomes = await asyncio.gather(*(one(raw) for raw in raws if content_id(raw) not in written),
-                                    return_exceptions=True)
-    failures = [repr(o) for o in outcomes if isinstance(o, BaseException)]
-    return {"documents": len(raws), "failed": len(failures), "first_failure": failures[0] if failures else None}
 
 
 async def langgraph_batch(folder: Path, concurrency: int) -> dict[str, Any]:
@@ -171,7 +142,12 @@ async def langgraph_batch(folder: Path, concurrency: int) -> dict[str, Any]:
         raise SystemExit(f"the LangGraph peer needs {PEER_DATABASE_VARIABLE}: the PostgreSQL database it checkpoints "
                          "its graphs in")
     async with checkpointer(url, concurrency) as saver:
-        return await process_folder(folder, concurrency, build_graph().compile(checkpointer=saver))
+        graph = build_graph().compile(checkpointer=saver)
+
+        async def process(text: str) -> dict[str, Any]:
+            return await process_document(graph, text)
+
+        return await process_folder(folder, concurrency, process, skip_written=True)
 
 
 async def run(folder: Path, concurrency: int) -> dict[str, Any]:

@@ -35,12 +35,17 @@ from bench.runs import PIPELINE, Session
 
 NAIVE = "peer_naive_prefect"
 PYDANTIC_AI = "peer_pydantic_ai"
-PEERS = {NAIVE: "bench.peer_naive_prefect", PYDANTIC_AI: "bench.peer_pydantic_ai"}
+DBOS = "peer_dbos"
+LANGGRAPH = "peer_langgraph"
+PEERS = {NAIVE: "bench.peer_naive_prefect", PYDANTIC_AI: "bench.peer_pydantic_ai", DBOS: "bench.peer_dbos",
+         LANGGRAPH: "bench.peer_langgraph"}
 """The figure prefix of each peer and the module its child runs."""
-SAME_BODIES = {NAIVE: True, PYDANTIC_AI: False}
+SAME_BODIES = {NAIVE: True, PYDANTIC_AI: False, DBOS: True, LANGGRAPH: True}
 """Whether a peer sends byte-identical model request bodies (else its model requests are checked per step)."""
+WITH_A_DATABASE = {PEERS[DBOS], PEERS[LANGGRAPH]}
+"""The peers' modules that keep their durable state in a PostgreSQL database of their own."""
 
-SIDES = ("pipeline", NAIVE, PYDANTIC_AI)
+SIDES = ("pipeline", *PEERS)
 """The figure prefixes of the fault rounds: ours, then the peers."""
 
 FAULT_DOCUMENTS = 50
@@ -79,7 +84,7 @@ class PeerRounds:
         logs = self.session.upstreams.model.log, self.session.upstreams.enrichment.log
         for name, module in PEERS.items():
             marks = [len(log.records) for log in logs]
-            run = self.session.run(module, self.folder, self.session.fresh_state(), self.width)
+            run = self.session.run(module, self.folder, fresh_state(self.session, module), self.width)
             self.seconds[name].append(run["seconds"])
             sent = [log.records[mark:] for log, mark in zip(logs, marks, strict=True)]
             compare = _fingerprints if SAME_BODIES[name] else _steps
@@ -94,6 +99,11 @@ class PeerRounds:
                         f"{name}_overhead": min(seconds) / min(baseline_seconds),
                         f"{name}_seconds": seconds, f"{name}_same_requests": self.same_requests[name]}
         return figures
+
+
+def fresh_state(session: Session, module: str) -> dict[str, str]:
+    """A run's own state, with a database of its own for a peer that keeps its state in one."""
+    return session.peer_state() if module in WITH_A_DATABASE else session.fresh_state()
 
 
 def fault_rounds(session: Session, folder: Path, width: int) -> dict[str, Any]:
@@ -133,7 +143,7 @@ def faults(session: Session) -> Iterator[None]:
 def fault_round(session: Session, module: str, folder: Path, width: int, documents: set[str]) -> dict[str, Any]:
     """A run under faults SIGKILLed at half, a rerun with the same state; repeated calls and lost documents."""
     log = session.upstreams.model.log
-    state, mark = {**session.fresh_state(), **FAULT_FIGURES}, len(log.records)
+    state, mark = {**fresh_state(session, module), **FAULT_FIGURES}, len(log.records)
     started, child = time.time(), session.start(module, folder, state, width)
     try:
         finished, killed = kill_at_half(session, child, mark, len(documents)), True

@@ -17,12 +17,16 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 KEYS = ("overhead_ratio", "documents_per_min", "task_runs_per_min", "cached_model_calls", "cached_speedup",
         "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio", "gateway_p95_ms",
         "delivery_to_running_p95_s", "peer_naive_prefect_ratio", "peer_pydantic_ai_ratio", "floor_ratio",
-        "flow_cpu_ms_per_document", "server_cpu_ms_per_document", "peer_naive_prefect_ratio_0ms")
+        "flow_cpu_ms_per_document", "server_cpu_ms_per_document", "peer_naive_prefect_ratio_0ms", "peer_dbos_ratio",
+        "peer_langgraph_ratio")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
 AGENT_STEPS = 4
 """Agent task runs of a document that fits the window: extract, enrich, summarize, review."""
-PEER_NAMES = {"peer_naive_prefect": "naive Prefect tasks", "peer_pydantic_ai": "pydantic-ai + Prefect"}
+PEER_NAMES = {"peer_naive_prefect": "naive Prefect tasks", "peer_pydantic_ai": "pydantic-ai + Prefect",
+              "peer_dbos": "DBOS", "peer_langgraph": "LangGraph + PostgreSQL checkpointer"}
 """The figure prefix of each peer and its name in the table."""
+PEER_TARGETS = {"peer_naive_prefect": 0.90, "peer_pydantic_ai": 0.90, "peer_dbos": 0.90, "peer_langgraph": 1.05}
+"""The most each pipeline / peer wall ratio may be: LangGraph runs at 1.04× the baseline, so parity is its target."""
 RSS_LIMIT_MB = 1.5 * 1024
 """1.5 GiB."""
 
@@ -113,8 +117,10 @@ def peer_rows() -> list[Row]:
     """The rows comparing the peers with the pipeline: speed in the overhead rounds, then the fault rounds."""
     table_rows = []
     for key, peer in PEER_NAMES.items():
-        same = "the baseline's requests" if key == "peer_naive_prefect" else "the baseline's requests per step"
-        table_rows += [Row(f"{key}_ratio", f"pipeline / {peer} wall (same rounds)", "≤ 0.90", lambda v: v <= 0.9),
+        same = "the baseline's requests per step" if key == "peer_pydantic_ai" else "the baseline's requests"
+        limit = PEER_TARGETS[key]
+        table_rows += [Row(f"{key}_ratio", f"pipeline / {peer} wall (same rounds)", f"≤ {limit:.2f}",
+                           lambda v, limit=limit: v <= limit),
                        Row(f"{key}_overhead", f"  {peer} / baseline wall", "-", None),
                        Row(f"{key}_same_requests", f"  {peer} made {same}", "yes", bool, "{}")]
     for figure, label in (("repeated_calls", "model calls repeated"), ("lost_documents", "documents lost")):

@@ -14,13 +14,12 @@ from agentic_kit._domain.models.common import content_id
 from agentic_kit.testing import EnrichmentServer, ModelServer, RequestRecord
 from bench.documents import write_documents
 from bench.peer_output import written_documents
+from bench.peers import WITH_A_DATABASE
 from bench.runs import PEER_DATABASE_VARIABLE
 from tests.conftest import run_python
 from tests.support.postgres import postgres_database
 
 DOCUMENTS = 3
-PEERS_WITH_A_DATABASE = {"bench.peer_langgraph"}
-"""The peers that keep their durable state in PostgreSQL, at PEER_DATABASE_VARIABLE."""
 
 
 def counted(records: list[RequestRecord], by: str) -> Counter[str]:
@@ -38,6 +37,7 @@ def peer_database() -> Iterator[str]:
     ("bench.peer_naive_prefect", "fingerprint"),  # the same bodies as the baseline
     ("bench.peer_pydantic_ai", "key"),  # pydantic-ai builds its own bodies: as many requests per step
     ("bench.peer_langgraph", "fingerprint"),  # the naive peer's calls in checkpointed LangGraph nodes
+    ("bench.peer_dbos", "fingerprint"),  # the naive peer's calls as DBOS steps, one workflow per document
 ])
 def test_a_peer_sends_the_baselines_requests(module: str, model_requests_by: str, model_server: ModelServer,
                                              enrichment_server: EnrichmentServer, isolated_state: Path,
@@ -45,7 +45,7 @@ def test_a_peer_sends_the_baselines_requests(module: str, model_requests_by: str
     folder = write_documents(isolated_state / "documents", DOCUMENTS)
     env = {"AGENTIC_MODEL_PROVIDER": "openai-compatible", "OPENAI_BASE_URL": f"{model_server.url}/v1",
            "OPENAI_API_KEY": "test-key", "AGENTIC_MODEL": "test-model", "AGENTIC_ENRICHMENT_URL": enrichment_server.url}
-    if module in PEERS_WITH_A_DATABASE:
+    if module in WITH_A_DATABASE:
         env[PEER_DATABASE_VARIABLE] = request.getfixturevalue("peer_database")
     baseline = run_python("-m", "bench.baseline", str(folder), env=env)
     assert baseline.returncode == 0, baseline.stderr[-2000:]
