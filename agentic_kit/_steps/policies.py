@@ -7,17 +7,20 @@ overridden with `AGENTIC_*` environment variables (tests use that to shorten bac
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from prefect import Task
-from prefect.cache_policies import NO_CACHE, RUN_ID, TASK_SOURCE, CachePolicy, CompoundCachePolicy
+from prefect.cache_policies import NO_CACHE, RUN_ID, CachePolicy, CompoundCachePolicy, TaskSource
 from prefect.client.schemas.objects import TaskRun
 from prefect.exceptions import HashError
 from prefect.locking.protocol import LockManager
+from prefect.serializers import prefect_json_object_encoder
 from prefect.states import State
-from prefect.utilities.hashing import hash_objects
+from prefect.utilities.hashing import hash_objects, stable_hash
 
 from agentic_kit._domain.errors import is_transient
 from agentic_kit._domain.models.common import Instructions
@@ -64,6 +67,39 @@ def answer_shaping(value: Any) -> Any:
     return identity() if callable(identity) else value
 
 
+def hash_of(*objects: Any) -> str:
+    """`hash_objects(*objects, raise_on_failure=True)`, the same digest, without the serializer it builds and the
+    modules it looks up on every call (most of the cost of hashing a step's inputs). The bytes hashed are the ones
+    Prefect's JSONSerializer writes (stdlib json, sorted keys, Prefect's object encoder); anything JSON cannot
+    write goes to hash_objects itself, which pickles it."""
+    try:
+        return stable_hash(json.dumps((objects, {}), sort_keys=True, default=prefect_json_object_encoder).encode())
+    except Exception:  # noqa: BLE001 - hash_objects decides: cloudpickle, else HashError
+        return cast("str", hash_objects(*objects, raise_on_failure=True))  # a digest, or it raises
+
+
+@dataclass
+class StepSource(TaskSource):
+    """TASK_SOURCE, the same key, hashed once per source text instead of at every task run (a task's source is
+    read once, when it is declared)."""
+
+    def compute_key(self, task_ctx: Any, inputs: dict[str, Any] | None, flow_parameters: dict[str, Any] | None,
+                    **kwargs: Any) -> str | None:
+        """The hash of the task's source."""
+        source = getattr(task_ctx.task, "source_code", None) if task_ctx else None
+        if not isinstance(source, str):
+            return super().compute_key(task_ctx, inputs, flow_parameters, **kwargs)
+        return _source_key(source)
+
+
+@functools.lru_cache(maxsize=1024)
+def _source_key(source: str) -> str:
+    return hash_of(source)
+
+
+STEP_SOURCE = StepSource()
+
+
 @dataclass
 class StepInputs(CachePolicy):
     """The step's inputs as they shape its answer (see `answer_shaping`), whatever the parameters are called: editing
@@ -76,7 +112,7 @@ class StepInputs(CachePolicy):
             return None
         shaped = {name: answer_shaping(value) for name, value in inputs.items()}
         try:
-            return hash_objects(shaped, raise_on_failure=True)
+            return hash_of(shaped)
         except HashError as exc:
             raise ValueError(f"{exc}: a step input that cannot be hashed must say `shapes_answers = False` on its "
                              "class, or give a `cache_identity()`") from exc
@@ -123,14 +159,15 @@ STEP_LOCKS = lock_manager_for(POLICY.lock_url, POLICY.lock_lease_seconds)
 
 
 def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolicy:
-    """Inputs plus task source, never the run id: a new run after a crash reuses finished calls.
+    """Inputs plus task source (STEP_SOURCE, TASK_SOURCE's key), never the run id: a new run after a crash reuses
+    finished calls.
 
     The result format's version is part of the key (see ResultFormat); an agent's instructions version joins it
     through `with_instructions`. Inputs count by what shapes the answer, recognised by type (StepInputs): the store
     never, a model or an API by its cache identity. With a lock manager the key is
     SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result.
     """
-    policy = StepInputs() + TASK_SOURCE + ResultFormat()
+    policy = StepInputs() + STEP_SOURCE + ResultFormat()
     if lock_manager is None:
         return policy
     return policy.configure(lock_manager=lock_manager, isolation_level="SERIALIZABLE")

@@ -3,7 +3,8 @@
 Prefect's own file lock manager keeps a lock whose holder was killed until the lock expires, and a
 transaction takes its locks without an expiry, so one SIGKILL would block every later run. Here, on
 one machine, a lock is an `flock` the operating system drops when its holder dies; across machines
-it is a Redis lock with a lease its holder renews, so a dead holder's lock lapses within `lock_lease_seconds`.
+it is a Redis lock with a lease its holder renews, so a dead holder's lock lapses within `lock_lease_seconds`
+(agentic_kit/_steps/redis_locks.py, imported only when the lock URL names Redis).
 """
 
 from __future__ import annotations
@@ -18,13 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from prefect.locking.protocol import LockManager
-from prefect_redis.locking import RedisLockManager
-from redis.exceptions import LockError, RedisError
 
 POLL_SECONDS = 0.02
 """How often a waiting holder tries a taken lock again."""
-RENEWALS_PER_LEASE = 3
-"""A Redis lock's holder renews its lease this many times per lease."""
 
 
 class ProcessFileLockManager(LockManager):
@@ -32,6 +29,7 @@ class ProcessFileLockManager(LockManager):
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self._prefix = os.path.join(self.folder, "")
         self._held: dict[str, tuple[str, int]] = {}
         self._guard = threading.Lock()
 
@@ -47,23 +45,34 @@ class ProcessFileLockManager(LockManager):
     def __hash__(self) -> int:
         return hash(self.folder)
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.lock"
+    def _path(self, key: str) -> str:
+        return f"{self._prefix}{hashlib.sha256(key.encode()).hexdigest()}.lock"
+
+    def _open(self, path: str) -> int:
+        """The lock file, created (with its folder, the first time) when missing."""
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
 
     def _try_acquire(self, key: str, holder: str) -> bool:
         """Take the lock without waiting; True when holder has it now."""
         with self._guard:
             if key in self._held:
                 return self._held[key][0] == holder
-            self.folder.mkdir(parents=True, exist_ok=True)
             path = self._path(key)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._open(path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 return False
-            if not path.exists() or os.stat(path).st_ino != os.fstat(fd).st_ino:
+            try:
+                current = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+            if not current:
                 os.close(fd)  # the file was unlinked by a releasing holder: try the new one
                 return False
             self._held[key] = (holder, fd)
@@ -93,7 +102,10 @@ class ProcessFileLockManager(LockManager):
             if held is None or held[0] != holder:
                 raise ValueError(f"No lock held by {holder} on {key}")
             del self._held[key]
-            self._path(key).unlink(missing_ok=True)
+            try:
+                os.unlink(self._path(key))
+            except FileNotFoundError:
+                pass
             fcntl.flock(held[1], fcntl.LOCK_UN)
             os.close(held[1])
 
@@ -128,52 +140,6 @@ class ProcessFileLockManager(LockManager):
         return True
 
 
-class LeasedRedisLockManager(RedisLockManager):
-    """Prefect's Redis lock manager, but every lock carries a lease (Prefect's transactions ask for none) that its
-    holder renews while it lives, so the lock of a holder that died lapses within one lease; for workers on
-    several machines."""
-
-    def __init__(self, connection_url: str, lease_seconds: float) -> None:
-        super().__init__(connection_url=connection_url)
-        self.lease_seconds = lease_seconds
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {**super().__getstate__(), "lease_seconds": self.lease_seconds}
-
-    def acquire_lock(self, key: str, holder: str, acquire_timeout: float | None = None,
-                     hold_timeout: float | None = None) -> bool:
-        acquired = super().acquire_lock(key, holder, acquire_timeout, hold_timeout or self.lease_seconds)
-        if acquired:
-            self._keep_renewing()
-        return acquired
-
-    async def aacquire_lock(self, key: str, holder: str, acquire_timeout: float | None = None,
-                            hold_timeout: float | None = None) -> bool:
-        """Poll with the synchronous client: Prefect releases locks synchronously, and an asyncio lock's
-        release is a coroutine a synchronous caller never awaits (the lock would stay taken)."""
-        deadline = None if acquire_timeout is None else time.monotonic() + acquire_timeout
-        while not self.acquire_lock(key, holder, 0, hold_timeout):
-            if deadline is not None and time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(POLL_SECONDS)
-        return True
-
-    def _keep_renewing(self) -> None:
-        """Start, once per process, the thread that renews the leases of the locks this process holds."""
-        if getattr(self, "_renewer", None) is None:
-            self._renewer = threading.Thread(target=self._renew_forever, name="step-lock-leases", daemon=True)
-            self._renewer.start()
-
-    def _renew_forever(self) -> None:
-        while True:
-            time.sleep(self.lease_seconds / RENEWALS_PER_LEASE)
-            for lock in list(self._locks.values()):
-                try:
-                    lock.reacquire()  # every lock here is a synchronous one
-                except (LockError, RedisError):
-                    pass  # released meanwhile, or Redis is briefly away: the next round tries again
-
-
 def lock_manager_for(url: str, lease_seconds: float) -> LockManager | None:
     """The lock manager a lock URL names: `file:FOLDER`, `redis://HOST:PORT/DB`, or `none` for no locking."""
     if url == "none":
@@ -181,5 +147,7 @@ def lock_manager_for(url: str, lease_seconds: float) -> LockManager | None:
     if url.startswith("file:"):
         return ProcessFileLockManager(Path(url.removeprefix("file:")).expanduser().absolute())
     if url.startswith(("redis://", "rediss://")):
+        from agentic_kit._steps.redis_locks import LeasedRedisLockManager
+
         return LeasedRedisLockManager(url, lease_seconds)
     raise ValueError(f"AGENTIC_LOCK_URL must be file:FOLDER, redis://HOST:PORT/DB or none, not {url!r}")
