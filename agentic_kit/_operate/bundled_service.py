@@ -34,27 +34,38 @@ def free_port(preferred: int = 0) -> int:
 @contextmanager
 def bundled_enrichment_service() -> Iterator[str]:
     """The bundled enrichment service on a free local port, for as long as the block lasts."""
-    url = f"http://127.0.0.1:{free_port(PREFERRED_SERVICE_PORT)}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agentic_kit.enrichment_service", "--port", url.rsplit(":", 1)[1]],
-        stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-    )
+    url, process = _start(free_port(PREFERRED_SERVICE_PORT))
+    if process.poll() is not None:  # another command took the preferred port first: never lean on its service
+        url, process = _start(free_port())
+        if process.poll() is not None:
+            raise SystemExit("The enrichment service did not start; run `python -m agentic_kit.enrichment_service`.")
     try:
-        deadline = time.monotonic() + SERVICE_STARTUP_TIMEOUT_SECONDS
-        while not _answers(f"{url}/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("The enrichment service did not start; run `python -m agentic_kit.enrichment_service`.")
-            time.sleep(0.2)
         yield url
     finally:
         stop_process(process, ENRICHMENT_STOP_SECONDS)
 
 
-def _answers(url: str) -> bool:
-    """Whether a GET on url answers 200."""
+def _start(port: int) -> tuple[str, subprocess.Popen[bytes]]:
+    """The service started on port, once it answers (itself, not another command's service on that port) or its
+    process has ended (the port was taken meanwhile)."""
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([sys.executable, "-m", "agentic_kit.enrichment_service", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + SERVICE_STARTUP_TIMEOUT_SECONDS
+    while process.poll() is None and not _answers(f"{url}/health", process.pid):
+        if time.monotonic() > deadline:
+            stop_process(process, ENRICHMENT_STOP_SECONDS)
+            raise SystemExit("The enrichment service did not start; run `python -m agentic_kit.enrichment_service`.")
+        time.sleep(0.2)
+    return url, process
+
+
+def _answers(url: str, pid: int) -> bool:
+    """Whether the health check at url answers 200 from the process pid."""
     try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
+        response = httpx.get(url, timeout=1)
+        return response.status_code == 200 and response.json().get("pid") == pid
+    except (httpx.HTTPError, ValueError):
         return False
 
 

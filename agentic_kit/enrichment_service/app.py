@@ -7,13 +7,15 @@ Contract:
      or an alias matches (case-insensitive, whitespace-normalized; type breaks ties);
   -> 200 {"name", "type", "found": false} for an unknown entity (an answer, not an error);
   -> 422 {"detail": "invalid request body: <field>: <reason>"} for an invalid body.
-- GET /health -> 200 {"status": "ok", "entities": N}; never needs a token.
+- GET /health -> 200 {"status": "ok", "entities": N, "pid": P}; never needs a token (the pid tells a starter that
+  the service answering is the one it started).
 - With a token configured, every other request needs "Authorization: Bearer <token>",
   else 401 {"detail": "missing or wrong bearer token"}.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -64,7 +66,7 @@ def create_app(catalog: EntityCatalog, token: str | None = None) -> FastAPI:
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
-        """Liveness and catalog size."""
-        return {"status": "ok", "entities": len(catalog)}
+        """Liveness, catalog size and the serving process."""
+        return {"status": "ok", "entities": len(catalog), "pid": os.getpid()}
 
     return app

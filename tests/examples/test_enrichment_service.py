@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_token_required(secured: httpx.Client) -> None:
 
 def test_health_counts_entities(client: httpx.Client, secured: httpx.Client) -> None:
     """Health reports the catalog size and needs no token."""
-    expected = {"status": "ok", "entities": len(list(DEFAULT_ENTITIES_DIR.glob("*.json")))}
+    expected = {"status": "ok", "entities": len(list(DEFAULT_ENTITIES_DIR.glob("*.json"))), "pid": os.getpid()}
     assert client.get("/health").json() == expected
     assert secured.get("/health").json() == expected
 
