@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
+    from agentic_kit._agents.agent import Agent, AgentRun, tool_dependency
+    from agentic_kit._agents.approvals import ToolApprovals, ToolCallDecision
+    from agentic_kit._agents.durability import IDEMPOTENCY_HEADER, idempotency_headers, idempotency_key
+    from agentic_kit._agents.guards import AgentLimits
     from agentic_kit._blocks.enrichment_api import EnrichmentApi
     from agentic_kit._blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
     from agentic_kit._blocks.language_model import CASSETTE, LanguageModel
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from agentic_kit._blocks.tokenizers import TokenCounter
     from agentic_kit._blocks.webhook_gateway import WebhookGateway
     from agentic_kit._domain.errors import (
+        AgentStopped,
         BudgetExhausted,
         CallTimedOut,
         CircuitOpen,
@@ -85,6 +90,10 @@ if TYPE_CHECKING:
     from agentic_kit._steps.web_fetch import fetch_body
 
 _EXPORTS = {
+    "Agent": "agentic_kit._agents.agent",
+    "AgentLimits": "agentic_kit._agents.guards",
+    "AgentRun": "agentic_kit._agents.agent",
+    "AgentStopped": "agentic_kit._domain.errors",
     "BudgetExhausted": "agentic_kit._domain.errors",
     "CASSETTE": "agentic_kit._blocks.language_model",
     "CallTimedOut": "agentic_kit._domain.errors",
@@ -96,6 +105,7 @@ _EXPORTS = {
     "FetchPolicy": "agentic_kit._blocks.fetch_policy",
     "FetchRefused": "agentic_kit._domain.errors",
     "HTML_TYPES": "agentic_kit._steps.text_extraction",
+    "IDEMPOTENCY_HEADER": "agentic_kit._agents.durability",
     "Instructions": "agentic_kit._domain.models.common",
     "InvalidInput": "agentic_kit._domain.errors",
     "InvalidModelOutput": "agentic_kit._domain.errors",
@@ -134,12 +144,13 @@ _EXPORTS = {
     "SLOT_LEASE_SECONDS": "agentic_kit._blocks.resilience.dependency_limits",
     "STEP_LOCKS": "agentic_kit._steps.policies",
     "Settings": "agentic_kit._domain.settings",
-    "current_settings": "agentic_kit._domain.settings",
     "StepBusy": "agentic_kit._domain.errors",
     "TOOL": "agentic_kit._steps.observe",
     "TOOL_CALL": "agentic_kit._steps.policies",
     "TaskOptions": "agentic_kit._steps.policies",
     "TokenCounter": "agentic_kit._blocks.tokenizers",
+    "ToolApprovals": "agentic_kit._agents.approvals",
+    "ToolCallDecision": "agentic_kit._agents.approvals",
     "ToolStep": "agentic_kit._steps.tool_step",
     "TransientError": "agentic_kit._domain.errors",
     "UnreadableCassette": "agentic_kit._domain.errors",
@@ -151,6 +162,7 @@ _EXPORTS = {
     "at_step": "agentic_kit._steps.item_scope",
     "budget_reset_since": "agentic_kit._steps.shared_budget",
     "current_scope": "agentic_kit._steps.item_scope",
+    "current_settings": "agentic_kit._domain.settings",
     "declared_dependencies": "agentic_kit._steps.tool_step",
     "declared_limit_specs": "agentic_kit._steps.tool_step",
     "document_context": "agentic_kit._steps.log_format",
@@ -161,6 +173,8 @@ _EXPORTS = {
     "fetch_body": "agentic_kit._steps.web_fetch",
     "guarded": "agentic_kit._steps.tool_step",
     "html_main_text": "agentic_kit._steps.text_extraction",
+    "idempotency_headers": "agentic_kit._agents.durability",
+    "idempotency_key": "agentic_kit._agents.durability",
     "indexed": "agentic_kit._steps.cache_index",
     "is_transient": "agentic_kit._domain.errors",
     "item_scope": "agentic_kit._steps.item_scope",
@@ -180,6 +194,7 @@ _EXPORTS = {
     "shown_path": "agentic_kit._steps.safe_open",
     "system_resolver": "agentic_kit._blocks.fetch_policy",
     "tool_call_policy": "agentic_kit._steps.policies",
+    "tool_dependency": "agentic_kit._agents.agent",
     "tool_step": "agentic_kit._steps.tool_step",
     "with_instructions": "agentic_kit._steps.policies",
 }
@@ -188,6 +203,7 @@ __all__ = [
     "CASSETTE",
     "FETCH_FOR_THIS_RUN",
     "HTML_TYPES",
+    "IDEMPOTENCY_HEADER",
     "LLM_CALL",
     "LOCAL_READ",
     "PROJECT_EXAMPLES",
@@ -203,6 +219,10 @@ __all__ = [
     "TOOL",
     "TOOL_CALL",
     "WEB",
+    "Agent",
+    "AgentLimits",
+    "AgentRun",
+    "AgentStopped",
     "BudgetExhausted",
     "CallTimedOut",
     "CircuitOpen",
@@ -240,6 +260,8 @@ __all__ = [
     "StepBusy",
     "TaskOptions",
     "TokenCounter",
+    "ToolApprovals",
+    "ToolCallDecision",
     "ToolStep",
     "TransientError",
     "UnreadableCassette",
@@ -261,6 +283,8 @@ __all__ = [
     "fetch_body",
     "guarded",
     "html_main_text",
+    "idempotency_headers",
+    "idempotency_key",
     "indexed",
     "is_transient",
     "item_scope",
@@ -280,6 +304,7 @@ __all__ = [
     "shown_path",
     "system_resolver",
     "tool_call_policy",
+    "tool_dependency",
     "tool_step",
     "with_instructions",
 ]

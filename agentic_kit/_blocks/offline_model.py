@@ -46,6 +46,11 @@ def offline_answer(output_type: type[AnswerT]) -> Callable[[Callable[[Mapping[st
     return register
 
 
+def registered_answer(output_type: type[BaseModel]) -> OfflineAnswer | None:
+    """How the offline model answers output_type, if an answer is registered."""
+    return _ANSWERS.get(output_type)
+
+
 def _subject(material: Mapping[str, str]) -> str:
     """The text an answer is about: the document, or the summaries being combined."""
     return next((material[name] for name in SUBJECT_MATERIAL if name in material), "")
@@ -62,7 +67,7 @@ class OfflineModel:
 
     async def generate(self, request: ModelRequest, output_type: type[OutputT]) -> ModelReply[OutputT]:
         """Dispatch on the requested output type; any other request is refused clearly."""
-        answer = _ANSWERS.get(output_type)
+        answer = registered_answer(output_type)
         if answer is None:
             raise RequestRejected(
                 f"the offline model cannot answer {output_type.__name__} requests: register an answer with "

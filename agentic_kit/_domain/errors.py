@@ -17,7 +17,8 @@
         ├── FetchRefused        the fetch tool will not read this URL
         ├── BudgetExhausted     the next model call would pass a budget (a run's, or its pipeline's shared one)
         ├── NotInCassette       a replayed request has no recorded answer
-        └── UnreadableCassette  a cassette file that cannot be read as one
+        ├── UnreadableCassette  a cassette file that cannot be read as one
+        └── AgentStopped        a guard stopped an agent run (turns, tokens, cost, a repeated call, wall time)
 
 Transport failures are mapped to these in one place, `agentic_kit/_blocks/resilience/transport_errors.py`. Every error
 with extra fields pickles with them (`__reduce__`), so it survives Prefect's persisted states.
@@ -142,3 +143,16 @@ class NotInCassette(PermanentError):
 
 class UnreadableCassette(PermanentError):
     """A cassette file is missing, is not JSON, or is of a format or version this code does not read."""
+
+
+class AgentStopped(PermanentError):
+    """A guard stopped an agent run: too many turns, tokens or cost, one call repeated, or its wall time; the run's
+    transcript is kept (`raw`), so its dead letter shows what the agent did."""
+
+    def __init__(self, message: str, guard: str, raw: str = "") -> None:
+        super().__init__(message)
+        self.guard = guard
+        self.raw = scrubbed(raw) if raw else raw
+
+    def __reduce__(self) -> tuple[type[AgentStopped], tuple[str, str, str]]:
+        return type(self), (str(self), self.guard, self.raw)

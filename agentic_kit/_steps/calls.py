@@ -18,7 +18,7 @@ from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import ModelUsageRow
 from agentic_kit._domain.errors import InvalidModelOutput, RequestRejected, UnrepairableOutput
-from agentic_kit._domain.models.common import ModelReply, ModelRequest, OutputT
+from agentic_kit._domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage
 from agentic_kit._domain.models.documents import Enrichment, Entity
 from agentic_kit._steps.exchanges import keep_exchange
 from agentic_kit._steps.observe import MODEL, TOOL, observed_call
@@ -80,6 +80,24 @@ def request_tokens(model: LanguageModel, request: ModelRequest, prompt: int) -> 
     return tokens
 
 
+async def record_usage(subject_id: str | None, store: PipelineStore, step: str, model: str, usage: TokenUsage) -> None:
+    """Record one model call's tokens and cost against this task, its flow run, its pipeline (the flow's name) and its
+    subject, durably before the task run ends (with the budget settlement queued before it)."""
+    run, flow_run = TaskRunContext.get(), FlowRunContext.get()
+    await RECORDS.add_durably(store, USAGE_ROWS, ModelUsageRow(
+        flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,
+        task_run_id=str(run.task_run.id) if run else None,
+        document_id=subject_id,
+        pipeline=flow_run.flow.name if flow_run and flow_run.flow else None,
+        step=step,
+        model=model,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cached_input_tokens=usage.cached_input_tokens,
+        cost_usd=usage.cost_usd,
+    ))
+
+
 async def ask_model(
     subject_id: str | None,
     model: LanguageModel,
@@ -104,20 +122,7 @@ async def ask_model(
                 f"{request.step}: still not a valid {output_type.__name__} after a repair round: {still}",
                 raw=still.raw,
             ) from still
-    run, flow_run = TaskRunContext.get(), FlowRunContext.get()
-    usage = ModelUsageRow(
-        flow_run_id=str(run.task_run.flow_run_id) if run and run.task_run.flow_run_id else None,
-        task_run_id=str(run.task_run.id) if run else None,
-        document_id=subject_id,
-        pipeline=flow_run.flow.name if flow_run and flow_run.flow else None,
-        step=request.step,
-        model=reply.model,
-        input_tokens=reply.usage.input_tokens,
-        output_tokens=reply.usage.output_tokens,
-        cached_input_tokens=reply.usage.cached_input_tokens,
-        cost_usd=reply.usage.cost_usd,
-    )
-    await RECORDS.add_durably(store, USAGE_ROWS, usage)
+    await record_usage(subject_id, store, request.step, reply.model, reply.usage)
     return reply
 
 

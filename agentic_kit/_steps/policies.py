@@ -158,16 +158,17 @@ STEP_LOCKS = lock_manager_for(POLICY.lock_url, POLICY.lock_lease_seconds)
 """The lock manager workers share (None when AGENTIC_LOCK_URL is `none`)."""
 
 
-def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS) -> CachePolicy:
+def resumable_cache(lock_manager: LockManager | None = STEP_LOCKS, inputs: CachePolicy | None = None) -> CachePolicy:
     """Inputs plus task source (STEP_SOURCE, TASK_SOURCE's key), never the run id: a new run after a crash reuses
     finished calls.
 
     The result format's version is part of the key (see ResultFormat); an agent's instructions version joins it
     through `with_instructions`. Inputs count by what shapes the answer, recognised by type (StepInputs): the store
     never, a model or an API by its cache identity. With a lock manager the key is
-    SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result.
+    SERIALIZABLE: when two workers reach the same step, one computes it and the other reads its result. An agent's
+    turns and tool calls key their inputs their own way (`inputs`).
     """
-    policy = StepInputs() + STEP_SOURCE + ResultFormat()
+    policy = (inputs or StepInputs()) + STEP_SOURCE + ResultFormat()
     if lock_manager is None:
         return policy
     return policy.configure(lock_manager=lock_manager, isolation_level="SERIALIZABLE")

@@ -1,0 +1,107 @@
+"""The model an agent's turns go to: the language-model block's endpoint (or the scripted offline agent), each turn
+through the same guarantees as a model step's call.
+
+A turn runs inside its cached Prefect task (pydantic-ai's PrefectDurability wraps this model), so what it does
+happens once per turn made, never for a turn replayed from cache: the shared budget's reservation, the model's
+rate-limit turn and tokens-per-minute share, its circuit breaker, the call timeout, a row in `calls`, a GenAI span,
+and the usage row committed before the task run ends. The endpoint's errors become the kit's (one predicate,
+`is_transient`, decides retries and breakers alike); the openai client's own retries are off, so retries do not
+multiply.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import openai
+from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelResponse
+from pydantic_ai.models import Model, ModelRequestParameters
+from pydantic_ai.models.function import FunctionModel
+from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.models.wrapper import WrapperModel
+from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.settings import ModelSettings
+
+from agentic_kit._agents.offline_agent import OFFLINE_AGENT_MODEL, scripted_agent
+from agentic_kit._blocks.language_model import CASSETTE, LOCAL_PROVIDERS, OFFLINE, LanguageModel
+from agentic_kit._blocks.resilience.transport_errors import from_openai
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._domain.errors import PipelineError, RequestRejected
+from agentic_kit._domain.models.common import TokenUsage
+from agentic_kit._steps.calls import guarded_call, record_usage
+from agentic_kit._steps.observe import MODEL, observed_call
+from agentic_kit._steps.policies import POLICY
+from agentic_kit._steps.shared_budget import within_shared_budget
+
+
+def endpoint_model(block: LanguageModel, output_type: type[Any]) -> Model:
+    """The pydantic-ai model that answers for this block: its OpenAI-compatible endpoint, or the offline script (for
+    an agent whose output is output_type)."""
+    if block.provider == OFFLINE:
+        return FunctionModel(scripted_agent(output_type), model_name=OFFLINE_AGENT_MODEL)
+    if block.provider == CASSETTE:
+        raise RequestRejected("agents do not answer from a cassette yet: use the offline provider, or an endpoint")
+    client = openai.AsyncOpenAI(base_url=block.base_url,
+                                api_key=block.api_key.get_secret_value() if block.api_key else "not-needed",
+                                timeout=block.timeout_seconds, max_retries=0)
+    return OpenAIChatModel(block.model, provider=OpenAIProvider(openai_client=client))
+
+
+def kit_error(exc: Exception) -> Exception:
+    """The kit's error for what the endpoint raised (pydantic-ai keeps the openai error as the cause)."""
+    cause = exc if isinstance(exc, openai.OpenAIError) else exc.__cause__
+    return from_openai(cause) if isinstance(cause, openai.OpenAIError) else exc
+
+
+class GuardedModel(WrapperModel):
+    """A block's model whose every request is budgeted, limited, broken, timed, observed and accounted."""
+
+    def __init__(self, block: LanguageModel, store: PipelineStore, step: str, subject_id: str | None,
+                 output_type: type[Any]) -> None:
+        super().__init__(endpoint_model(block, output_type))
+        self.block, self.store, self.step, self.subject_id = block, store, step, subject_id
+
+    async def request(self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+                      model_request_parameters: ModelRequestParameters) -> ModelResponse:
+        """One turn, made through the block's guarantees."""
+        prompt = self.prompt_tokens(messages, model_request_parameters)
+
+        async def ask() -> ModelResponse:
+            try:
+                return await self.wrapped.request(messages, model_settings, model_request_parameters)
+            except PipelineError:
+                raise
+            except Exception as exc:
+                raise kit_error(exc) from exc
+
+        async with within_shared_budget(self.block, self.store, self.step, prompt) as charge:
+            async with observed_call(MODEL, self.step, self.block.model, self.store):
+                if self.block.provider in LOCAL_PROVIDERS:
+                    response = await ask()
+                else:
+                    response = await guarded_call(self.block.limits(), self.block.breaker, self.store,
+                                                  POLICY.llm_timeout_seconds, ask,
+                                                  tokens=prompt + self.block.max_output_tokens)
+            charge.usage = self.usage(response)
+        await record_usage(self.subject_id, self.store, self.step, response.model_name or self.block.model,
+                           charge.usage)
+        return response
+
+    def prompt_tokens(self, messages: list[ModelMessage], parameters: ModelRequestParameters) -> int:
+        """The turn's prompt as the block's tokenizer counts it: the conversation and the tools' schemas."""
+        tools = [tool.parameters_json_schema for tool in parameters.function_tools + parameters.output_tools]
+        text = ModelMessagesTypeAdapter.dump_json(messages).decode() + json.dumps(tools)
+        return self.block.counter().count(text)
+
+    def usage(self, response: ModelResponse) -> TokenUsage:
+        """The turn's tokens and their cost at the block's prices."""
+        used = response.usage
+        return TokenUsage(input_tokens=used.input_tokens, output_tokens=used.output_tokens,
+                          cached_input_tokens=used.cache_read_tokens,
+                          cost_usd=self.block.cost_usd(used.input_tokens, used.output_tokens, used.cache_read_tokens))
+
+    @property
+    def model_name(self) -> str:
+        """The block's model name."""
+        return self.block.model
