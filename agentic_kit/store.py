@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from agentic_kit._blocks.saga_log import COMPENSATED, PUBLISHED, SagaLog, steps_of
     from agentic_kit._blocks.sql import as_utc, utc_now
     from agentic_kit._blocks.store import PipelineStore
+    from agentic_kit._blocks.agent_records import agent_run
     from agentic_kit._blocks.tables import (
         DEAD_LETTER_STATUSES,
         DISCARDED,
         REPLAYED,
+        AgentRunRow,
         DeadLetterRow,
         DocumentRow,
         HealthCheckRow,
@@ -32,9 +34,11 @@ if TYPE_CHECKING:
         PipelineItemRow,
         PublishSagaRow,
         ResearchRunRow,
+        ToolApprovalRow,
     )
 
 _EXPORTS = {
+    "AgentRunRow": "agentic_kit._blocks.tables",
     "BUDGET_ERROR_TYPE": "agentic_kit._blocks.dead_letters",
     "COMPENSATED": "agentic_kit._blocks.saga_log",
     "DEAD_LETTER_STATUSES": "agentic_kit._blocks.tables",
@@ -52,6 +56,8 @@ _EXPORTS = {
     "REPLAYED": "agentic_kit._blocks.tables",
     "ResearchRunRow": "agentic_kit._blocks.tables",
     "SagaLog": "agentic_kit._blocks.saga_log",
+    "ToolApprovalRow": "agentic_kit._blocks.tables",
+    "agent_run": "agentic_kit._blocks.agent_records",
     "as_utc": "agentic_kit._blocks.sql",
     "budget_spent": "agentic_kit._blocks.research_store",
     "item_id": "agentic_kit._blocks.dead_letters",
@@ -66,23 +72,26 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AgentRunRow",
     "BUDGET_ERROR_TYPE",
     "COMPENSATED",
     "DEAD_LETTER_STATUSES",
     "DISCARDED",
-    "PUBLISHED",
-    "REPLAYED",
     "DeadLetterRow",
     "DeadLetters",
     "DocumentRow",
     "ExchangeLog",
     "HealthCheckRow",
     "ModelExchangeRow",
+    "PUBLISHED",
     "PipelineItemRow",
     "PipelineStore",
     "PublishSagaRow",
+    "REPLAYED",
     "ResearchRunRow",
     "SagaLog",
+    "ToolApprovalRow",
+    "agent_run",
     "as_utc",
     "budget_spent",
     "item_id",

@@ -30,6 +30,7 @@ from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._domain.errors import PipelineError, RequestRejected
 from agentic_kit._domain.models.common import TokenUsage
 from agentic_kit._steps.calls import guarded_call, record_usage
+from agentic_kit._steps.item_scope import scope_or_none
 from agentic_kit._steps.observe import MODEL, observed_call
 from agentic_kit._steps.policies import POLICY
 from agentic_kit._steps.shared_budget import within_shared_budget
@@ -86,6 +87,8 @@ class GuardedModel(WrapperModel):
             charge.usage = self.usage(response)
         await record_usage(self.subject_id, self.store, self.step, response.model_name or self.block.model,
                            charge.usage)
+        if scope := scope_or_none():
+            scope.model_calls += 1
         return response
 
     def prompt_tokens(self, messages: list[ModelMessage], parameters: ModelRequestParameters) -> int:

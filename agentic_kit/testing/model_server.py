@@ -82,11 +82,20 @@ def _max_tokens(body: dict[str, Any]) -> int:
 
 @dataclass
 class RawAnswer:
-    """What a responder returns to answer exactly this: a content text (or none), a finish reason, a refusal."""
+    """What a responder returns to answer exactly this: a content text (or none), a finish reason, a refusal, or
+    tool calls (see `tool_calls`)."""
 
     content: str | None
     finish_reason: str = "stop"
     refusal: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+def tool_calls(*calls: tuple[str, str, dict[str, Any]]) -> RawAnswer:
+    """An answer that calls tools: each call is (call id, tool name, arguments)."""
+    return RawAnswer(content=None, finish_reason="tool_calls", tool_calls=[
+        {"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}
+        for call_id, name, arguments in calls])
 
 
 @dataclass(frozen=True)
@@ -224,7 +233,7 @@ class ModelServer(StubServer):
 
     def completion(self, body: dict[str, Any], prompt: _Prompt, answer: RawAnswer) -> dict[str, Any]:
         """A chat.completion object carrying the answer's content (or refusal), logged in `token_log`."""
-        completion_tokens = count_tokens(answer.content or answer.refusal or "")
+        completion_tokens = count_tokens(answer.content or answer.refusal or json.dumps(answer.tool_calls or ""))
         cached = self.cached_tokens(body["messages"], prompt.messages)
         with self._tokens_lock:
             self._token_log.append(TokenRecord(prompt.received, prompt.tokens, completion_tokens, _max_tokens(body)))
@@ -236,7 +245,8 @@ class ModelServer(StubServer):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": answer.content, "refusal": answer.refusal},
+                    "message": {"role": "assistant", "content": answer.content, "refusal": answer.refusal,
+                                **({"tool_calls": answer.tool_calls} if answer.tool_calls else {})},
                     "logprobs": None,
                     "finish_reason": answer.finish_reason,
                 }
