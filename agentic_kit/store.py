@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
+    from agentic_kit._blocks.agent_records import agent_run
     from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters, item_id
     from agentic_kit._blocks.exchange_log import ExchangeLog
     from agentic_kit._blocks.research_store import (
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from agentic_kit._blocks.saga_log import COMPENSATED, PUBLISHED, SagaLog, steps_of
     from agentic_kit._blocks.sql import as_utc, utc_now
     from agentic_kit._blocks.store import PipelineStore
-    from agentic_kit._blocks.agent_records import agent_run
     from agentic_kit._blocks.tables import (
         DEAD_LETTER_STATUSES,
         DISCARDED,
@@ -72,22 +72,22 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "AgentRunRow",
     "BUDGET_ERROR_TYPE",
     "COMPENSATED",
     "DEAD_LETTER_STATUSES",
     "DISCARDED",
+    "PUBLISHED",
+    "REPLAYED",
+    "AgentRunRow",
     "DeadLetterRow",
     "DeadLetters",
     "DocumentRow",
     "ExchangeLog",
     "HealthCheckRow",
     "ModelExchangeRow",
-    "PUBLISHED",
     "PipelineItemRow",
     "PipelineStore",
     "PublishSagaRow",
-    "REPLAYED",
     "ResearchRunRow",
     "SagaLog",
     "ToolApprovalRow",
