@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from agentic_kit._agents.approvals import ToolApprovals, ToolCallDecision
     from agentic_kit._agents.durability import IDEMPOTENCY_HEADER, idempotency_headers, idempotency_key
     from agentic_kit._agents.guards import AgentLimits
+    from agentic_kit._agents.mcp_tools import lookups_over_mcp, mcp_http, mcp_stdio
     from agentic_kit._blocks.enrichment_api import EnrichmentApi
     from agentic_kit._blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
     from agentic_kit._blocks.language_model import CASSETTE, LanguageModel
@@ -180,6 +181,9 @@ _EXPORTS = {
     "item_scope": "agentic_kit._steps.item_scope",
     "llm_call_policy": "agentic_kit._steps.policies",
     "load_or_environment": "agentic_kit._blocks.resolve",
+    "lookups_over_mcp": "agentic_kit._agents.mcp_tools",
+    "mcp_http": "agentic_kit._agents.mcp_tools",
+    "mcp_stdio": "agentic_kit._agents.mcp_tools",
     "model_step": "agentic_kit._steps.model_step",
     "observed_call": "agentic_kit._steps.observe",
     "observed_run": "agentic_kit._steps.observe",
@@ -290,6 +294,9 @@ __all__ = [
     "item_scope",
     "llm_call_policy",
     "load_or_environment",
+    "lookups_over_mcp",
+    "mcp_http",
+    "mcp_stdio",
     "model_step",
     "observed_call",
     "observed_run",

@@ -80,6 +80,19 @@ def _leaves(value: Any, key: str | None = None) -> Iterator[tuple[str | None, An
         yield key, value
 
 
+def _records(value: Any) -> Iterator[dict[str, Any]]:
+    """Every object inside a tool's answer, depth first."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _records(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _records(item)
+
+
 def _known(returns: list[ToolReturnPart]) -> dict[str, Any]:
     """The first value each key has in the tools' answers."""
     known: dict[str, Any] = {}
@@ -90,16 +103,26 @@ def _known(returns: list[ToolReturnPart]) -> dict[str, Any]:
     return known
 
 
-def _fill(tool: ToolDefinition, question: str, known: dict[str, Any]) -> dict[str, Any] | None:
-    """Arguments for every required parameter of the tool, or None when one cannot be filled."""
+def _fill(tool: ToolDefinition, question: str, returns: list[ToolReturnPart]) -> dict[str, Any] | None:
+    """Arguments for every required parameter of the tool, or None when one cannot be filled: text the question
+    holds first, then the values of the answer's object that mentions those (the order the question names), then
+    the first value anywhere."""
     schema = tool.parameters_json_schema
+    required: list[str] = schema.get("required", [])
+    kinds = {name: schema.get("properties", {}).get(name, {}).get("type") for name in required}
     arguments: dict[str, Any] = {}
-    for name in schema.get("required", []):
-        kind = schema.get("properties", {}).get(name, {}).get("type")
-        value = known.get(name)
-        if value is None and kind == "string":
-            value = _from_question(name, question)
-        if value is None or (kind in ("number", "integer") and not isinstance(value, int | float)):
+    for name in required:
+        value = _from_question(name, question) if kinds[name] == "string" else None
+        if value is not None:
+            arguments[name] = value
+    records = [record for part in returns for record in _records(part.content)]
+    named = next((r for r in records if any(r.get(k) == v for k, v in arguments.items())), {})
+    known = _known(returns)
+    for name in required:
+        if name in arguments:
+            continue
+        value = named.get(name, known.get(name))
+        if value is None or (kinds[name] in ("number", "integer") and not isinstance(value, int | float)):
             return None
         arguments[name] = value
     return arguments
@@ -134,13 +157,13 @@ def scripted_agent(output_type: type[Any]) -> Turn:
 
     def turn(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         question, returns = _question(messages), _returns(messages)
-        known, called = _known(returns), _called(messages)
+        called = _called(messages)
         texts = [question, *(part.model_response_str() for part in returns)]
         calls: list[ModelResponsePart] = []
         for tool in info.function_tools:
             if tool.name in called or (tool.kind == "unapproved" and not _mentioned(tool, texts)):
                 continue
-            arguments = _fill(tool, question, known)
+            arguments = _fill(tool, question, returns)
             if arguments is not None:
                 calls.append(ToolCallPart(tool.name, arguments, tool_call_id=f"offline-{len(called)}-{len(calls)}"))
         if calls:

@@ -11,7 +11,7 @@ from agentic_kit._blocks.tables import AgentRunRow, ToolApprovalRow
 
 def save_agent_run(store: PipelineStore, row: AgentRunRow) -> None:
     """Write where an agent run stands; writing it again updates it."""
-    with Session(store.engine()) as session:
+    with Session(store.engine(), expire_on_commit=False) as session:
         upsert(session, row)
         session.commit()
 
@@ -29,8 +29,8 @@ def approval_decision(store: PipelineStore, approval_key: str) -> ToolApprovalRo
 
 
 def save_approval(store: PipelineStore, row: ToolApprovalRow) -> None:
-    """Keep a decision (the first one taken on a call stands)."""
-    with Session(store.engine()) as session:
+    """Keep a decision (the first one taken on a call stands); the row stays readable after."""
+    with Session(store.engine(), expire_on_commit=False) as session:
         if session.get(ToolApprovalRow, row.approval_key) is None:
             session.add(row)
             session.commit()

@@ -1,0 +1,75 @@
+"""Support agent: answer customers' questions with a tool-calling agent. A pipeline on the kit's public API.
+
+    python -m flows.support_agent --question "I am ada@example.com. Can I get a refund for order O-5001?"
+
+prints `answer: …; N model turns, M tool calls, K approvals` per question. A refund waits for a person's approval
+in the Prefect UI (the run's link is printed while it waits); run again, the same question makes no model turn and
+no tool call again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from contextlib import ExitStack
+
+from pydantic import BaseModel
+
+from agentic_kit import PipelineBlocks, pipeline
+from agentic_kit.operate import bundled_enrichment_service
+from tasks.support.agent import support_agent
+
+
+class Question(BaseModel):
+    """A customer's question as it arrives."""
+
+    text: str
+
+
+class Answered(BaseModel):
+    """The reply, and what the agent did to get there."""
+
+    answer: str
+    model_turns: int
+    tool_calls: int
+    approvals: int
+
+    def line(self) -> str:
+        """`answer: …; N model turns, M tool calls, K approvals`."""
+        return (f"answer: {self.answer}; {self.model_turns} model turns, {self.tool_calls} tool calls, "
+                f"{self.approvals} approvals")
+
+
+@pipeline("support-agent", item=Question, noun="questions", done="answered")
+async def answer_question(question: Question, blocks: PipelineBlocks) -> Answered:
+    """Answer one customer's question."""
+    run = await support_agent().run(question.text, uses=[blocks.enrichment])
+    return Answered(answer=run.output.answer, model_turns=run.model_turns, tool_calls=run.tool_calls,
+                    approvals=len(run.approvals))
+
+
+support_agent_flow = answer_question.flow
+"""The flow prefect.yaml deploys."""
+
+
+def main() -> None:
+    """Answer the questions given on the command line; print each answer line and the run's headline."""
+    parser = argparse.ArgumentParser(description="Answer customers' questions once.")
+    parser.add_argument("--question", action="append", required=True, help="a question's text (repeatable)")
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        if not os.environ.get("AGENTIC_ENRICHMENT_URL"):  # the bundled service takes the refunds
+            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(bundled_enrichment_service())
+        report = asyncio.run(answer_question.run([Question(text=text) for text in args.question]))
+    for outcome in report.outcomes:
+        print(Answered.model_validate(outcome.result).line() if outcome.result else
+              f"failed at {outcome.step}: {outcome.error}")
+    print(report.headline())
+    if report.flow_run_url:
+        print(f"run: {report.flow_run_url}")
+    raise SystemExit(0 if not report.count("failed") else 1)
+
+
+if __name__ == "__main__":
+    main()
