@@ -41,6 +41,7 @@ from agentic_kit._agents.agent_model import GuardedModel
 from agentic_kit._agents.approvals import decide
 from agentic_kit._agents.durability import agent_task_config
 from agentic_kit._agents.guards import WALL_TIME, AgentGuards, AgentLimits
+from agentic_kit._agents.observed_tools import observed_tool
 from agentic_kit._blocks.agent_records import save_agent_run
 from agentic_kit._blocks.tables import AgentRunRow, ToolApprovalRow
 from agentic_kit._domain.errors import AgentStopped
@@ -104,14 +105,15 @@ class Agent(Generic[OutputT]):
                  policy: TaskOptions = LLM_CALL, tool_policy: TaskOptions = TOOL_CALL) -> None:
         self.name, self.output_type = name, output
         self.instructions = instructions if isinstance(instructions, Instructions) else Instructions(text=instructions)
-        self.tools = [self._tool(tool, needs_approval) for tool in tools]
+        self.tools = [self._tool(name, tool, needs_approval) for tool in tools]
         self.toolsets, self.limits = list(toolsets), limits or AgentLimits()
         self.approval_timeout_seconds, self.policy, self.tool_policy = approval_timeout_seconds, policy, tool_policy
 
     @staticmethod
-    def _tool(tool: Callable[..., Any] | Tool[Any], needs_approval: Collection[str]) -> Tool[Any]:
-        """A pydantic-ai tool, marked as needing approval when its name is in needs_approval."""
-        made = tool if isinstance(tool, Tool) else Tool(tool)
+    def _tool(agent: str, tool: Callable[..., Any] | Tool[Any], needs_approval: Collection[str]) -> Tool[Any]:
+        """A pydantic-ai tool (a function: observed), marked as needing approval when its name is in
+        needs_approval."""
+        made = tool if isinstance(tool, Tool) else Tool(observed_tool(agent, tool))
         if made.name in needs_approval:
             made.requires_approval = True
         return made

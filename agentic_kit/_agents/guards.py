@@ -12,6 +12,7 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,9 @@ from agentic_kit._domain.errors import AgentStopped
 MAX_TURNS, MAX_TOKENS, MAX_COST, REPEATED_CALL, WALL_TIME = "max_turns", "max_tokens", "max_cost_usd", \
     "repeated_call", "wall_seconds"
 """The guards' names, as a stopped run's dead letter and report name them."""
+
+CURRENT_TOOL_CALL: ContextVar[str | None] = ContextVar("agentic_tool_call_id", default=None)
+"""The model's id of the tool call running now (its span names it)."""
 
 
 @dataclass(frozen=True)
@@ -105,4 +109,8 @@ class AgentGuards(AbstractCapability[Any]):
             self._running = asyncio.Semaphore(self.limits.parallel_tool_calls)
         async with self._running:
             self.tool_calls += 1
-            return await handler(args)
+            token = CURRENT_TOOL_CALL.set(call.tool_call_id)
+            try:
+                return await handler(args)
+            finally:
+                CURRENT_TOOL_CALL.reset(token)

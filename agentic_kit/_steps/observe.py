@@ -63,12 +63,15 @@ def _reply_attributes(reply: ModelReply, request: ModelRequest | None) -> dict[s
 
 @asynccontextmanager
 async def observed_call(kind: str, step: str, target: str, store: PipelineStore | None,
-                        request: ModelRequest | None = None) -> AsyncIterator[Observation]:
-    """Around one call attempt: a CLIENT span named `<operation> <target>`, then the attempt's row in `calls` (no
-    row when the step has no store: a page fetch)."""
+                        request: ModelRequest | None = None, call_id: str | None = None,
+                        ) -> AsyncIterator[Observation]:
+    """Around one call attempt: a CLIENT span named `<operation> <target>` (with the model's tool call id, for an
+    agent's tool call), then the attempt's row in `calls` (no row when the step has no store: a page fetch)."""
     observation = Observation()
     attributes = {"gen_ai.operation.name": OPERATIONS[kind], "agentic.step": step, **prefect_ids()}
     attributes["gen_ai.request.model" if kind == MODEL else "gen_ai.tool.name"] = target
+    if call_id is not None:
+        attributes["gen_ai.tool.call.id"] = call_id
     started_at, started = utc_now(), time.perf_counter()
     outcome: CallOutcome = "ok"
     error_type = None

@@ -54,10 +54,14 @@ async def test_a_second_run_of_a_job_makes_no_turn_and_no_call_again() -> None:
     assert not {call[2] for call in made[2:]} & set(keys)
     assert other.output == first.output
 
-    from agentic_kit._blocks.tables import AgentRunRow, ModelUsageRow
+    from agentic_kit._blocks.tables import AgentRunRow, CallRow, ModelUsageRow
     with Session(PipelineStore.from_environment().engine()) as session:
         turns = session.exec(select(ModelUsageRow).where(ModelUsageRow.step == "order-helper")).all()
         runs = session.exec(select(AgentRunRow)).all()
+        tool_rows = session.exec(select(CallRow).where(CallRow.kind == "tool")).all()
+    assert sorted((row.step, row.target, row.outcome) for row in tool_rows) == [
+        ("order-helper", "lookup_customer", "ok"), ("order-helper", "lookup_customer", "ok"),
+        ("order-helper", "order_history", "ok"), ("order-helper", "order_history", "ok")], "one row per call made"
     assert len(turns) == 6, "turns made: 3 per job, none for the repeated job"
     assert {(run.job, run.status, run.model_turns, run.tool_calls) for run in runs} == {
         ("job-1", "answered", 3, 2), ("job-2", "answered", 3, 2)}

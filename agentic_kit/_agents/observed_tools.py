@@ -1,0 +1,27 @@
+"""An agent's own tools, observed like every tool call of the kit: a GenAI span (`execute_tool <tool>`, with
+`gen_ai.tool.name` and `gen_ai.tool.call.id`) and a row in the store's `calls` table, which the metrics count per
+tool. The observation runs inside the tool's cached task, so a call answered from cache is not counted again."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from agentic_kit._agents.guards import CURRENT_TOOL_CALL
+from agentic_kit._steps.item_scope import scope_or_none
+from agentic_kit._steps.observe import TOOL, observed_call
+
+
+def observed_tool(agent: str, function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The tool function, its every call observed under the agent's name (its signature and docstring kept, so the
+    tool's schema is the function's)."""
+
+    @functools.wraps(function)
+    async def observed(*args: Any, **kwargs: Any) -> Any:
+        scope = scope_or_none()
+        async with observed_call(TOOL, agent, function.__name__, scope.store if scope else None,
+                                 call_id=CURRENT_TOOL_CALL.get()):
+            return await function(*args, **kwargs)
+
+    return observed
