@@ -41,6 +41,7 @@ class Answered(BaseModel):
                 f"{self.approvals} approvals")
 
 
+# --8<-- [start:pipeline]
 @pipeline("support-agent", item=Question, noun="questions", done="answered")
 async def answer_question(question: Question, blocks: PipelineBlocks) -> Answered:
     """Answer one customer's question."""
@@ -51,6 +52,7 @@ async def answer_question(question: Question, blocks: PipelineBlocks) -> Answere
 
 support_agent_flow = answer_question.flow
 """The flow prefect.yaml deploys."""
+# --8<-- [end:pipeline]
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ PAGES = {
     "store": ("store.md", "agentic_kit.store"),
     "testing": ("testing.md", "agentic_kit.testing"),
     "operate": ("operate.md", "agentic_kit.operate, .offline, .events"),
+    "agents": ("agents.md", "Agents"),
 }
 """Each group's page under reference/api/ and its title."""
 
@@ -47,6 +48,7 @@ GROUP_OF = {
 
 MODULE_GROUPS = (
     ("agentic_kit._domain.errors", "errors"),
+    ("agentic_kit._agents", "agents"),
     ("agentic_kit._steps.policies", "policies"),
     ("agentic_kit._steps.model_step", "steps"),
     ("agentic_kit._steps.tool_step", "steps"),
@@ -73,6 +75,7 @@ FIRST = {
     "policies": ["TaskOptions", "LLM_CALL", "TOOL_CALL", "PUBLISH", "LOCAL_READ"],
     "errors": ["PipelineError", "TransientError", "PermanentError", "is_transient"],
     "helpers": ["Settings"],
+    "agents": ["Agent", "AgentRun", "AgentLimits", "tool_dependency", "idempotency_key", "idempotency_headers"],
 }
 """Names shown first on their page, in this order; the others follow in `__all__` order."""
 

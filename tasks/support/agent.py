@@ -43,6 +43,7 @@ class SupportReply(BaseModel):
     answer: str
 
 
+# --8<-- [start:refund]
 async def refund(order_id: str, amount_usd: float, reason: str) -> dict[str, Any]:
     """Refund an order to the customer; a person approves it first."""
     api = tool_dependency(EnrichmentApi)
@@ -56,13 +57,16 @@ async def refund(order_id: str, amount_usd: float, reason: str) -> dict[str, Any
             return dict(response.json())
 
     return await guarded(api, "refund", post)
+# --8<-- [end:refund]
 
 
+# --8<-- [start:agent]
 def support_agent() -> Agent[SupportReply]:
     """The support agent, with the kit's MCP server started for its lookups."""
     return Agent("support", instructions=SUPPORT, output=SupportReply, tools=[refund], needs_approval={"refund"},
                  toolsets=[lookups_over_mcp().filtered(lambda _context, tool: tool.name in SUPPORT_LOOKUPS)],
                  limits=AgentLimits(max_turns=6, parallel_tool_calls=3))
+# --8<-- [end:agent]
 
 
 @offline_answer(SupportReply)
