@@ -15,7 +15,7 @@ def test_the_support_agent_answers_offline_and_the_second_run_makes_no_call() ->
     then 0."""
     first = run_python("-m", "flows.support_agent", "--question", QUESTION)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
-    line = re.search(r"^answer: (.+); (\d+) model turns, (\d+) tool calls, (\d+) approvals$", first.stdout, re.M)
+    line = re.search(r"^answer: (.+); (\d+) model turns, (\d+) tool calls, (\d+) approvals$", first.stdout, re.MULTILINE)
     assert line, first.stdout
     assert "Maya Lindqvist" in line.group(1) and "password" in line.group(1).lower()
     assert line.groups()[1:] == ("2", "2", "0")
