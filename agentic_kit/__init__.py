@@ -76,6 +76,7 @@ if TYPE_CHECKING:
         with_instructions,
     )
     from agentic_kit._steps.progress import ProgressArtifact
+    from agentic_kit._steps.review_reminders import announce_default, remind_then_escalate
     from agentic_kit._steps.safe_open import outside_roots, read_beneath, shown_path
     from agentic_kit._steps.shared_budget import budget_reset_since, ensure_budget_covers
     from agentic_kit._steps.text_extraction import HTML_TYPES, READ_FORMATS, extract_text, html_main_text
@@ -159,6 +160,7 @@ _EXPORTS = {
     "UpstreamUnavailable": "agentic_kit._domain.errors",
     "WEB": "agentic_kit._steps.observe",
     "WebhookGateway": "agentic_kit._blocks.webhook_gateway",
+    "announce_default": "agentic_kit._steps.review_reminders",
     "ask_model": "agentic_kit._steps.calls",
     "at_step": "agentic_kit._steps.item_scope",
     "budget_reset_since": "agentic_kit._steps.shared_budget",
@@ -195,6 +197,7 @@ _EXPORTS = {
     "read_beneath": "agentic_kit._steps.safe_open",
     "redacted_text": "agentic_kit._domain.redaction",
     "redacted_url": "agentic_kit._domain.redaction",
+    "remind_then_escalate": "agentic_kit._steps.review_reminders",
     "shown_path": "agentic_kit._steps.safe_open",
     "system_resolver": "agentic_kit._blocks.fetch_policy",
     "tool_call_policy": "agentic_kit._steps.policies",
@@ -272,6 +275,7 @@ __all__ = [
     "UnrepairableOutput",
     "UpstreamUnavailable",
     "WebhookGateway",
+    "announce_default",
     "ask_model",
     "at_step",
     "budget_reset_since",
@@ -308,6 +312,7 @@ __all__ = [
     "read_beneath",
     "redacted_text",
     "redacted_url",
+    "remind_then_escalate",
     "shown_path",
     "system_resolver",
     "tool_call_policy",

@@ -38,7 +38,7 @@ from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelRe
 from pydantic_ai.toolsets import AbstractToolset
 
 from agentic_kit._agents.agent_model import GuardedModel
-from agentic_kit._agents.approvals import decide
+from agentic_kit._agents.approvals import APPROVAL_SCHEDULE, decide
 from agentic_kit._agents.durability import agent_task_config
 from agentic_kit._agents.guards import WALL_TIME, AgentGuards, AgentLimits
 from agentic_kit._agents.observed_tools import observed_tool
@@ -46,13 +46,13 @@ from agentic_kit._blocks.agent_records import save_agent_run
 from agentic_kit._blocks.tables import AgentRunRow, ToolApprovalRow
 from agentic_kit._domain.errors import AgentStopped
 from agentic_kit._domain.models.common import Instructions
+from agentic_kit._domain.models.documents import ReviewSchedule
 from agentic_kit._steps.item_scope import ItemScope, current_scope
 from agentic_kit._steps.policies import LLM_CALL, TOOL_CALL, TaskOptions, hash_of
 
 OutputT = TypeVar("OutputT")
 DependencyT = TypeVar("DependencyT")
 ANSWERED, STOPPED = "answered", "stopped"
-DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3600.0
 
 _dependencies: ContextVar[Sequence[object]] = ContextVar("agentic_agent_dependencies", default=())
 
@@ -101,13 +101,13 @@ class Agent(Generic[OutputT]):
     def __init__(self, name: str, *, instructions: Instructions | str, output: type[OutputT] = str,  # type: ignore[assignment]
                  tools: Sequence[Callable[..., Any] | Tool[Any]] = (), needs_approval: Collection[str] = (),
                  toolsets: Sequence[AbstractToolset[Any]] = (), limits: AgentLimits | None = None,
-                 approval_timeout_seconds: float = DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+                 approval_schedule: ReviewSchedule = APPROVAL_SCHEDULE,
                  policy: TaskOptions = LLM_CALL, tool_policy: TaskOptions = TOOL_CALL) -> None:
         self.name, self.output_type = name, output
         self.instructions = instructions if isinstance(instructions, Instructions) else Instructions(text=instructions)
         self.tools = [self._tool(name, tool, needs_approval) for tool in tools]
         self.toolsets, self.limits = list(toolsets), limits or AgentLimits()
-        self.approval_timeout_seconds, self.policy, self.tool_policy = approval_timeout_seconds, policy, tool_policy
+        self.approval_schedule, self.policy, self.tool_policy = approval_schedule, policy, tool_policy
 
     @staticmethod
     def _tool(agent: str, tool: Callable[..., Any] | Tool[Any], needs_approval: Collection[str]) -> Tool[Any]:
@@ -161,7 +161,7 @@ class Agent(Generic[OutputT]):
                     if not isinstance(result.output, DeferredToolRequests):
                         break
                     results, decided = await decide(self.name, job, result.output, history, scope.store,
-                                                    self.approval_timeout_seconds)
+                                                    self.approval_schedule)
                     decisions += decided
         except AgentStopped as stopped:
             raise await self._stopped(scope, job, stopped.guard, str(stopped), guards, decisions) from stopped

@@ -3,7 +3,9 @@
 A tool marked as needing approval is never run on the model's say-so: pydantic-ai defers the call, and the agent
 asks here. One pause of the flow run shows a form with every waiting call (the tool, its arguments, what the agent
 said before asking); a person approves a call, approves it with edited arguments, or rejects it with a message the
-model then reads. Nobody answering within the timeout rejects the calls (decided by `default`). Each decision is
+model then reads. While the form waits, the review schedule's reminder and escalation are announced as the document
+review's are (the same events and automations); nobody answering within its timeout rejects the calls (decided by
+`default`). Each decision is
 kept in the store under a key hashed from the agent, the job, the call and its arguments, so a run resumed after a
 crash applies the decisions already taken instead of asking again, and the transcript shows who allowed what. Since
 the approval is demanded by the tool, not by the conversation, a tool's answer that tells the model to call a risky
@@ -26,12 +28,17 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCall
 from agentic_kit._blocks.agent_records import approval_decision, save_approval
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import ToolApprovalRow
+from agentic_kit._domain.models.documents import ReviewSchedule
 from agentic_kit._steps.policies import hash_of
+from agentic_kit._steps.review_reminders import announce_default, remind_then_escalate
 
 APPROVE, EDIT, REJECT = "approve", "edit", "reject"
 PAUSE_GRACE_SECONDS = 60
 """Prefect's own pause timeout is ours plus this, so the run is always resumed by us, never expired."""
 DEFAULT_REJECTION = "no one approved this call in time; it was not made"
+APPROVAL_SCHEDULE = ReviewSchedule(timeout_seconds=3600, reminder_seconds=1200, escalation_seconds=2400)
+"""An agent's default: a reminder after 20 minutes, an escalation after 40, rejected after an hour."""
+WAITING_NOUN = "tool call(s)"
 _pausing = asyncio.Lock()
 """One approval form at a time in a process: concurrent items of one flow run take turns to pause it."""
 
@@ -76,22 +83,27 @@ def _result(row: ToolApprovalRow) -> bool | ToolApproved | ToolDenied:
     return True
 
 
-async def _ask(agent: str, waiting: list[ToolCallDecision], timeout_seconds: float) -> dict[str, ToolCallDecision]:
-    """Pause the flow run for the form; the decisions by call id, none when nobody answered in time."""
+async def _ask(agent: str, waiting: list[ToolCallDecision], schedule: ReviewSchedule) -> dict[str, ToolCallDecision]:
+    """Pause the flow run for the form, reminding and escalating while it waits; the decisions by call id, none when
+    nobody answered in time."""
     form = ToolApprovals.with_initial_data(
         description=f"Agent {agent} wants to make {len(waiting)} call(s) that need approval. Approve each (edit its "
                     "arguments if needed) or reject it with a message the agent will read.",
         decisions=waiting)
     async with _pausing:
-        pause = apause_flow_run(wait_for_input=form, timeout=int(timeout_seconds) + PAUSE_GRACE_SECONDS,
-                               key=f"approval-{agent}-{hash_of([w.call_id for w in waiting])[:12]}")
+        pause = apause_flow_run(wait_for_input=form, timeout=schedule.timeout_seconds + PAUSE_GRACE_SECONDS,
+                                key=f"approval-{agent}-{hash_of([w.call_id for w in waiting])[:12]}")
+        reminders = asyncio.create_task(remind_then_escalate(schedule, len(waiting), REJECT, WAITING_NOUN))
         try:
-            answer = await asyncio.wait_for(pause, timeout_seconds)
+            answer = await asyncio.wait_for(pause, schedule.timeout_seconds)
         except TimeoutError:
             context = FlowRunContext.get()
             if context is not None and context.flow_run is not None:
                 await aresume_flow_run(context.flow_run.id, run_input={"decisions": []})
+            announce_default(schedule, len(waiting), REJECT, WAITING_NOUN)
             return {}
+        finally:
+            reminders.cancel()
     return {decision.call_id: decision for decision in answer.decisions}
 
 
@@ -113,7 +125,7 @@ def _row(agent: str, job: str, call: ToolCallPart, asked: ToolCallDecision,
 
 
 async def decide(agent: str, job: str, requests: DeferredToolRequests, messages: list[ModelMessage],
-                 store: PipelineStore, timeout_seconds: float) -> tuple[DeferredToolResults, list[ToolApprovalRow]]:
+                 store: PipelineStore, schedule: ReviewSchedule) -> tuple[DeferredToolResults, list[ToolApprovalRow]]:
     """The decisions on every call waiting for approval: those already kept, then a person's for the rest."""
     if FlowRunContext.get() is None:
         raise RuntimeError(f"agent {agent}: a tool call needs approval, which pauses a flow run: run the agent "
@@ -128,7 +140,7 @@ async def decide(agent: str, job: str, requests: DeferredToolRequests, messages:
             waiting.append((call, ToolCallDecision(call_id=call.tool_call_id, tool=call.tool_name,
                                                    arguments=call.args_as_dict(), reason=_reason(messages, call))))
     if waiting:
-        decided = await _ask(agent, [asked for _, asked in waiting], timeout_seconds)
+        decided = await _ask(agent, [asked for _, asked in waiting], schedule)
         for call, asked in waiting:
             row = _row(agent, job, call, asked, decided.get(call.tool_call_id))
             await asyncio.to_thread(save_approval, store, row)

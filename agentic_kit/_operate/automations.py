@@ -42,7 +42,7 @@ STARTED = {"prefect.flow-run.Pending", "prefect.flow-run.Running"}
 """A worker took the run (Pending), or its process started it (Running): heartbeats are due from here on; a worker
 that dies between the two leaves a run that never sends one."""
 RUN_LINK = "Flow run {{ flow_run.name }} ({{ flow.name }}): {{ flow_run|ui_url }}"
-WAITING_DOCUMENTS = "{{ event.payload.documents }} document(s) wait for your decision"
+WAITING_DOCUMENTS = "{{ event.payload.waiting }} {{ event.payload.noun }} wait for your decision"
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ def _review_steps(blocks: NotificationBlocks) -> list[Automation]:
         _on_review_step(REVIEW_DEFAULTED, "review defaulted",
                         "Nobody decided within the run's review_timeout_seconds: the default decision applied.",
                         blocks.alerts, "Nobody decided within {{ event.payload.waiting_seconds }} s: "
-                                       "'{{ event.payload.default }}' applied to {{ event.payload.documents }} "
-                                       "document(s)."),
+                                       "'{{ event.payload.default }}' applied to {{ event.payload.waiting }} "
+                                       "{{ event.payload.noun }}."),
     ]
 
 

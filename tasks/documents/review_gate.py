@@ -3,7 +3,7 @@
 Called by a flow (it pauses the flow run): one pause for all low-scoring documents, with a form in
 the Prefect UI (approve or reject each, edit its summary, leave a note). When nobody answers within
 the timeout, the default decision applies; before it, a waiting review reminds and then escalates
-(tasks/documents/review_escalation.py). `agentic review resume` resumes a paused run from a decision file
+(the kit's `remind_then_escalate`). `agentic review resume` resumes a paused run from a decision file
 for people who do not use the UI.
 """
 
@@ -14,8 +14,8 @@ import asyncio
 from prefect import pause_flow_run, resume_flow_run, runtime
 from prefect.input import RunInput
 
+from agentic_kit import announce_default, remind_then_escalate
 from agentic_kit.models import Decision, DocumentDecision, DocumentOutcome, ReviewSchedule
-from tasks.documents.review_escalation import announce_default, remind_then_escalate
 
 PAUSE_KEY = "review-gate"
 PAUSE_GRACE_SECONDS = 60

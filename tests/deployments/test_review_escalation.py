@@ -39,7 +39,8 @@ async def test_an_unanswered_review_reminds_then_escalates_then_applies_the_defa
     assert occurred == sorted(occurred), "reminder, escalation, default: in that order"
     assert (occurred[1] - occurred[0]).total_seconds() >= 1.5 and (occurred[2] - occurred[1]).total_seconds() >= 1.5
     assert f"prefect.flow-run.{run.id}" in {r.id for r in events[REVIEW_REMINDER].related}
-    assert events[REVIEW_DEFAULTED].payload == {"documents": 1, "default": "approve", "waiting_seconds": 6}
+    assert events[REVIEW_DEFAULTED].payload == {"waiting": 1, "noun": "document(s)", "default": "approve",
+                                                "waiting_seconds": 6}
 
     reminder = sink.wait_for(f"Review reminder: {run.name}")
     escalated = escalation_sink.wait_for(f"Review escalated: {run.name}")
