@@ -38,7 +38,7 @@ from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelRe
 from pydantic_ai.toolsets import AbstractToolset
 
 from agentic_kit._agents.agent_model import GuardedModel
-from agentic_kit._agents.approvals import APPROVAL_SCHEDULE, decide
+from agentic_kit._agents.approvals import APPROVAL_SCHEDULE, decide, with_decisions
 from agentic_kit._agents.durability import agent_task_config
 from agentic_kit._agents.guards import WALL_TIME, AgentGuards, AgentLimits
 from agentic_kit._agents.observed_tools import observed_tool
@@ -181,5 +181,7 @@ class Agent(Generic[OutputT]):
         context = FlowRunContext.get()
         await asyncio.to_thread(save_agent_run, scope.store, AgentRunRow(
             agent=self.name, job=job, status=status, guard=guard, model_turns=run.model_turns,
-            tool_calls=run.tool_calls, approvals=len(run.approvals), transcript=run.transcript(),
+            tool_calls=run.tool_calls, approvals=len(run.approvals),
+            transcript=ModelMessagesTypeAdapter.dump_json(
+                with_decisions(self.name, job, run.messages, run.approvals)).decode(),
             flow_run_id=str(context.flow_run.id) if context and context.flow_run else None))

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from prefect.context import FlowRunContext
 from prefect.flow_runs import apause_flow_run, aresume_flow_run
 from prefect.input import RunInput
 from pydantic import BaseModel
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolApproved, ToolDenied
-from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 
 from agentic_kit._blocks.agent_records import approval_decision, save_approval
 from agentic_kit._blocks.store import PipelineStore
@@ -39,8 +41,11 @@ DEFAULT_REJECTION = "no one approved this call in time; it was not made"
 APPROVAL_SCHEDULE = ReviewSchedule(timeout_seconds=3600, reminder_seconds=1200, escalation_seconds=2400)
 """An agent's default: a reminder after 20 minutes, an escalation after 40, rejected after an hour."""
 WAITING_NOUN = "tool call(s)"
-_pausing = asyncio.Lock()
-"""One approval form at a time in a process: concurrent items of one flow run take turns to pause it."""
+_pausing: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = WeakKeyDictionary()
+"""One approval form at a time in an event loop (a flow run's): concurrent items of one flow run take turns to pause
+it."""
+RESUME_POLL_SECONDS = 2
+"""How often a paused run looks whether it was resumed (Prefect's default is 10 s)."""
 
 
 class ToolCallDecision(BaseModel):
@@ -83,16 +88,24 @@ def _result(row: ToolApprovalRow) -> bool | ToolApproved | ToolDenied:
     return True
 
 
-async def _ask(agent: str, waiting: list[ToolCallDecision], schedule: ReviewSchedule) -> dict[str, ToolCallDecision]:
+def _pause_key(job: str, waiting: list[ToolCallDecision]) -> str:
+    """What one approval pause is about: the job and each waiting call, its id, tool and arguments."""
+    return hash_of(job, [(w.call_id, w.tool, w.arguments) for w in waiting])[:12]
+
+
+async def _ask(agent: str, job: str, waiting: list[ToolCallDecision],
+               schedule: ReviewSchedule) -> dict[str, ToolCallDecision]:
     """Pause the flow run for the form, reminding and escalating while it waits; the decisions by call id, none when
-    nobody answered in time."""
+    nobody answered in time. The pause's key names the job and the calls with their arguments, not only their ids: a
+    model's call ids are unique only within its conversation, and Prefect answers a pause whose key already fired in
+    the flow run with that pause's input, without asking anyone."""
     form = ToolApprovals.with_initial_data(
         description=f"Agent {agent} wants to make {len(waiting)} call(s) that need approval. Approve each (edit its "
                     "arguments if needed) or reject it with a message the agent will read.",
         decisions=waiting)
-    async with _pausing:
+    async with _pausing.setdefault(asyncio.get_running_loop(), asyncio.Lock()):
         pause = apause_flow_run(wait_for_input=form, timeout=schedule.timeout_seconds + PAUSE_GRACE_SECONDS,
-                                key=f"approval-{agent}-{hash_of([w.call_id for w in waiting])[:12]}")
+                                key=f"approval-{agent}-{_pause_key(job, waiting)}", poll_interval=RESUME_POLL_SECONDS)
         reminders = asyncio.create_task(remind_then_escalate(schedule, len(waiting), REJECT, WAITING_NOUN))
         try:
             answer = await asyncio.wait_for(pause, schedule.timeout_seconds)
@@ -140,9 +153,30 @@ async def decide(agent: str, job: str, requests: DeferredToolRequests, messages:
             waiting.append((call, ToolCallDecision(call_id=call.tool_call_id, tool=call.tool_name,
                                                    arguments=call.args_as_dict(), reason=_reason(messages, call))))
     if waiting:
-        decided = await _ask(agent, [asked for _, asked in waiting], schedule)
+        decided = await _ask(agent, job, [asked for _, asked in waiting], schedule)
         for call, asked in waiting:
             row = _row(agent, job, call, asked, decided.get(call.tool_call_id))
             await asyncio.to_thread(save_approval, store, row)
             rows[call.tool_call_id] = row
     return DeferredToolResults(approvals={call_id: _result(row) for call_id, row in rows.items()}), list(rows.values())
+
+
+def with_decisions(agent: str, job: str, messages: list[ModelMessage],
+                   decided: list[ToolApprovalRow]) -> list[ModelMessage]:
+    """The conversation with each decided call's answer marked, in its metadata (kept, never sent to the model), with
+    the decision: approve, edit (with the arguments used instead) or reject, its message, and who decided."""
+    kept = {row.approval_key: row for row in decided}
+    by_call = {part.tool_call_id: kept[key] for message in messages if isinstance(message, ModelResponse)
+               for part in message.parts
+               if isinstance(part, ToolCallPart) and (key := approval_key(agent, job, part)) in kept}
+
+    def marked(part: Any) -> Any:
+        row = by_call.get(part.tool_call_id) if isinstance(part, ToolReturnPart) else None
+        if row is None:
+            return part
+        approval = {"decision": row.decision, "decided_by": row.decided_by, "message": row.message,
+                    "arguments": json.loads(row.edited_arguments) if row.edited_arguments else None}
+        return replace(part, metadata={**(part.metadata or {}), "approval": approval})
+
+    return [replace(message, parts=[marked(part) for part in message.parts]) if isinstance(message, ModelRequest)
+            else message for message in messages]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from agentic_kit._blocks.sql import upsert
 from agentic_kit._blocks.store import PipelineStore
@@ -34,3 +34,20 @@ def save_approval(store: PipelineStore, row: ToolApprovalRow) -> None:
         if session.get(ToolApprovalRow, row.approval_key) is None:
             session.add(row)
             session.commit()
+
+
+def agent_runs(store: PipelineStore, agent: str | None = None, limit: int | None = None) -> list[AgentRunRow]:
+    """The agent runs kept (of one agent, if named), the latest first."""
+    query = select(AgentRunRow).order_by(col(AgentRunRow.updated_at).desc())
+    if agent is not None:
+        query = query.where(AgentRunRow.agent == agent)
+    with Session(store.engine()) as session:
+        return list(session.exec(query.limit(limit)).all())
+
+
+def approvals_of(store: PipelineStore, agent: str, job: str) -> list[ToolApprovalRow]:
+    """The decisions taken on one run's tool calls, in the order they were taken."""
+    query = (select(ToolApprovalRow).where(ToolApprovalRow.agent == agent, ToolApprovalRow.job == job)
+             .order_by(col(ToolApprovalRow.decided_at)))
+    with Session(store.engine()) as session:
+        return list(session.exec(query).all())
