@@ -28,6 +28,8 @@ from agentic_kit._steps.policies import InstructionsVersion, TaskOptions, hash_o
 AGENT_FORMAT_VERSION = "1"
 """The layout of an agent's cached turns and calls: bump it when a change makes old entries unreadable."""
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_META = "idempotency_key"
+"""Where an MCP tool call carries its idempotency key: the request's `_meta`."""
 
 
 def conversation_inputs() -> CachePolicy:

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from prefect import flow, get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from sqlmodel import Session, select
 
 from agentic_kit import Agent, AgentRun, LanguageModel, PipelineStore, item_scope, lookups_over_mcp
+from agentic_kit._blocks.tables import CallRow
 
 LOOKUPS = Agent("lookups", instructions="Answer with what the lookups know.", toolsets=[lookups_over_mcp()])
 
@@ -41,3 +43,8 @@ async def test_mcp_tools_are_listed_called_and_cached() -> None:
     assert (await second_state.aresult()).output == first.output
     states = await _mcp_task_states(second_state.state_details.flow_run_id)
     assert set(states.values()) == {"Cached"}, states
+    with Session(PipelineStore.from_environment().engine()) as session:
+        rows = session.exec(select(CallRow).where(CallRow.kind == "tool")).all()
+    assert sorted((row.step, row.target) for row in rows) == [
+        ("lookups", "lookup_customer"), ("lookups", "lookup_entity"), ("lookups", "search_knowledge")], \
+        "one observed call per MCP call made, none for the cached ones"
