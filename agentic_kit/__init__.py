@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from agentic_kit._agents.durability import IDEMPOTENCY_HEADER, idempotency_headers, idempotency_key
     from agentic_kit._agents.guards import AgentLimits
     from agentic_kit._agents.mcp_tools import lookups_over_mcp, mcp_http, mcp_stdio
+    from agentic_kit._agents.turn_budget import TurnBudget, TurnCharge
     from agentic_kit._blocks.enrichment_api import EnrichmentApi
     from agentic_kit._blocks.fetch_policy import FetchPolicy, Resolver, system_resolver
     from agentic_kit._blocks.language_model import CASSETTE, LanguageModel
@@ -155,6 +156,8 @@ _EXPORTS = {
     "ToolCallDecision": "agentic_kit._agents.approvals",
     "ToolStep": "agentic_kit._steps.tool_step",
     "TransientError": "agentic_kit._domain.errors",
+    "TurnBudget": "agentic_kit._agents.turn_budget",
+    "TurnCharge": "agentic_kit._agents.turn_budget",
     "UnreadableCassette": "agentic_kit._domain.errors",
     "UnrepairableOutput": "agentic_kit._domain.errors",
     "UpstreamUnavailable": "agentic_kit._domain.errors",
@@ -271,6 +274,8 @@ __all__ = [
     "ToolCallDecision",
     "ToolStep",
     "TransientError",
+    "TurnBudget",
+    "TurnCharge",
     "UnreadableCassette",
     "UnrepairableOutput",
     "UpstreamUnavailable",

@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from prefect.context import FlowRunContext
 from pydantic_ai import Agent as LoopAgent
-from pydantic_ai import DeferredToolRequests, DeferredToolResults, Tool, UsageLimits
+from pydantic_ai import DeferredToolRequests, DeferredToolResults, NativeOutput, Tool, UsageLimits
 from pydantic_ai.durable_exec.prefect import PrefectDurability
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelResponse
 from pydantic_ai.toolsets import AbstractToolset
@@ -42,6 +42,7 @@ from agentic_kit._agents.approvals import APPROVAL_SCHEDULE, decide, with_decisi
 from agentic_kit._agents.durability import agent_task_config
 from agentic_kit._agents.guards import WALL_TIME, AgentGuards, AgentLimits
 from agentic_kit._agents.observed_tools import observed_tool
+from agentic_kit._agents.turn_budget import TurnBudget
 from agentic_kit._blocks.agent_records import save_agent_run
 from agentic_kit._blocks.tables import AgentRunRow, ToolApprovalRow
 from agentic_kit._domain.errors import AgentStopped
@@ -118,27 +119,30 @@ class Agent(Generic[OutputT]):
             made.requires_approval = True
         return made
 
-    def _loop(self, scope: ItemScope, guards: AgentGuards) -> LoopAgent[None, Any]:
+    def _loop(self, scope: ItemScope, guards: AgentGuards, budget: TurnBudget | None) -> LoopAgent[None, Any]:
         """pydantic-ai's agent for one run: the scope's model, guarded; each turn and call a cached task."""
-        model = GuardedModel(scope.model, scope.store, self.name, scope.item_id, self.output_type)
+        model = GuardedModel(scope.model, scope.store, self.name, scope.item_id, self.output_type, budget)
         durability: PrefectDurability[None] = PrefectDurability(
             name=self.name,
             model_task_config=agent_task_config(self.policy, self.name, self.instructions, scope.model),
             tool_task_config=agent_task_config(self.tool_policy, self.name, self.instructions, scope.model),
             mcp_task_config=agent_task_config(self.tool_policy, self.name, self.instructions, scope.model))
+        output: Any = self.output_type if self.output_type is str else NativeOutput(self.output_type)
         return LoopAgent(model, name=self.name, instructions=self.instructions.text,
-                         output_type=[self.output_type, DeferredToolRequests], tools=self.tools,
+                         output_type=[output, DeferredToolRequests], tools=self.tools,
                          toolsets=self.toolsets, capabilities=[guards, durability])
 
-    async def run(self, prompt: str, *, job: str | None = None, uses: Sequence[object] = ()) -> AgentRun[OutputT]:
+    async def run(self, prompt: str, *, job: str | None = None, uses: Sequence[object] = (),
+                  budget: TurnBudget | None = None) -> AgentRun[OutputT]:
         """Run the agent on prompt until its validated output. `job` names what the run works on (default: the item);
-        `uses` are the blocks its tools ask for with `tool_dependency`."""
+        `uses` are the blocks its tools ask for with `tool_dependency`; `budget` is one its turns are charged to
+        beside the pipeline's shared budget (a job's own)."""
         scope = current_scope()
         scope.step = self.name
         job = job or scope.item_id or hash_of(prompt)
         guards = AgentGuards(self.limits, price=lambda tokens_in, tokens_out: scope.model.cost_usd(tokens_in,
                                                                                                     tokens_out))
-        loop, decisions = self._loop(scope, guards), []
+        loop, decisions = self._loop(scope, guards, budget), []
         history: list[ModelMessage] | None = None
         results: DeferredToolResults | None = None
         spent = 0.0

@@ -4,7 +4,8 @@ through the same guarantees as a model step's call.
 A turn runs inside its cached Prefect task (pydantic-ai's PrefectDurability wraps this model), so what it does
 happens once per turn made, never for a turn replayed from cache: the shared budget's reservation, the model's
 rate-limit turn and tokens-per-minute share, its circuit breaker, the call timeout, a row in `calls`, a GenAI span,
-and the usage row committed before the task run ends. The endpoint's errors become the kit's (one predicate,
+and the usage row committed before the task run ends, and the run's own budget's charge when it has one
+(`agentic_kit/_agents/turn_budget.py`). The endpoint's errors become the kit's (one predicate,
 `is_transient`, decides retries and breakers alike); the openai client's own retries are off, so retries do not
 multiply.
 """
@@ -12,6 +13,7 @@ multiply.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 import openai
@@ -23,7 +25,9 @@ from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.settings import ModelSettings
 
+from agentic_kit._agents.durability import idempotency_key
 from agentic_kit._agents.offline_agent import OFFLINE_AGENT_MODEL, scripted_agent
+from agentic_kit._agents.turn_budget import TurnBudget, TurnCharge
 from agentic_kit._blocks.language_model import CASSETTE, LOCAL_PROVIDERS, OFFLINE, LanguageModel
 from agentic_kit._blocks.resilience.transport_errors import from_openai
 from agentic_kit._blocks.store import PipelineStore
@@ -59,9 +63,10 @@ class GuardedModel(WrapperModel):
     """A block's model whose every request is budgeted, limited, broken, timed, observed and accounted."""
 
     def __init__(self, block: LanguageModel, store: PipelineStore, step: str, subject_id: str | None,
-                 output_type: type[Any]) -> None:
+                 output_type: type[Any], budget: TurnBudget | None = None) -> None:
         super().__init__(endpoint_model(block, output_type))
         self.block, self.store, self.step, self.subject_id = block, store, step, subject_id
+        self.budget = budget
 
     async def request(self, messages: list[ModelMessage], model_settings: ModelSettings | None,
                       model_request_parameters: ModelRequestParameters) -> ModelResponse:
@@ -76,7 +81,10 @@ class GuardedModel(WrapperModel):
             except Exception as exc:
                 raise kit_error(exc) from exc
 
-        async with within_shared_budget(self.block, self.store, self.step, prompt) as charge:
+        estimate = TokenUsage(input_tokens=prompt, output_tokens=self.block.max_output_tokens,
+                              cost_usd=self.block.cost_usd(prompt, self.block.max_output_tokens))
+        async with self._turn(estimate) as turn_charge, \
+                within_shared_budget(self.block, self.store, self.step, prompt) as charge:
             async with observed_call(MODEL, self.step, self.block.model, self.store):
                 if self.block.provider in LOCAL_PROVIDERS:
                     response = await ask()
@@ -84,12 +92,18 @@ class GuardedModel(WrapperModel):
                     response = await guarded_call(self.block.limits(), self.block.breaker, self.store,
                                                   POLICY.llm_timeout_seconds, ask,
                                                   tokens=prompt + self.block.max_output_tokens)
-            charge.usage = self.usage(response)
+            charge.usage = turn_charge.usage = self.usage(response)
         await record_usage(self.subject_id, self.store, self.step, response.model_name or self.block.model,
                            charge.usage)
         if scope := scope_or_none():
             scope.model_calls += 1
         return response
+
+    def _turn(self, estimate: TokenUsage) -> AbstractAsyncContextManager[TurnCharge]:
+        """The turn's charge to the run's own budget, if it has one."""
+        if self.budget is None:
+            return nullcontext(TurnCharge())
+        return self.budget.turn(self.step, idempotency_key(), estimate)
 
     def prompt_tokens(self, messages: list[ModelMessage], parameters: ModelRequestParameters) -> int:
         """The turn's prompt as the block's tokenizer counts it: the conversation and the tools' schemas."""

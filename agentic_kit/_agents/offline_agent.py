@@ -174,8 +174,8 @@ def scripted_agent(output_type: type[Any]) -> Turn:
 
 
 def _final(output_type: type[Any], info: AgentInfo, question: str, returns: list[ToolReturnPart]) -> ModelResponsePart:
-    """The run's answer: text, or the output tool called with the registered offline answer."""
-    if output_type is str or not info.output_tools:
+    """The run's answer: text, or the registered offline answer, as the output tool's arguments or as JSON text."""
+    if output_type is str:
         return TextPart(_text_answer(returns))
     answer = registered_answer(output_type)
     if answer is None:
@@ -183,5 +183,7 @@ def _final(output_type: type[Any], info: AgentInfo, question: str, returns: list
                               f"with @offline_answer({output_type.__name__}) next to the agent")
     material = {"question": question,
                 "tool results": json.dumps([{"tool": p.tool_name, "answer": p.model_response_str()} for p in returns])}
-    return ToolCallPart(info.output_tools[0].name, answer(material).model_dump(mode="json"),
-                        tool_call_id="offline-final")
+    output = answer(material).model_dump(mode="json")
+    if info.output_tools:
+        return ToolCallPart(info.output_tools[0].name, output, tool_call_id="offline-final")
+    return TextPart(json.dumps(output))
