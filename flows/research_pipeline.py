@@ -1,6 +1,6 @@
 """The research pipeline: a question in, a reviewed research report out.
 
-planner → validated plan → fan-out (a research agent per sub-question, a scraper per URL, tool calls),
+planner → validated plan → fan-out (a tool-calling research agent per sub-question, a scraper per URL, tool calls),
 each agent type in its own queue (a Prefect concurrency cap and rate limit) → fan-in that tolerates
 partial failure → synthesis → review → [below the bar: another round of research on the critique]
 → the report, as a markdown artifact and in the store. Every model call is budgeted; the budget and
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from prefect.utilities.urls import url_for
 
 from agentic_kit import ResearchBlocks, observed_run
 from agentic_kit.models import Budget, Findings, ResearchReview, SubQuestion, SubQuestionNotes, ToolCall, ValidatedPlan
-from tasks.research.agents import plan_research, research, review_report, synthesize_report
+from tasks.research.agents import plan_research, review_report, synthesize_report
 from tasks.research.budget import research_run_key
 from tasks.research.fetch import fetch_page
 from tasks.research.limits import AgentKind
@@ -29,6 +30,7 @@ from tasks.research.parts import PartRunner
 from tasks.research.plan import follow_up_questions, validate_plan
 from tasks.research.publish import publish_research_report, spent_so_far
 from tasks.research.report import ResearchReport, ResearchStatus, unsynthesized_body
+from tasks.research.researcher import research
 from tasks.research.tools import call_tool, offered_tools
 
 DEFAULT_MAX_TOKENS = 200_000
@@ -71,8 +73,9 @@ class ResearchJob:
     async def fan_out(self, sub_questions: list[SubQuestion], urls: list[str], calls: list[ToolCall]) -> None:
         """Research every sub-question, read every URL and make every tool call at once; keep what came back."""
         b, run = self.blocks, self.runner.run
-        notes = [run(AgentKind.RESEARCHER, f"{q.id} '{q.text}'", research, self.question, q, b.model, b.store,
-                     self.budget) for q in sub_questions]
+        notes = [self.runner.run_part(AgentKind.RESEARCHER, f"{q.id} '{q.text}'",
+                                      functools.partial(research, self.question, q, b, self.budget))
+                 for q in sub_questions]
         pages = [run(AgentKind.SCRAPER, url, fetch_page, url, b.fetch) for url in urls]
         tools = [run(AgentKind.TOOL, f"{c.tool}({c.argument})", call_tool, c, b.enrichment, b.store) for c in calls]
         results = await asyncio.gather(*notes, *pages, *tools)
@@ -80,7 +83,7 @@ class ResearchJob:
         self.sub_questions += sub_questions
         self.rounds += 1
         self.findings = self.findings.merged(Findings(
-            notes=[SubQuestionNotes(sub_question=q, notes=r.output) for q, r in zip(sub_questions, results[:n]) if r],
+            notes=[SubQuestionNotes(sub_question=q, notes=r) for q, r in zip(sub_questions, results[:n]) if r],
             pages=[page for page in results[n:n + p] if page],
             tools=[result for result in results[n + p:] if result],
         ))

@@ -1,4 +1,5 @@
-"""The research pipeline's agents: planner, researcher, synthesizer and reviewer, each one budgeted model call.
+"""The research pipeline's planner, synthesizer and reviewer, each one budgeted model call (the researcher is a
+tool-calling agent: tasks/research/researcher.py).
 
 Each agent answers its own output class, so a model server's log (keyed by the JSON schema's name)
 tells the agents apart. Fetched pages and tool answers reach a model only as quoted material. Each agent's
@@ -18,7 +19,6 @@ from agentic_kit.models import (
     Instructions,
     ModelReply,
     ModelRequest,
-    ResearchNotes,
     ResearchPlan,
     ResearchReview,
     ResearchSynthesis,
@@ -36,10 +36,6 @@ PLAN_INSTRUCTIONS = Instructions(text=(
     "Plan research that answers the question. Give at most {limit} focused sub-questions; list further "
     "http or https URLs worth reading, if you know any (the URLs in the material are read anyway); and "
     "choose tool calls, only of the offered tools, each with one argument. Use empty lists where nothing fits."
-))
-RESEARCH_INSTRUCTIONS = Instructions(text=(
-    "You research one sub-question of a larger question. List what you know as short factual findings, "
-    "and the gaps you could not settle. Do not invent sources or figures."
 ))
 SYNTHESIS_INSTRUCTIONS = Instructions(text=(
     "Write a research report in markdown that answers the question from the research notes, the sources "
@@ -94,19 +90,6 @@ async def plan_research(
         "tools": "\n".join(f"{name}: {about}" for name, about in tools.items()) or "(none)",
     })
     return await ask_within_budget(AgentKind.PLANNER, budget, model, store, request, ResearchPlan)
-
-
-@indexed
-@task(name="research", task_run_name="research[{sub_question.id}]",
-      **with_instructions(LLM_CALL, RESEARCH_INSTRUCTIONS))
-async def research(
-    question: str, sub_question: SubQuestion, model: LanguageModel, store: PipelineStore, budget: Budget
-) -> ModelReply[ResearchNotes]:
-    """A research agent: notes on one sub-question."""
-    request = ModelRequest(step="research", instructions=RESEARCH_INSTRUCTIONS.text, material={
-        "question": quoted(question), "sub_question": quoted(sub_question.text),
-    })
-    return await ask_within_budget(AgentKind.RESEARCHER, budget, model, store, request, ResearchNotes)
 
 
 @indexed

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
-from agentic_kit import LanguageModel, ask_model, prompt_tokens
+from agentic_kit import LanguageModel, TurnCharge, ask_model, prompt_tokens
 from agentic_kit.models import Budget, ModelReply, ModelRequest, OutputT, TokenUsage, content_id
 from agentic_kit.store import PipelineStore, refuse_if_stopped, release_charge, reserve_charge, settle_charge
 from tasks.research.limits import AgentKind, agent_turn
@@ -39,6 +42,32 @@ def call_key(request: ModelRequest, output_type: type[OutputT], model: LanguageM
                                   model.base_url], sort_keys=True))
 
 
+@dataclass
+class JobBudget:
+    """A research job's budget as one kind of agent's calls are charged to it (the kit's TurnBudget, for the research
+    agent's turns; `ask_within_budget` for the other agents' calls)."""
+
+    kind: AgentKind
+    budget: Budget
+    store: PipelineStore
+
+    @asynccontextmanager
+    async def turn(self, step: str, key: str, estimate: TokenUsage) -> AsyncIterator[TurnCharge]:
+        """In the agent type's turn: reserve the call's estimate (BudgetExhausted if it does not fit, or if the budget
+        already stopped the job), let the call run, and settle its charge at what it used; a failed call gives its
+        reservation back."""
+        await asyncio.to_thread(refuse_if_stopped, self.store, self.budget)
+        async with agent_turn(self.kind):
+            await asyncio.to_thread(reserve_charge, self.store, self.budget, key, step, estimate)
+            charge = TurnCharge()
+            try:
+                yield charge
+            except BaseException:
+                release_charge(self.store, self.budget, key)  # not awaited in a thread: it must run even when cancelled
+                raise
+            await asyncio.to_thread(settle_charge, self.store, self.budget, key, step, charge.usage or TokenUsage())
+
+
 async def ask_within_budget(
     kind: AgentKind,
     budget: Budget,
@@ -47,19 +76,11 @@ async def ask_within_budget(
     request: ModelRequest,
     output_type: type[OutputT],
 ) -> ModelReply[OutputT]:
-    """In the agent type's turn: reserve the call's estimate (BudgetExhausted if it does not fit, or if
-    the budget already stopped the job), make the call (`ask_model`: the model's own limits, circuit
-    breaker and call timeout) and settle its charge at what it used; a failed call gives its
-    reservation back."""
-    key = call_key(request, output_type, model)
-    await asyncio.to_thread(refuse_if_stopped, store, budget)
-    async with agent_turn(kind):
-        estimate = estimated_usage(request, output_type, model)
-        await asyncio.to_thread(reserve_charge, store, budget, key, request.step, estimate)
-        try:
-            reply = await ask_model(budget.run_key, model, store, request, output_type)
-        except BaseException:
-            release_charge(store, budget, key)  # not awaited in a thread: it must run even when cancelled
-            raise
-        await asyncio.to_thread(settle_charge, store, budget, key, request.step, reply.usage)
+    """One model call (`ask_model`: the model's own limits, circuit breaker and call timeout) charged to the job's
+    budget in the agent type's turn (`JobBudget.turn`)."""
+    estimate = estimated_usage(request, output_type, model)
+    async with JobBudget(kind, budget, store).turn(request.step, call_key(request, output_type, model),
+                                                   estimate) as charge:
+        reply = await ask_model(budget.run_key, model, store, request, output_type)
+        charge.usage = reply.usage
     return reply

@@ -7,6 +7,7 @@ sub-question and cited; the review scores how many of the question's key terms t
 
 from __future__ import annotations
 
+import json
 import re
 
 from agentic_kit import offline_answer
@@ -24,6 +25,7 @@ PLAN_TERMS = 4
 SENTENCES_PER_QUESTION = 2
 REVIEW_TERMS = 8
 FOLLOW_UPS = 3
+FINDINGS_PER_SEARCH = 2
 ENRICH_TOOL = "enrich_entity"
 OFFLINE_NOTE = "*Written by the offline model: sentences quoted from the sources read, not a language model's synthesis.*"
 _NAMED_TYPES = {EntityType.PERSON, EntityType.ORG, EntityType.LOCATION, EntityType.PRODUCT}
@@ -61,11 +63,23 @@ def plan(material: dict[str, str]) -> ResearchPlan:
 
 
 def research(material: dict[str, str]) -> ResearchNotes:
-    """No findings: the offline model has no knowledge, so the report rests on the sources alone."""
-    sub_question = material.get("sub_question", "")
-    return ResearchNotes(findings=[], gaps=[
-        f"The offline model has no knowledge of its own: '{sub_question}' is answered from the sources read."
-    ])
+    """The first sentence of each passage the research agent's document search found (the offline model has no
+    knowledge of its own); with none, a gap says the sub-question is answered from the sources read."""
+    findings = []
+    for result in json.loads(material.get("tool results", "[]")):
+        try:
+            answer = json.loads(result["answer"])
+        except ValueError:
+            answer = result["answer"]
+        hits = answer if isinstance(answer, list) else []
+        for hit in hits[:FINDINGS_PER_SEARCH]:
+            if isinstance(hit, dict) and hit.get("passage"):
+                first = SENTENCE_END.split(str(hit["passage"]))[0].strip()
+                findings.append(f"{hit.get('document', 'a sample document')}: {first}")
+    sub_question = material.get("question", "").rpartition("Sub-question: ")[2]
+    gaps = [] if findings else [
+        f"The offline model has no knowledge of its own: '{sub_question}' is answered from the sources read."]
+    return ResearchNotes(findings=findings, gaps=gaps)
 
 
 def _sources(material: dict[str, str]) -> list[tuple[int, list[str]]]:

@@ -7,6 +7,7 @@ task waits for its agent type's turn itself, see `tasks/research/limits.py`.)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prefect import Task
@@ -37,12 +38,23 @@ class PartRunner:
         return False
 
     async def run(self, kind: AgentKind, label: str, task: Task[..., Any], *args: Any) -> Any | None:
-        """The part's result, or None when it was skipped or failed (and so is recorded as missing)."""
+        """The task's result, or None when it was skipped or failed (and so is recorded as missing)."""
+
+        async def task_part() -> tuple[Any, tuple[int, int]]:
+            state = await task(*args, return_state=True)
+            result = await state.aresult()
+            return result, ((0, 1) if state.name == "Cached" else (1, 0))
+
+        return await self.run_part(kind, label, task_part)
+
+    async def run_part(self, kind: AgentKind, label: str,
+                       part: Callable[[], Awaitable[tuple[Any, tuple[int, int]]]]) -> Any | None:
+        """A part's result (an agent's: it says how many model calls it made and found cached), or None when it was
+        skipped or failed (and so is recorded as missing)."""
         if self._skipped(kind, label):
             return None
-        state = await task(*args, return_state=True)
         try:
-            result = await state.aresult()
+            result, (made, cached) = await part()
         except BudgetExhausted as exc:
             self.budget_stop = self.budget_stop or str(exc)
             self.missing.append(MissingPart(kind=kind, label=label, reason=f"not made: {exc}", budget=True))
@@ -51,10 +63,8 @@ class PartRunner:
             self.missing.append(MissingPart(kind=kind, label=label, reason=f"{type(exc).__name__}: {exc}"))
             return None
         if kind.calls_model:
-            if state.name == "Cached":
-                self.cached_calls += 1
-            else:
-                self.model_calls += 1
+            self.model_calls += made
+            self.cached_calls += cached
         return result
 
     def failed(self, kinds: frozenset[AgentKind] = FAN_OUT_KINDS) -> list[MissingPart]:

@@ -20,7 +20,7 @@ class Tool(NamedTuple):
     run: Callable[[str, EnrichmentApi, PipelineStore], Awaitable[str]]
 
 
-async def _enrich_entity(argument: str, api: EnrichmentApi, store: PipelineStore) -> str:
+async def enrich_entity(argument: str, api: EnrichmentApi, store: PipelineStore) -> str:
     """What the enrichment API knows about a name, in one line (through the API's own limits and breaker)."""
     found = await enrich_one(Entity(name=argument, type=EntityType.OTHER), api, store)
     if not found.found:
@@ -30,7 +30,7 @@ async def _enrich_entity(argument: str, api: EnrichmentApi, store: PipelineStore
 
 TOOLS: dict[str, Tool] = {
     "enrich_entity": Tool("What the enrichment API knows about a named person, organisation, place or product.",
-                          _enrich_entity),
+                          enrich_entity),
 }
 """Every tool a plan may name; any other name is refused when the plan is validated."""
 

@@ -11,7 +11,7 @@ from tasks.research import agents as research_agents
 
 AGENT_STEPS: list[Task] = [
     agents.extract_entities.task, agents.summarize.task, agents.combine_summaries.task, agents.review_summary.task,
-    research_agents.plan_research, research_agents.research, research_agents.synthesize_report,
+    research_agents.plan_research, research_agents.synthesize_report,
     research_agents.review_report,
 ]
 SAME_INPUTS = {"document_id": "0" * 64, "text": "Ada Lovelace met Charles Babbage."}
