@@ -3,7 +3,9 @@
 The quick mode (`make bench`) does the 200-document measurements once, a 50/250 scale pair and the intake
 (the webhook gateway at 200 signed deliveries a second, and 20 deliveries to their runs being Running); the
 full mode (`make bench-full`) takes the best of 3 rounds, adds a 300-page document read in parts and a 1,000/5,000
-pair. Run from the repository root.
+pair. Both end the pipeline's fault rounds with the agent round (bench/agent_round.py: 30 support-agent runs, ours
+beside a plain pydantic-ai agent and pydantic-ai's Prefect durability, then 30 % faults and a SIGKILL);
+`python -m bench --agents` runs that round alone. Run from the repository root.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import shutil
 import sys
 from contextlib import closing
 from dataclasses import dataclass
+from typing import Any
 
 from bench.environment import SERVER_DATABASE_VARIABLE, prefect_server, prepare
 
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
+from bench.agent_round import AGENT_RUNS, agent_round
 from bench.delivery_latency import delivery_to_running
 from bench.documents import write_documents, write_long_document
 from bench.floor import floor_comparison
@@ -33,7 +37,7 @@ from bench.measure import (
     tracing_overhead,
 )
 from bench.peers import FAULT_DOCUMENTS, SIDES, PeerRounds, fault_rounds
-from bench.report import RESULTS, floor_rows, print_table, rows, write_json
+from bench.report import RESULTS, agent_rows, floor_rows, print_table, rows, write_json
 from bench.runs import Session, snapshot
 from bench.servers import DEFAULT_LATENCY_SECONDS, upstreams
 
@@ -74,6 +78,29 @@ def floor_only() -> None:
     print(path)
 
 
+def agent_summary(figures: dict[str, Any]) -> str:
+    """The agent round's progress line."""
+    return (f"agent round: ours / plain agent {figures['agent_overhead_ratio']:.2f}, repeated after SIGKILL ours "
+            f"{figures['agent_fault_repeated_calls']}, peer {figures['peer_agent_fault_repeated_calls']}; orders "
+            f"refunded twice ours {figures['agent_fault_duplicate_side_effects']}, peer "
+            f"{figures['peer_agent_fault_duplicate_side_effects']}")
+
+
+def agents_only(latency: float) -> None:
+    """`python -m bench --agents`: the agent round alone (about 5 minutes), its table and bench/results/agents.json."""
+    with prefect_server() as server, upstreams(latency) as servers, closing(
+            Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)) as session:
+        say(f"bench: python -m bench --agents, scratch folder {ROOT}")
+        figures = agent_round(session, AGENT_RUNS, WIDTH)
+        say(agent_summary(figures))
+    settings = {"command": "python -m bench --agents", "runs": AGENT_RUNS, "width": WIDTH,
+                "server_database": os.environ[SERVER_DATABASE_VARIABLE]}
+    path = write_json(figures, settings, RESULTS.with_name("agents.json"))
+    print_table(figures, agent_rows(WIDTH))
+    shutil.rmtree(ROOT, ignore_errors=True)
+    print(path)
+
+
 def main() -> None:
     """Start the servers, measure, print the table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -81,10 +108,15 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY_SECONDS, help="seconds per upstream call")
     parser.add_argument("--floor", action="store_true",
                         help="only the pipeline beside Prefect's floor at 0 ms (bench/results/floor.json)")
+    parser.add_argument("--agents", action="store_true",
+                        help="only the agent round: overhead, faults and a SIGKILL (bench/results/agents.json)")
     args = parser.parse_args()
     plan = FULL if args.full else QUICK
     if args.floor:
         floor_only()
+        return
+    if args.agents:
+        agents_only(args.latency)
         return
     with prefect_server() as server, upstreams(args.latency) as servers, closing(
             Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)) as session:
@@ -103,6 +135,8 @@ def main() -> None:
         figures |= fault_rounds(session, write_documents(ROOT / "faults", FAULT_DOCUMENTS), WIDTH)
         say("fault rounds: " + ", ".join(f"{side} {figures[f'{side}_fault_repeated_calls']} repeated, "
                                          f"{figures[f'{side}_fault_lost_documents']} lost" for side in SIDES))
+        figures |= agent_round(session, AGENT_RUNS, WIDTH, rounds=plan.rounds)
+        say(agent_summary(figures))
         figures |= tracing_overhead(session, folder, WIDTH, plan.rounds)
         say(f"tracing: off {min(figures['untraced_seconds']):.1f} s, on {min(figures['traced_seconds']):.1f} s "
             f"({figures['span_exports']} exports)")

@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.agent_round import AGENT_LATENCY_SECONDS, AGENT_RUNS
 from bench.peers import FAULT_DOCUMENTS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -18,7 +19,8 @@ KEYS = ("overhead_ratio", "documents_per_min", "task_runs_per_min", "cached_mode
         "resume_repeated_calls", "resume_ratio", "peak_rss_mb_5k", "scale_ratio", "gateway_p95_ms",
         "delivery_to_running_p95_s", "peer_naive_prefect_ratio", "peer_pydantic_ai_ratio", "floor_ratio",
         "flow_cpu_ms_per_document", "server_cpu_ms_per_document", "peer_naive_prefect_ratio_0ms", "peer_dbos_ratio",
-        "peer_langgraph_ratio")
+        "peer_langgraph_ratio", "agent_overhead_ratio", "agent_fault_repeated_calls",
+        "agent_fault_duplicate_side_effects", "peer_agent_fault_repeated_calls", "peer_agent_fault_duplicate_side_effects")
 """The figures every consumer of latest.json may rely on (null when a mode does not measure one)."""
 AGENT_STEPS = 4
 """Agent task runs of a document that fits the window: extract, enrich, summarize, review."""
@@ -52,6 +54,7 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
             lambda v: v <= 1.03),
         Row("same_calls_as_baseline", "baseline made the same model and tool requests", "yes", bool, "{}"),
         *peer_rows(),
+        *agent_rows(width),
         *floor_rows(width),
         Row("long_document_ratio", f"long document: pipeline / baseline wall (300 pages in parts, {width} parts "
             f"wide, {latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
@@ -130,6 +133,26 @@ def peer_rows() -> list[Row]:
                                   f"{side}", "0" if ours else "-", (lambda v: v == 0) if ours else None, "{:,.0f}"))
     table_rows.append(Row("pipeline_fault_dead_lettered_documents", f"30 % faults + SIGKILL, {FAULT_DOCUMENTS} docs: "
                           "documents unfinished, kept as dead letters, ours", "-", None, "{:,.0f}"))
+    return table_rows
+
+
+def agent_rows(width: int) -> list[Row]:
+    """The agent round (bench/agent_round.py): speed beside a plain pydantic-ai agent, then faults and a SIGKILL."""
+    shape = f"{AGENT_RUNS} runs, {width} wide, {AGENT_LATENCY_SECONDS * 1000:.0f} ms"
+    faulted = f"agent, 30 % faults + SIGKILL, {AGENT_RUNS} runs"
+    table_rows = [
+        Row("agent_overhead_ratio", f"agent: ours / plain pydantic-ai agent wall ({shape}, no faults)", "≤ 1.15",
+            lambda v: v <= 1.15),
+        Row("peer_agent_overhead_ratio", "  pydantic-ai + PrefectDurability / plain agent wall", "-", None),
+        Row("agent_same_requests", "  ours and the peer sent the plain agent's requests, every run answered", "yes",
+            bool, "{}"),
+    ]
+    for figure, label in (("repeated_calls", "finished turns and tool calls made again"),
+                          ("duplicate_side_effects", "orders refunded more than once"), ("lost_runs", "runs lost")):
+        for key, side in (("agent", "ours"), ("peer_agent", "pydantic-ai + Prefect")):
+            ours = key == "agent"
+            table_rows.append(Row(f"{key}_fault_{figure}", f"{faulted}: {label}, {side}", "0" if ours else "-",
+                                  (lambda v: v == 0) if ours else None, "{:,.0f}"))
     return table_rows
 
 

@@ -21,11 +21,13 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, runtime_checkable
 
+import httpx
 from prefect import Task
 from prefect.utilities.annotations import quote
 
 from agentic_kit._blocks.resilience.circuit_breaker import BreakerSettings
 from agentic_kit._blocks.resilience.dependency_limits import DependencyLimits, LimitSpec
+from agentic_kit._blocks.resilience.transport_errors import from_httpx
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._steps.cache_index import indexed
 from agentic_kit._steps.calls import guarded_call
@@ -72,10 +74,19 @@ async def declared_limit_specs(block_name: str) -> list[LimitSpec]:
 
 async def guarded(dependency: Dependency, step: str, call: Callable[[], Awaitable[R]],
                   store: PipelineStore | None = None) -> R:
-    """One observed call of a dependency: its turn, the tool timeout, its circuit breaker."""
+    """One observed call of a dependency: its turn, the tool timeout, its circuit breaker. An httpx error the call
+    raises becomes the kit's (a 429, a 5xx or a dropped connection transient: retried, counted by the breaker)."""
     store = store or current_scope().store
-    async with observed_call(TOOL, step, dependency.limits().dependency, store):
-        return await guarded_call(dependency.limits(), dependency.breaker, store, POLICY.tool_timeout_seconds, call)
+    name = dependency.limits().dependency
+
+    async def mapped() -> R:
+        try:
+            return await call()
+        except httpx.HTTPError as exc:
+            raise from_httpx(exc, name) from exc
+
+    async with observed_call(TOOL, step, name, store):
+        return await guarded_call(dependency.limits(), dependency.breaker, store, POLICY.tool_timeout_seconds, mapped)
 
 
 class ToolStep(Generic[P, R]):
