@@ -34,7 +34,7 @@ test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTT
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/mkdocs build --strict --site-dir .site
-	$(BIN)/python -m pytest -q --numprocesses 2 --ignore=tests/fleet --ignore=tests/bench
+	$(BIN)/python -m pytest -q --numprocesses 2 --durations=15 --ignore=tests/fleet --ignore=tests/bench
 
 test-bench: $(STAMP)  ## the bench's own check: each peer, on 3 documents, sends the baseline's requests and writes every document
 	$(BIN)/python -m pytest -q tests/bench

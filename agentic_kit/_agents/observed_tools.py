@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic_ai import RunContext
-from pydantic_ai.mcp import CallToolFunc
 
 from agentic_kit._agents.durability import IDEMPOTENCY_META, idempotency_key
 from agentic_kit._agents.guards import CURRENT_TOOL_CALL
 from agentic_kit._steps.item_scope import scope_or_none
 from agentic_kit._steps.observe import TOOL, observed_call
+
+if TYPE_CHECKING:
+    from pydantic_ai.mcp import CallToolFunc  # the MCP client is imported only by an agent that has MCP tools
 
 
 def observed_tool(agent: str, function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

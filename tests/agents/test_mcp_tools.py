@@ -3,6 +3,7 @@ called with the model's arguments, and cached: a second run of the job answers e
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from prefect import flow, get_client
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 from agentic_kit import Agent, AgentRun, LanguageModel, PipelineStore, item_scope, lookups_over_mcp
 from agentic_kit._blocks.tables import CallRow
 
+SETTLE_POLLS = 40
 LOOKUPS = Agent("lookups", instructions="Answer with what the lookups know.", toolsets=[lookups_over_mcp()])
 
 
@@ -22,10 +24,16 @@ async def ask(question: str) -> AgentRun[str]:
 
 
 async def _mcp_task_states(flow_run_id: UUID) -> dict[str, str]:
-    """The MCP tasks of a flow run: task name (without its counter) to state name."""
+    """The final states of a flow run's MCP tasks, by task name (without its counter). The server records task run
+    states from their events, a moment after the run ended: read until none is still Pending or Running."""
     async with get_client() as client:
-        runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-    return {run.name.rsplit("-", 1)[0]: run.state_name or "" for run in runs if "MCP" in run.name}
+        for _ in range(SETTLE_POLLS):
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            states = {run.name.rsplit("-", 1)[0]: run.state_name or "" for run in runs if "MCP" in run.name}
+            if not {"Pending", "Running"} & set(states.values()):
+                break
+            await asyncio.sleep(0.5)
+    return states
 
 
 async def test_mcp_tools_are_listed_called_and_cached() -> None:
