@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from fastmcp.client import Client
-from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
-from pydantic_ai.mcp import MCPToolset
+from typing import TYPE_CHECKING, Any
 
 from agentic_kit._agents.observed_tools import observed_mcp_call
+
+if TYPE_CHECKING:
+    from pydantic_ai.mcp import MCPToolset
 
 LOOKUPS_SERVER = "agentic_kit.enrichment_service.mcp_server"
 """The MCP server the kit ships: entity lookups, customers, a help-center search."""
@@ -25,6 +24,10 @@ LOOKUPS_SERVER = "agentic_kit.enrichment_service.mcp_server"
 def mcp_stdio(toolset_id: str, command: str, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
               ) -> MCPToolset[Any]:
     """The tools of an MCP server this process starts and talks to over stdio."""
+    from fastmcp.client import Client  # the MCP client (3 s to import) only when an agent gets MCP tools
+    from fastmcp.client.transports import StdioTransport
+    from pydantic_ai.mcp import MCPToolset
+
     transport = StdioTransport(command=command, args=list(args), env=dict(env) if env is not None else None)
     return MCPToolset(Client(transport), id=toolset_id, tool_error_behavior="failed",
                       process_tool_call=observed_mcp_call)
@@ -32,6 +35,10 @@ def mcp_stdio(toolset_id: str, command: str, args: Sequence[str] = (), env: Mapp
 
 def mcp_http(toolset_id: str, url: str, headers: Mapping[str, str] | None = None) -> MCPToolset[Any]:
     """The tools of an MCP server over streamable HTTP at url (e.g. http://127.0.0.1:8767/mcp)."""
+    from fastmcp.client import Client
+    from fastmcp.client.transports import StreamableHttpTransport
+    from pydantic_ai.mcp import MCPToolset
+
     transport = StreamableHttpTransport(url, headers=dict(headers or {}))
     return MCPToolset(Client(transport), id=toolset_id, tool_error_behavior="failed",
                       process_tool_call=observed_mcp_call)
