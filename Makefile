@@ -34,11 +34,11 @@ test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTT
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/mkdocs build --strict --site-dir .site
-	$(BIN)/python -m pytest -q --numprocesses 2 --durations=15 --ignore=tests/fleet --ignore=tests/bench \
+	$(BIN)/python -m pytest -q --numprocesses 1 --durations=15 --ignore=tests/fleet --ignore=tests/bench \
 	  --ignore=tests/agents --ignore=tests/flows/test_support_agent.py
 
 test-agents: $(STAMP) system-packages  ## the tool-calling agents' tests: MCP servers, approvals in Chromium, a SIGKILL mid-run
-	$(BIN)/python -m pytest -q --numprocesses 2 --durations=10 tests/agents tests/flows/test_support_agent.py
+	$(BIN)/python -m pytest -q --numprocesses 1 --durations=10 tests/agents tests/flows/test_support_agent.py
 
 test-bench: $(STAMP)  ## the bench's own check: each peer, on 3 documents, sends the baseline's requests and writes every document
 	$(BIN)/python -m pytest -q tests/bench
