@@ -1,5 +1,6 @@
-"""Operating pipelines: the local Prefect server, automations, progress and console logs, health checks, SLOs
-and the helpers project commands use on the `agentic` command line."""
+"""Operating pipelines: the local Prefect server, automations, progress and console logs, health checks, SLOs,
+a pipeline's own command (`run_from_command_line`) and the helpers project commands use on the `agentic` command
+line."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         stop_process,
         wait_until_answering,
     )
+    from agentic_kit._operate.pipeline_command import run_from_command_line
     from agentic_kit._operate.run_progress import showing_progress
     from agentic_kit._steps.health import check_enrichment, check_model, check_prefect_api, check_store
     from agentic_kit._steps.log_format import apply_log_format
@@ -62,6 +64,7 @@ _EXPORTS = {
     "free_port": "agentic_kit._operate.bundled_service",
     "measure_slos": "agentic_kit._steps.slo",
     "print_json": "agentic_kit._operate.cli.output",
+    "run_from_command_line": "agentic_kit._operate.pipeline_command",
     "server_command": "agentic_kit._operate.local_server",
     "server_environment": "agentic_kit._operate.local_server",
     "show_run_logs": "agentic_kit._operate.console_logs",
@@ -98,6 +101,7 @@ __all__ = [
     "free_port",
     "measure_slos",
     "print_json",
+    "run_from_command_line",
     "server_command",
     "server_environment",
     "show_run_logs",

@@ -8,6 +8,7 @@ from agentic_kit._lazy import load_attribute
 
 if TYPE_CHECKING:
     from agentic_kit._blocks.agent_records import agent_run
+    from agentic_kit._blocks.agent_tables import AgentRunRow, ToolApprovalRow
     from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters, item_id
     from agentic_kit._blocks.exchange_log import ExchangeLog
     from agentic_kit._blocks.research_store import (
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
         DEAD_LETTER_STATUSES,
         DISCARDED,
         REPLAYED,
-        AgentRunRow,
         DeadLetterRow,
         DocumentRow,
         HealthCheckRow,
@@ -34,11 +34,10 @@ if TYPE_CHECKING:
         PipelineItemRow,
         PublishSagaRow,
         ResearchRunRow,
-        ToolApprovalRow,
     )
 
 _EXPORTS = {
-    "AgentRunRow": "agentic_kit._blocks.tables",
+    "AgentRunRow": "agentic_kit._blocks.agent_tables",
     "BUDGET_ERROR_TYPE": "agentic_kit._blocks.dead_letters",
     "COMPENSATED": "agentic_kit._blocks.saga_log",
     "DEAD_LETTER_STATUSES": "agentic_kit._blocks.tables",
@@ -56,7 +55,7 @@ _EXPORTS = {
     "REPLAYED": "agentic_kit._blocks.tables",
     "ResearchRunRow": "agentic_kit._blocks.tables",
     "SagaLog": "agentic_kit._blocks.saga_log",
-    "ToolApprovalRow": "agentic_kit._blocks.tables",
+    "ToolApprovalRow": "agentic_kit._blocks.agent_tables",
     "agent_run": "agentic_kit._blocks.agent_records",
     "as_utc": "agentic_kit._blocks.sql",
     "budget_spent": "agentic_kit._blocks.research_store",

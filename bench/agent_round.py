@@ -2,12 +2,12 @@
 ours beside pydantic-ai's own Prefect durability, for the speed of an agent and for its guarantees under faults and
 a kill.
 
-The model server answers by script (`Script`): for ticket n, turn 1 calls `lookup_customer` and `order_history` at
-once, turn 2 calls `refund_order`, turn 3 answers; it logs each turn it answers as (ticket, turn). The tools call the
-support desk (`SupportDesk`, started by the round): the enrichment contract at POST /enrich for the lookups, and
-POST /refunds, which needs an Idempotency-Key and applies each key once (as a careful receiver, and the kit's bundled
-service, do), counting refunds applied per order: an order refunded twice is a refund that arrived again under a new
-key. Both servers add the round's latency (250 ms) to every request.
+The model server answers by script (the kit's `RefundDeskScript`): for ticket n, turn 1 calls `lookup_customer` and
+`order_history` at once, turn 2 calls `refund_order`, turn 3 answers; it logs each turn it answers as (ticket, turn).
+The tools call the support desk (`SupportDesk`, started by the round): the enrichment contract at POST /enrich for the
+lookups, and POST /refunds, which needs an Idempotency-Key and applies each key once (as a careful receiver, and the
+kit's bundled service, do), counting refunds applied per order: an order refunded twice is a refund that arrived again
+under a new key. Both servers add the round's latency (250 ms) to every request.
 
 Speed (`agent_overhead`): the same runs, no faults, each side with fresh state: a plain pydantic-ai agent with no
 durability (plain asyncio), ours, and the durable peer; `agent_overhead_ratio` is ours / plain. Every side must send
@@ -41,64 +41,27 @@ from pydantic import SecretStr
 from sqlmodel import Session as StoreSession
 from sqlmodel import select
 
+from agentic_kit._blocks.agent_tables import AgentRunRow
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import AgentRunRow
-from agentic_kit.testing import EnrichmentServer, Fault, RequestRecord
-from agentic_kit.testing.model_server import RawAnswer, tool_calls
+from agentic_kit.testing import EnrichmentServer, Fault, RefundDeskScript, RequestRecord
+from agentic_kit.testing.scripted_agents import REFUND_DESK_TURNS
 from bench.agent_run import AGENT_NAME, OURS, PEER, PLAIN, job
-from bench.measure import PERSIST_GRACE_SECONDS, EndedBeforeKill
+from bench.measure import PERSIST_GRACE_SECONDS, EndedBeforeKill, wait_for
 from bench.peer_output import written_documents
-from bench.peers import BREAKER_RESET_SECONDS, FAULT_FIGURES, FAULT_RATE, FAULT_SEED
+from bench.peers import BREAKER_RESET_SECONDS, FAULT_FIGURES, FAULT_RATE, fault_mix
 from bench.runs import Child, Session
 
 AGENT_RUNS = 30
 AGENT_LATENCY_SECONDS = 0.25
 AGENT_RUN = "bench.agent_run"
-TURNS_PER_RUN = 3
-AGENT_FAULT_MIX = {Fault.RATE_LIMIT: 1.0, Fault.SERVER_ERROR: 1.0, Fault.DROP: 1.0}
+TURNS_PER_RUN = REFUND_DESK_TURNS
+AGENT_FAULT_MIX: dict[Fault, float] = {Fault.RATE_LIMIT: 1.0, Fault.SERVER_ERROR: 1.0, Fault.DROP: 1.0}
 """Transient faults only: each is retried by both sides."""
 PREFIXES = {OURS: "agent", PEER: "peer_agent", PLAIN: "plain_agent"}
 """The figure prefix of each side."""
 KILL_ATTEMPTS = 3
 """Runs of one side that may end by themselves before the one that is killed."""
-POLL_SECONDS = 0.05
-KILL_DEADLINE_SECONDS = 600
-Turn = tuple[int, int]
-"""(ticket, turn)."""
 _numbers = itertools.count(1)
-
-
-class Script:
-    """The support model: turn 1 looks the customer and their orders up at once, turn 2 refunds, turn 3 answers.
-    Logs each turn it answers (faulted requests never reach it)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._answered: list[tuple[Turn, float]] = []
-
-    def __call__(self, key: str, schema: dict[str, Any] | None, messages: list[dict[str, Any]]) -> RawAnswer:
-        question = str(next(m for m in messages if m["role"] == "user")["content"])
-        number = int(question.split("T-", 1)[1].split(":", 1)[0])
-        turn = sum(m["role"] == "assistant" for m in messages) + 1
-        with self._lock:
-            self._answered.append(((number, turn), time.time()))
-        email = f"cust{number}@example.com"
-        if turn == 1:
-            return tool_calls((f"T{number}-customer", "lookup_customer", {"email": email}),
-                              (f"T{number}-orders", "order_history", {"email": email}))
-        if turn == 2:
-            return tool_calls((f"T{number}-refund", "refund_order", {"order_id": f"O-{7000 + number}",
-                                                                      "amount_usd": 40.0}))
-        return RawAnswer(content=f"Refunded order O-{7000 + number} for cust{number}@example.com.")
-
-    def turns(self, since: float = 0.0, until: float = float("inf")) -> list[Turn]:
-        """The turns answered in [since, until) (time.time())."""
-        with self._lock:
-            return [turn for turn, at in self._answered if since <= at < until]
-
-    def answers(self, since: float) -> int:
-        """Tickets answered (their last turn) since then."""
-        return sum(turn == TURNS_PER_RUN for _, turn in self.turns(since))
 
 
 class SupportDesk(EnrichmentServer):
@@ -144,11 +107,11 @@ class SupportDesk(EnrichmentServer):
 
 
 @contextmanager
-def scripted(session: Session) -> Iterator[Script]:
+def scripted(session: Session) -> Iterator[RefundDeskScript]:
     """The bench's model server answering by script at the round's latency, as it was afterwards."""
     model = session.upstreams.model
     responder, latency = model.responder, model.faults.latency
-    script = Script()
+    script = RefundDeskScript()
     model.responder, model.faults.latency = script, AGENT_LATENCY_SECONDS
     try:
         yield script
@@ -185,7 +148,8 @@ def _bodies(records: list[RequestRecord]) -> Counter[str]:
     return Counter(record.fingerprint for record in records)
 
 
-def agent_overhead(session: Session, script: Script, runs: int, width: int, rounds: int = 1) -> dict[str, Any]:
+def agent_overhead(session: Session, script: RefundDeskScript, runs: int, width: int,
+                   rounds: int = 1) -> dict[str, Any]:
     """The plain agent, ours and the peer on the same runs, no faults (best of rounds); whether every side sent the
     plain agent's requests and answered every run."""
     model = session.upstreams.model.log
@@ -207,34 +171,13 @@ def agent_overhead(session: Session, script: Script, runs: int, width: int, roun
             **{f"{PREFIXES[side]}_seconds": values for side, values in seconds.items()}}
 
 
-@contextmanager
-def faults(servers: list[Any], rate: float) -> Iterator[None]:
-    """The round's fault mix on these servers (their latency kept), for as long as the block lasts."""
-    for offset, server in enumerate(servers):
-        server.faults.random_mix(rate, AGENT_FAULT_MIX, FAULT_SEED * 10 + offset)
-    try:
-        yield
-    finally:
-        for server in servers:
-            latency = server.faults.latency
-            server.faults.clear()
-            server.faults.latency = latency
-
-
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + KILL_DEADLINE_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(POLL_SECONDS)
-
-
-def kill_at_half(session: Session, desk: SupportDesk, script: Script, child: Child, since: float, runs: int) -> float:
+def kill_at_half(session: Session, desk: SupportDesk, script: RefundDeskScript, child: Child, since: float,
+                 runs: int) -> float:
     """SIGKILL child once half the tickets were answered (since then): the model and desk gates close, answered calls
     get PERSIST_GRACE_SECONDS to finish their tasks, then the kill; the held requests are answered to no one. Returns
     the time before which an answered call counts as finished."""
     model = session.upstreams.model
-    _wait_for(lambda: script.answers(since) >= runs // 2 or child.process.poll() is not None, "half the tickets")
+    wait_for(lambda: script.answers(since) >= runs // 2 or child.process.poll() is not None, "half the tickets")
     if child.process.poll() is not None:
         raise EndedBeforeKill(f"the run to kill ended by itself first; see {child.log}")
     model.faults.hold()
@@ -250,7 +193,7 @@ def kill_at_half(session: Session, desk: SupportDesk, script: Script, child: Chi
 
 def _settled(session: Session, desk: SupportDesk) -> None:
     """Wait until no request of a killed run is still being answered."""
-    _wait_for(lambda: session.upstreams.model.log.in_flight == 0 and desk.log.in_flight == 0, "held requests")
+    wait_for(lambda: session.upstreams.model.log.in_flight == 0 and desk.log.in_flight == 0, "held requests")
 
 
 def _ok_bodies(records: list[RequestRecord], since: float, until: float = float("inf")) -> set[str]:
@@ -279,8 +222,8 @@ def repeated(windows: list[tuple[float, float]], answered: Callable[[float, floa
     return again, before_last
 
 
-def agent_fault_round(session: Session, script: Script, side: str, runs: int, width: int, kill: bool = True,
-                      fault_rate: float = FAULT_RATE) -> dict[str, Any]:
+def agent_fault_round(session: Session, script: RefundDeskScript, side: str, runs: int, width: int,
+                      kill: bool = True, fault_rate: float = FAULT_RATE) -> dict[str, Any]:
     """One side under faults, SIGKILLed at half (unless not kill), then run again with the same state.
 
     A run that ends before its kill (ours fails its remaining runs fast once a circuit breaker opens, keeping them
@@ -288,7 +231,7 @@ def agent_fault_round(session: Session, script: Script, side: str, runs: int, wi
     comes in the run that reaches half the tickets; calls any run made that an earlier one had finished count as
     repeated too."""
     model = session.upstreams.model
-    with support_desk() as desk, faults([model, desk], fault_rate):
+    with support_desk() as desk, fault_mix([model, desk], fault_rate, AGENT_FAULT_MIX):
         state = {**state_for(session, desk), **FAULT_FIGURES}
         model_mark, started = len(model.log.records), time.time()
         windows: list[tuple[float, float]] = []

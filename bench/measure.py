@@ -88,8 +88,8 @@ def long_document(session: Session, folder: Path, width: int, rounds: int) -> di
             "long_document_model_calls": (len(session.upstreams.model.log.records) - mark) // (2 * rounds)}
 
 
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    """Poll until condition holds."""
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Poll until condition holds (TimeoutError after KILL_DEADLINE_SECONDS)."""
     deadline = time.monotonic() + KILL_DEADLINE_SECONDS
     while not condition():
         if time.monotonic() > deadline:
@@ -111,7 +111,7 @@ def kill_at_half(session: Session, child: Child, mark: int, documents: int) -> s
         reviews = sum(r.key == REVIEW_KEY and r.outcome == "ok" for r in model.log.records[mark:])
         return reviews >= documents // 2 or child.process.poll() is not None
 
-    _wait_for(half_reviewed, "half the documents")
+    wait_for(half_reviewed, "half the documents")
     if child.process.poll() is not None:
         raise EndedBeforeKill(f"the run to kill ended by itself first; see {child.log}")
     model.faults.hold()

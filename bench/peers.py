@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from pydantic import SecretStr
 from agentic_kit._blocks.dead_letters import DeadLetters
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._domain.models.common import content_id
-from agentic_kit.testing import Fault, RequestRecord
+from agentic_kit.testing import Fault, RequestRecord, StubServer
 from bench.measure import EndedBeforeKill, answered_since, kill_at_half
 from bench.peer_output import written_documents
 from bench.runs import PIPELINE, Session
@@ -50,7 +50,8 @@ SIDES = ("pipeline", *PEERS)
 
 FAULT_DOCUMENTS = 50
 FAULT_RATE = 0.30
-FAULT_MIX = {Fault.RATE_LIMIT: 1, Fault.SERVER_ERROR: 1, Fault.SLOW: 1, Fault.DROP: 1, Fault.GARBAGE: 1}
+FAULT_MIX: dict[Fault, float] = {Fault.RATE_LIMIT: 1, Fault.SERVER_ERROR: 1, Fault.SLOW: 1, Fault.DROP: 1,
+                                 Fault.GARBAGE: 1}
 SLOW_SECONDS = 3.0
 FAULT_FIGURES = {"AGENTIC_BACKOFF_BASE_SECONDS": "0.2", "AGENTIC_BACKOFF_CAP_SECONDS": "1",
                  "AGENTIC_LLM_TIMEOUT_SECONDS": "2", "AGENTIC_TOOL_TIMEOUT_SECONDS": "2"}
@@ -124,13 +125,18 @@ def dead_lettered(database_url: str) -> set[str]:
     return {letter.document_id for letter in letters}
 
 
-@contextmanager
-def faults(session: Session) -> Iterator[None]:
+def faults(session: Session) -> AbstractContextManager[None]:
     """The fault mix on the model and enrichment servers for as long as the block lasts (their latency kept)."""
-    servers = (session.upstreams.model, session.upstreams.enrichment)
+    return fault_mix((session.upstreams.model, session.upstreams.enrichment), FAULT_RATE, FAULT_MIX)
+
+
+@contextmanager
+def fault_mix(servers: Sequence[StubServer], rate: float, mix: dict[Fault, float]) -> Iterator[None]:
+    """Faults at this rate, drawn from this mix (FAULT_SEED: the same for every side; a stall lasts SLOW_SECONDS),
+    on these servers for as long as the block lasts (their latency kept)."""
     for offset, server in enumerate(servers):
         server.faults.slow_seconds = SLOW_SECONDS
-        server.faults.random_mix(FAULT_RATE, FAULT_MIX, FAULT_SEED * 10 + offset)
+        server.faults.random_mix(rate, mix, FAULT_SEED * 10 + offset)
     try:
         yield
     finally:

@@ -9,15 +9,10 @@ no tool call again.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-from contextlib import ExitStack
-
 from pydantic import BaseModel
 
-from agentic_kit import PipelineBlocks, pipeline
-from agentic_kit.operate import bundled_enrichment_service
+from agentic_kit import ItemOutcome, PipelineBlocks, pipeline
+from agentic_kit.operate import run_from_command_line
 from tasks.support.agent import support_agent
 
 
@@ -55,22 +50,18 @@ support_agent_flow = answer_question.flow
 # --8<-- [end:pipeline]
 
 
+def outcome_line(outcome: ItemOutcome) -> str:
+    """An answered question's line, or the step it failed at and why."""
+    return (Answered.model_validate(outcome.result).line() if outcome.result else
+            f"failed at {outcome.step}: {outcome.error}")
+
+
 def main() -> None:
     """Answer the questions given on the command line; print each answer line and the run's headline."""
-    parser = argparse.ArgumentParser(description="Answer customers' questions once.")
-    parser.add_argument("--question", action="append", required=True, help="a question's text (repeatable)")
-    args = parser.parse_args()
-    with ExitStack() as stack:
-        if not os.environ.get("AGENTIC_ENRICHMENT_URL"):  # the bundled service takes the refunds
-            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(bundled_enrichment_service())
-        report = asyncio.run(answer_question.run([Question(text=text) for text in args.question]))
-    for outcome in report.outcomes:
-        print(Answered.model_validate(outcome.result).line() if outcome.result else
-              f"failed at {outcome.step}: {outcome.error}")
-    print(report.headline())
-    if report.flow_run_url:
-        print(f"run: {report.flow_run_url}")
-    raise SystemExit(0 if not report.count("failed") else 1)
+    # without AGENTIC_ENRICHMENT_URL, the bundled enrichment service takes the refunds
+    run_from_command_line(answer_question, lambda text: Question(text=text), option="question",
+                          description="Answer customers' questions once.", option_help="a question's text (repeatable)",
+                          outcome_line=outcome_line)
 
 
 if __name__ == "__main__":

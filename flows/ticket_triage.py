@@ -7,16 +7,11 @@ prints `N tickets: N triaged, 0 failed; M model calls made`; run again, the same
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-from contextlib import ExitStack
-
 from pydantic import BaseModel
 
 from agentic_kit import PipelineBlocks, pipeline
 from agentic_kit.models import Enrichment
-from agentic_kit.operate import bundled_enrichment_service
+from agentic_kit.operate import run_from_command_line
 from tasks.tickets.steps import DraftReply, Ticket, TicketFacts, draft_reply, extract_ticket, lookup_customer
 
 
@@ -45,17 +40,9 @@ ticket_triage_flow = ticket_triage.flow
 # --8<-- [start:main]
 def main() -> None:
     """Triage the tickets given on the command line and print the run's headline."""
-    parser = argparse.ArgumentParser(description="Triage support tickets once.")
-    parser.add_argument("--ticket", action="append", required=True, help="a ticket's text (repeatable)")
-    args = parser.parse_args()
-    with ExitStack() as stack:
-        if not os.environ.get("AGENTIC_ENRICHMENT_URL"):  # the bundled service answers the customer lookups
-            os.environ["AGENTIC_ENRICHMENT_URL"] = stack.enter_context(bundled_enrichment_service())
-        report = asyncio.run(ticket_triage.run([Ticket(text=text) for text in args.ticket]))
-    print(report.headline())
-    if report.flow_run_url:
-        print(f"run: {report.flow_run_url}")
-    raise SystemExit(0 if not report.count("failed") else 1)
+    # without AGENTIC_ENRICHMENT_URL, the bundled enrichment service answers the customer lookups
+    run_from_command_line(ticket_triage, lambda text: Ticket(text=text), option="ticket",
+                          description="Triage support tickets once.", option_help="a ticket's text (repeatable)")
 # --8<-- [end:main]
 
 

@@ -44,7 +44,7 @@ from agentic_kit._agents.guards import WALL_TIME, AgentGuards, AgentLimits
 from agentic_kit._agents.observed_tools import observed_tool
 from agentic_kit._agents.turn_budget import TurnBudget
 from agentic_kit._blocks.agent_records import save_agent_run
-from agentic_kit._blocks.tables import AgentRunRow, ToolApprovalRow
+from agentic_kit._blocks.agent_tables import AgentRunRow, ToolApprovalRow
 from agentic_kit._domain.errors import AgentStopped
 from agentic_kit._domain.models.common import Instructions
 from agentic_kit._domain.models.documents import ReviewSchedule

@@ -28,8 +28,8 @@ from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolApproved,
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 
 from agentic_kit._blocks.agent_records import approval_decision, save_approval
+from agentic_kit._blocks.agent_tables import ToolApprovalRow
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import ToolApprovalRow
 from agentic_kit._domain.models.documents import ReviewSchedule
 from agentic_kit._steps.policies import hash_of
 from agentic_kit._steps.review_reminders import announce_default, remind_then_escalate

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from agentic_kit._blocks.agent_tables import AgentRunRow, ToolApprovalRow
 from agentic_kit._blocks.sql import upsert
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import AgentRunRow, ToolApprovalRow
 
 
 def save_agent_run(store: PipelineStore, row: AgentRunRow) -> None:

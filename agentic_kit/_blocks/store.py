@@ -16,6 +16,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 from sqlmodel.sql.expression import Select
 
+from agentic_kit._blocks import (
+    agent_tables,  # noqa: F401 - registers the agents' tables for create_all
+)
 from agentic_kit._blocks.sql import UTCDateTime, chunks, upsert, utc_now
 from agentic_kit._blocks.tables import (
     CallRow,

@@ -7,6 +7,7 @@ from .notification_sink import NotificationSink
 from .otlp_receiver import OtlpReceiver, ReceivedSpan
 from .publish_sink import PublishSink
 from .schema_sample import sample_instance
+from .scripted_agents import RefundDeskScript
 from .stub_http import StubServer
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "PublishSink",
     "RawAnswer",
     "ReceivedSpan",
+    "RefundDeskScript",
     "RequestLog",
     "RequestRecord",
     "Responder",

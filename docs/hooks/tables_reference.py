@@ -1,4 +1,5 @@
-"""MkDocs hook: every table of the pipeline store, rendered at build time from agentic_kit/_blocks/tables.py.
+"""MkDocs hook: every table of the pipeline store, rendered at build time from agentic_kit/_blocks/tables.py and
+agent_tables.py.
 
 The page `reference/tables.md` holds the marker `<!-- agentic:tables -->`; this hook replaces it with one section
 per SQLModel table (`table=True`): its name, what one row is (the class docstring) and its columns with their
@@ -15,7 +16,8 @@ from table_cells import cell, code  # this folder is on sys.path while MkDocs lo
 
 MARKER = "<!-- agentic:tables -->"
 KIT = Path(__file__).resolve().parents[2] / "agentic_kit"
-SOURCE = KIT / "_blocks" / "tables.py"
+SOURCES = (KIT / "_blocks" / "tables.py", KIT / "_blocks" / "agent_tables.py")
+"""The modules that declare the tables, in the order their tables are shown."""
 PUBLIC = KIT / "store.py"
 """The public module whose `_EXPORTS` names the row classes a user imports (`from agentic_kit.store import …`)."""
 _rendered: str | None = None
@@ -86,10 +88,10 @@ def render() -> str:
     global _rendered
     if _rendered is not None:
         return _rendered
-    module = ast.parse(SOURCE.read_text(encoding="utf-8"))
+    nodes = [node for source in SOURCES for node in ast.parse(source.read_text(encoding="utf-8")).body]
     public = _public_names()
     out: list[str] = []
-    for node in module.body:
+    for node in nodes:
         if not (isinstance(node, ast.ClassDef) and _is_table(node)):
             continue
         out += [f"## `{_table_name(node)}`", "", ast.get_docstring(node) or "", "",

@@ -40,53 +40,21 @@ from sqlmodel import Session, select
 
 from agentic_kit import PipelineStore
 from agentic_kit.store import AgentRunRow
-from agentic_kit.testing import ModelServer, StubServer
-from agentic_kit.testing.model_server import RawAnswer, tool_calls
+from agentic_kit.testing import ModelServer, RefundDeskScript, StubServer
+from agentic_kit.testing.scripted_agents import REFUND_DESK_TURNS, Turn
 from tests.conftest import REPO_ROOT, run_python, served_model, wait_until
 
 JOBS = 6
 AT_ONCE = 2
-TURNS_PER_JOB = 3
+TURNS_PER_JOB = REFUND_DESK_TURNS
 CALLS_PER_JOB = 3
 KILL_AT_REFUND = 3
 """The receiver kills the child as it applies this refund: about half of the side effects."""
 TURN_SECONDS = 0.5
-TICKET = re.compile(r"T-(\d+)")
 CALL = re.compile(r"T(\d+)-(customer|orders|refund)")
 ANSWER = re.compile(r"order O-(\d+)")
 TOOL_TURN = {"customer": 1, "orders": 1, "refund": 2}
 """The turn whose answer made each call (turn 3 answers in text)."""
-Turn = tuple[int, int]
-"""(ticket, turn)."""
-
-
-class Script:
-    """The model: turn 1 looks the customer and their orders up at once, turn 2 refunds, turn 3 answers. Logs each
-    turn it answers, (ticket, turn) with the time."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.answered: list[tuple[Turn, float]] = []
-
-    def __call__(self, key: str, schema: dict[str, Any] | None, messages: list[dict[str, Any]]) -> RawAnswer:
-        found = TICKET.search(str(next(m for m in messages if m["role"] == "user")["content"]))
-        assert found is not None
-        number, turn = int(found.group(1)), sum(m["role"] == "assistant" for m in messages) + 1
-        with self._lock:
-            self.answered.append(((number, turn), time.time()))
-        email = f"cust{number}@example.com"
-        if turn == 1:
-            return tool_calls((f"T{number}-customer", "lookup_customer", {"email": email}),
-                              (f"T{number}-orders", "order_history", {"email": email}))
-        if turn == 2:
-            return tool_calls((f"T{number}-refund", "refund_order", {"order_id": f"O-{7000 + number}",
-                                                                      "amount_usd": 40.0}))
-        return RawAnswer(content=f"Refunded order O-{7000 + number}.")
-
-    def turns(self, since: float = 0.0, until: float = float("inf")) -> list[Turn]:
-        """The turns answered in [since, until)."""
-        with self._lock:
-            return [turn for turn, at in self.answered if since <= at < until]
 
 
 class Receiver(StubServer):
@@ -158,7 +126,7 @@ def finished(results: Path) -> tuple[set[Turn], set[str]]:
 
 def test_a_killed_agent_run_resumes_without_making_a_finished_turn_or_call_again(
         isolated_state: Path) -> None:
-    script = Script()
+    script = RefundDeskScript()
     with ModelServer(responder=script) as model_server, Receiver() as receiver:
         model_server.faults.latency = TURN_SECONDS
         model = served_model(model_server)

@@ -54,7 +54,8 @@ async def test_a_second_run_of_a_job_makes_no_turn_and_no_call_again() -> None:
     assert not {call[2] for call in made[2:]} & set(keys)
     assert other.output == first.output
 
-    from agentic_kit._blocks.tables import AgentRunRow, CallRow, ModelUsageRow
+    from agentic_kit._blocks.agent_tables import AgentRunRow
+    from agentic_kit._blocks.tables import CallRow, ModelUsageRow
     with Session(PipelineStore.from_environment().engine()) as session:
         turns = session.exec(select(ModelUsageRow).where(ModelUsageRow.step == "order-helper")).all()
         runs = session.exec(select(AgentRunRow)).all()

@@ -2,10 +2,10 @@
 
 Run as `python -m tests.support.agent_worker JOBS RECEIVER_URL [MAX_AT_ONCE]` with the model server named the way the
 kit reads it (OPENAI_BASE_URL, OPENAI_API_KEY, AGENTIC_MODEL, AGENTIC_MODEL_PROVIDER=openai-compatible). Ticket n
-asks for a refund of order `O-700n` for customer `cust<n>@example.com`; the model server's script (the test's)
-answers turn 1 with two lookups at once, turn 2 with the refund, turn 3 with the answer. Every tool posts to the
-receiver with the call's `idempotency_headers()`: the lookups to /lookups (nothing changes; the key tells calls
-apart), the refund to /refunds (a side effect). Prints the run's headline, then one JSON line per ticket.
+asks for a refund of order `O-700n` for customer `cust<n>@example.com`; the model server's script (the kit's
+`RefundDeskScript`) answers turn 1 with two lookups at once, turn 2 with the refund, turn 3 with the answer. Every
+tool posts to the receiver with the call's `idempotency_headers()`: the lookups to /lookups (nothing changes; the key
+tells calls apart), the refund to /refunds (a side effect). Prints the run's headline, then one JSON line per ticket.
 """
 
 from __future__ import annotations
