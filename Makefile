@@ -10,7 +10,7 @@ export AGENTIC_MODEL_PROVIDER ?= offline
 # Material's end-of-life banner on every mkdocs command, off
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test system-packages test-agents test-fleet test-bench fleet fleet-stop metrics server server-stop deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets docs clean
+.PHONY: run test system-packages test-agents test-fleet test-bench fleet fleet-stop metrics server server-stop deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets canary-drill docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,9 @@ bench-full: $(STAMP) bench-packages  ## every benchmark, with the 1,000/5,000-do
 
 chaos: $(STAMP)  ## the pipeline under 30 % faults and 5 SIGKILLs, audited for lost and duplicated documents (ARGS="--documents 20 --kills 2")
 	$(BIN)/python -m chaos $(ARGS)
+
+canary-drill: $(STAMP)  ## a faulty candidate of a step rolled back on its own at a 20 % share, a healthy one kept (no key)
+	$(BIN)/python -m chaos.canary_drill $(ARGS)
 
 chaos-tickets: $(STAMP)  ## ticket triage on examples/tickets.jsonl under faults and 2 SIGKILLs: nothing lost, nothing done twice (ARGS="--kills 3 --seed 1")
 	$(BIN)/agentic chaos flows.ticket_triage:ticket_triage --items examples/tickets.jsonl $(ARGS)

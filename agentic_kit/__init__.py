@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     )
     from agentic_kit._steps.progress import ProgressArtifact
     from agentic_kit._steps.review_reminders import announce_default, remind_then_escalate
+    from agentic_kit._steps.rollout import record_score
     from agentic_kit._steps.safe_open import outside_roots, read_beneath, shown_path
     from agentic_kit._steps.shared_budget import budget_reset_since, ensure_budget_covers
     from agentic_kit._steps.text_extraction import HTML_TYPES, READ_FORMATS, extract_text, html_main_text
@@ -195,6 +196,7 @@ _EXPORTS = {
     "offline_answer": "agentic_kit._blocks.offline_model",
     "outside_roots": "agentic_kit._steps.safe_open",
     "pipeline": "agentic_kit._steps.pipeline",
+    "record_score": "agentic_kit._steps.rollout",
     "pipeline_key": "agentic_kit._steps.pipeline_key",
     "prompt_tokens": "agentic_kit._blocks.model_clients",
     "read_beneath": "agentic_kit._steps.safe_open",
@@ -315,6 +317,7 @@ __all__ = [
     "pipeline_key",
     "prompt_tokens",
     "read_beneath",
+    "record_score",
     "redacted_text",
     "redacted_url",
     "remind_then_escalate",

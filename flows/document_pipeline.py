@@ -35,6 +35,7 @@ from agentic_kit import (
     load_or_environment,
     observed_run,
     pipeline_key,
+    record_score,
 )
 from agentic_kit.models import (
     Decision,
@@ -155,6 +156,7 @@ async def process_document(document: Document, blocks: PipelineBlocks,
                 outcome.summary, read = await _combined_summary(summaries, blocks)
                 reference, reference_kind = "\n\n".join(read), PART_SUMMARIES
             outcome.review = await review_summary(outcome.summary, reference, reference_kind)
+            await record_score(outcome.review.score)  # counts only while a canary of one of its steps runs
         except InvalidInput as exc:  # the chunker's: more parts than a document may take, rejected like its input
             outcome.status, outcome.failed_step, outcome.error = "rejected", "validate", str(exc)
         except Exception as exc:  # noqa: BLE001 - one document's failure must not fail the batch

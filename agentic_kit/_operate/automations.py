@@ -27,6 +27,8 @@ from agentic_kit._domain.events import (
     REVIEW_DEFAULTED,
     REVIEW_ESCALATED,
     REVIEW_REMINDER,
+    ROLLOUT_RESOURCE_PREFIX,
+    ROLLOUT_ROLLED_BACK,
     SLO_BREACHED,
 )
 from agentic_kit._domain.settings import Settings
@@ -147,6 +149,16 @@ def automations(blocks: NotificationBlocks, settings: Settings | None = None) ->
             description="The SLO check found a pipeline missing an objective (latency, errors, dead letters).",
             trigger=EventTrigger(expect={SLO_BREACHED}, posture=Posture.Reactive, threshold=1),
             actions=[_notify(block_id, "SLO breached: {{ event.resource.name }}", "{{ event.payload.summary }}")],
+        ),
+        Automation(
+            name=f"{PREFIX}canary rolled back",
+            description="A step's canary was rolled back (its candidate variant did worse than live): every item "
+                        "runs the live variant again.",
+            trigger=EventTrigger(match={"prefect.resource.id": f"{ROLLOUT_RESOURCE_PREFIX}*"},
+                                 expect={ROLLOUT_ROLLED_BACK}, posture=Posture.Reactive, threshold=1),
+            actions=[_notify(block_id, "Canary rolled back: {{ event.payload.step }}",
+                             "{{ event.payload.candidate }} rolled back after {{ event.payload.after_items }} items: "
+                             "{{ event.payload.reason }}")],
         ),
         Automation(
             name=f"{PREFIX}run too long",

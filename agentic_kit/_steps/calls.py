@@ -21,6 +21,7 @@ from agentic_kit._domain.errors import InvalidModelOutput, RequestRejected, Unre
 from agentic_kit._domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage
 from agentic_kit._domain.models.documents import Enrichment, Entity
 from agentic_kit._steps.exchanges import keep_exchange
+from agentic_kit._steps.item_scope import scope_or_none
 from agentic_kit._steps.observe import MODEL, TOOL, observed_call
 from agentic_kit._steps.policies import POLICY
 from agentic_kit._steps.record_writer import RECORDS, added_rows
@@ -114,6 +115,8 @@ async def ask_model(
     try:
         reply = await _call(subject_id, model, store, request, output_type)
     except InvalidModelOutput as invalid:
+        if scope := scope_or_none():
+            scope.repairs += 1
         try:
             reply = await _call(subject_id, model, store, request.with_repair(invalid.raw, str(invalid)),
                                 output_type)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec
@@ -37,6 +38,7 @@ from agentic_kit._steps.cache_index import indexed
 from agentic_kit._steps.calls import ask_model
 from agentic_kit._steps.item_scope import ItemScope, current_scope, scope_or_none
 from agentic_kit._steps.policies import LLM_CALL, TaskOptions, with_instructions
+from agentic_kit._steps.rollout import ROUTE, count_call, count_failed_attempt, output_schema_version, route
 
 P = ParamSpec("P")
 SUBJECT_DIGITS = 12
@@ -88,34 +90,63 @@ class ModelStep(Generic[P, OutputT]):
     def __init__(self, name: str, instructions: Instructions, output: type[OutputT], policy: TaskOptions,
                  material_of: Callable[P, Mapping[str, str] | Prompt], task_run_name: str | None) -> None:
         self.name, self.instructions, self.output_type = name, instructions, output
+        self.output_schema = output_schema_version(output)
+        self._policy, self._material_of, self._task_run_name = policy, material_of, task_run_name
+        self._tasks: dict[str, Task[..., Coroutine[Any, Any, ModelReply[OutputT]]]] = {}
+        self.task = self.task_for(instructions)
+
+    def task_for(self, instructions: Instructions) -> Task[..., Coroutine[Any, Any, ModelReply[OutputT]]]:
+        """The step's task sending these instructions (the declared ones, or a variant's): their version and the
+        output schema's are in its cache key."""
+        if (task := self._tasks.get(instructions.version)) is not None:
+            return task
+        material_of, output = self._material_of, self.output_type
 
         async def run(*args: Any, model: LanguageModel, store: PipelineStore, **kwargs: Any) -> ModelReply[OutputT]:
             scope = scope_or_none()
-            return await ask_model(scope.item_id if scope else None, model, store,
-                                   self.request(material_of(*args, **kwargs)), output)
+            item_id = scope.item_id if scope else None
+            try:
+                return await ask_model(item_id, model, store, self.request(material_of(*args, **kwargs), instructions),
+                                       output)
+            except Exception:
+                await count_failed_attempt(ROUTE.get(), store, item_id)
+                raise
 
         functools.update_wrapper(run, material_of)  # TASK_SOURCE reads the declared function's source
         run.__signature__ = task_signature(material_of, model=LanguageModel, store=PipelineStore)  # type: ignore[attr-defined]
-        self.task: Task[..., Coroutine[Any, Any, ModelReply[OutputT]]] = indexed(Task(
-            fn=run, name=name, task_run_name=task_run_name or step_run_name(name),
-            **with_instructions(policy, instructions)))
+        task = self._tasks[instructions.version] = indexed(Task(
+            fn=run, name=self.name, task_run_name=self._task_run_name or step_run_name(self.name),
+            **with_instructions(self._policy, instructions, self.output_schema)))
+        return task
 
-    def request(self, what: Mapping[str, str] | Prompt) -> ModelRequest:
+    def request(self, what: Mapping[str, str] | Prompt, instructions: Instructions | None = None) -> ModelRequest:
         """The request this step sends for the material (or prompt) its function returned."""
         prompt = what if isinstance(what, Prompt) else Prompt(material=what)
-        return ModelRequest(step=self.name, instructions=self.instructions.format(**prompt.fields),
+        return ModelRequest(step=self.name, instructions=(instructions or self.instructions).format(**prompt.fields),
                             material=dict(prompt.material))
 
     async def reply(self, *args: P.args, **kwargs: P.kwargs) -> ModelReply[OutputT]:
-        """The whole reply (output, model, usage) of this step on these arguments, from cache when it ran before."""
+        """The whole reply (output, model, usage) of this step on these arguments, from cache when it ran before.
+
+        The item runs the step's live variant, or a canary's candidate (agentic_kit._steps.rollout)."""
         scope = current_scope()
         scope.step = self.name
+        variant = await route(self.name, self.output_schema, scope.store, scope.item_id)
+        task = self.task_for(variant.instructions or self.instructions)
+        model = await variant.model(scope.model)
         positional, named = quoted_arguments(args, kwargs)
-        state = await self.task(*positional, **named, model=quote(scope.model), store=quote(scope.store),
-                                return_state=True)
-        if state.is_failed() and scope.fallback and is_transient(await state.aresult(raise_on_failure=False)):
-            state = await self.task(*positional, **named, model=quote(scope.fallback), store=quote(scope.store),
-                                    return_state=True)
+        started, repairs_before = time.monotonic(), scope.repairs
+        routed = ROUTE.set(variant)
+        try:
+            state = await task(*positional, **named, model=quote(model), store=quote(scope.store), return_state=True)
+            if state.is_failed() and scope.fallback and is_transient(await state.aresult(raise_on_failure=False)):
+                state = await task(*positional, **named, model=quote(scope.fallback), store=quote(scope.store),
+                                   return_state=True)
+        finally:
+            ROUTE.reset(routed)
+        if variant.rollout_id:
+            scope.canaries.add(variant.rollout_id)
+            await count_call(variant, scope, state, time.monotonic() - started, scope.repairs - repairs_before)
         reply: ModelReply[OutputT] = await counted_result(state, scope)
         scope.models[self.name] = reply.model
         return reply

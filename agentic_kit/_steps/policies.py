@@ -138,11 +138,15 @@ class InstructionsVersion(CachePolicy):
     answers of the old one."""
 
     instructions: Instructions | None = None
+    output_schema: str | None = None
+    """The version of the step's output schema, when the step declares one: a changed schema is a new answer."""
 
     def compute_key(self, task_ctx: Any, inputs: dict[str, Any], flow_parameters: dict[str, Any],
                     **kwargs: Any) -> str | None:
-        """The version, read when the key is computed."""
-        return self.instructions.version if self.instructions else None
+        """The version, read when the key is computed (with the output schema's, when set)."""
+        if self.instructions is None:
+            return None
+        return f"{self.instructions.version}:{self.output_schema}" if self.output_schema else self.instructions.version
 
 
 MODEL_STEP_TAG = "agentic-model-step"
@@ -192,9 +196,11 @@ def _retrying(retries: int, timeout: float, settings: Settings) -> TaskOptions:
     }
 
 
-def with_instructions(options: TaskOptions, instructions: Instructions) -> TaskOptions:
-    """A cached step's options for an agent with these instructions: their version joins its cache key."""
-    return {**options, "cache_policy": options["cache_policy"] + InstructionsVersion(instructions=instructions)}
+def with_instructions(options: TaskOptions, instructions: Instructions, output_schema: str | None = None) -> TaskOptions:
+    """A cached step's options for an agent with these instructions: their version (and its output schema's) joins
+    its cache key."""
+    return {**options, "cache_policy": options["cache_policy"] + InstructionsVersion(instructions=instructions,
+                                                                                     output_schema=output_schema)}
 
 
 def instructions_of(policy: CachePolicy | None) -> Instructions | None:

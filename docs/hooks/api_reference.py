@@ -53,6 +53,7 @@ MODULE_GROUPS = (
     ("agentic_kit._steps.model_step", "steps"),
     ("agentic_kit._steps.tool_step", "steps"),
     ("agentic_kit._steps.calls", "steps"),
+    ("agentic_kit._steps.rollout", "steps"),
     ("agentic_kit._steps.pipeline", "pipelines"),
     ("agentic_kit._steps.item_scope", "pipelines"),
     ("agentic_kit._steps.pipeline_key", "pipelines"),

@@ -57,7 +57,9 @@ def test_a_step_key_is_prefects_hash_of_its_parts(step: Any) -> None:
     inputs = {"part": PART, "model": MODEL, "store": PipelineStore.from_environment()}
     shaped = {name: answer_shaping(value) for name, value in inputs.items()}
     instructions = instructions_of(step.cache_policy)
+    schema = {agents.extract_entities.task: agents.extract_entities.output_schema,
+              agents.review_summary.task: agents.review_summary.output_schema}.get(step)
     parts = [hash_objects(shaped, raise_on_failure=True), TASK_SOURCE.compute_key(context, inputs, {}),
-             RESULT_FORMAT_VERSION, *([instructions.version] if instructions else [])]
+             RESULT_FORMAT_VERSION, *([f"{instructions.version}:{schema}"] if instructions else [])]
     assert STEP_SOURCE.compute_key(context, inputs, {}) == TASK_SOURCE.compute_key(context, inputs, {})
     assert step.cache_policy.compute_key(context, inputs, {}) == hash_objects(*parts, raise_on_failure=True)

@@ -8,16 +8,12 @@ names, or a saved Pipeline Store block with `--store-block NAME`. Times are UTC.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from agentic_kit._operate.cli.output import EXIT_NOT_FOUND, console, fail, plain_table, print_json, use_local_server
-
-if TYPE_CHECKING:
-    from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._operate.cli.output import EXIT_NOT_FOUND, console, fail, pipeline_store, plain_table, print_json
 
 EXCERPT_CHARACTERS = 300
 """How much of one part of a transcript `show` prints (--json has everything)."""
@@ -26,16 +22,6 @@ app = typer.Typer(no_args_is_help=True, help="What the tool-calling agents did: 
 
 StoreBlock = Annotated[str | None, typer.Option(help="A saved Pipeline Store block (default: AGENTIC_DATABASE_URL).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _store(store_block: str | None) -> PipelineStore:
-    """The store named (a saved block, read from the Prefect server) or the environment's."""
-    if store_block:
-        use_local_server()
-    from agentic_kit._blocks.resolve import load_or_environment
-    from agentic_kit._blocks.store import PipelineStore
-
-    return asyncio.run(load_or_environment(PipelineStore, store_block))
 
 
 @app.command("list")
@@ -48,7 +34,7 @@ def list_runs(
     """A table of the agent runs kept, the latest first."""
     from agentic_kit._blocks.agent_records import agent_runs
 
-    rows = agent_runs(_store(store_block), agent, limit)
+    rows = agent_runs(pipeline_store(store_block), agent, limit)
     if json_output:
         print_json([row.model_dump(mode="json", exclude={"transcript"}) for row in rows])
         return
@@ -94,7 +80,7 @@ def show_run(
     """One agent run: its figures, its transcript turn by turn and its approval decisions."""
     from agentic_kit._blocks.agent_records import agent_run, agent_runs, approvals_of
 
-    store = _store(store_block)
+    store = pipeline_store(store_block)
     row = agent_run(store, agent, job) or next(
         (r for r in agent_runs(store, agent) if r.job.startswith(job)), None)
     if row is None:

@@ -7,11 +7,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from agentic_kit._blocks.store import PipelineStore
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -56,3 +59,15 @@ def use_local_server() -> str:
     if not os.environ.get("PREFECT_API_URL"):
         os.environ["PREFECT_API_URL"] = ensure_server(Path(os.environ.get("PREFECT_HOME", ".prefect")))
     return os.environ["PREFECT_API_URL"]
+
+
+def pipeline_store(store_block: str | None) -> PipelineStore:
+    """The store named (a saved block, read from the Prefect server) or the environment's (AGENTIC_DATABASE_URL)."""
+    import asyncio
+
+    if store_block:
+        use_local_server()
+    from agentic_kit._blocks.resolve import load_or_environment
+    from agentic_kit._blocks.store import PipelineStore
+
+    return asyncio.run(load_or_environment(PipelineStore, store_block))

@@ -1,0 +1,87 @@
+"""A canary survives a crash: ticket triage killed mid-canary and run again keeps each ticket's variant, sends each
+variant's own instructions, and makes no finished model call again."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sqlmodel import Session, select
+
+from agentic_kit._blocks.rollout_records import save_variant, start_canary
+from agentic_kit._blocks.rollout_tables import StepVariantRow, VariantItemRow
+from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._blocks.tables import ModelExchangeRow
+from agentic_kit._steps.rollout import in_share
+from agentic_kit.testing import EnrichmentServer, ModelServer
+from tests.conftest import REPO_ROOT, run_python, wait_until
+
+STEP = "extract_ticket"
+CANDIDATE_INSTRUCTIONS = "Name the ticket's customer, its product and its severity (critical, high, medium, low)."
+TICKETS = [f"Customer {n} Ltd: Halvorsen Horizon export is failing (ticket {n})." for n in range(12)]
+CALLS_BEFORE_CRASH = 8
+PERSIST_GRACE_SECONDS = 3
+HELD_CALL_TIMEOUT_SECONDS = 60
+
+
+def _variants(store: PipelineStore, rollout_id: str) -> dict[str, str]:
+    with Session(store.engine()) as session:
+        rows = session.exec(select(VariantItemRow).where(VariantItemRow.rollout_id == rollout_id)).all()
+        return {row.item_id: row.variant for row in rows}
+
+
+def _instructions_sent(store: PipelineStore) -> dict[str, set[str]]:
+    """Each ticket's extract_ticket instructions as sent (the system message of its kept exchanges)."""
+    sent: dict[str, set[str]] = {}
+    with Session(store.engine()) as session:
+        for row in session.exec(select(ModelExchangeRow).where(ModelExchangeRow.step == STEP)).all():
+            sent.setdefault(row.document_id or "", set()).add(json.loads(row.messages)[0]["content"])
+    return sent
+
+
+def test_a_killed_canary_run_keeps_each_items_variant(served_environment: tuple[ModelServer, EnrichmentServer]) -> None:
+    model_server, _ = served_environment
+    store = PipelineStore.from_environment()
+    save_variant(store, StepVariantRow(step=STEP, name="terse", instructions=CANDIDATE_INSTRUCTIONS))
+    canary = start_canary(store, STEP, "terse", 0.5)
+    command = ["-m", "flows.ticket_triage", *(part for ticket in TICKETS for part in ("--ticket", ticket))]
+    model_server.faults.hold_after(CALLS_BEFORE_CRASH)
+    crashed = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL,
+                               env={**os.environ, "AGENTIC_LLM_TIMEOUT_SECONDS": str(HELD_CALL_TIMEOUT_SECONDS)})
+    try:
+        wait_until(lambda: model_server.log.count(outcome="ok") >= CALLS_BEFORE_CRASH, 120, "the first model calls")
+        time.sleep(PERSIST_GRACE_SECONDS)  # the answered calls finish their tasks and persist their results
+        finished_before_crash = {r.fingerprint for r in model_server.log.ok()}
+        before = _variants(store, canary.id)
+        crashed.send_signal(signal.SIGKILL)
+        crashed.wait(timeout=10)
+    finally:
+        if crashed.poll() is None:
+            crashed.kill()
+    assert crashed.returncode == -signal.SIGKILL
+    model_server.faults.clear()
+    model_server.faults.release()
+    time.sleep(0.5)  # requests held when the process died are answered to no one
+    resumed_from = time.time()
+
+    rerun = run_python(*command)
+
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    assert f"{len(TICKETS)} tickets: {len(TICKETS)} triaged, 0 failed" in rerun.stdout
+    after = _variants(store, canary.id)
+    repeated = finished_before_crash & {r.fingerprint for r in model_server.log.ok() if r.started >= resumed_from}
+    print(f"tickets={len(TICKETS)} assigned before the kill={len(before)} after the rerun={len(after)} "
+          f"candidate={sum(v == 'terse' for v in after.values())} repeated calls={len(repeated)}")
+    assert before, "the killed run had assigned tickets before it died"
+    assert {item: after[item] for item in before} == before, "a ticket changed variant across the crash"
+    assert after == {item: "terse" if in_share(canary.id, item, 0.5) else "declared" for item in after}
+    assert set(after.values()) == {"terse", "declared"} and len(after) == len(TICKETS)
+    assert repeated == set(), "a model call that finished before the crash was made again"
+    sent = _instructions_sent(store)
+    assert all(any(CANDIDATE_INSTRUCTIONS in text for text in sent[item]) == (variant == "terse")
+               for item, variant in after.items()), "a ticket was sent the other variant's instructions"
