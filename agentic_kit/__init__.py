@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         UpstreamUnavailable,
         is_transient,
     )
+    from agentic_kit._domain.evaluation_metrics import ExtractionScores, extraction_scores, facts_kept
     from agentic_kit._domain.models.common import Instructions
     from agentic_kit._domain.redaction import redacted_text, redacted_url
     from agentic_kit._domain.settings import PROJECT_EXAMPLES, Settings, current_settings
@@ -177,6 +178,9 @@ _EXPORTS = {
     "enrich_one": "agentic_kit._steps.calls",
     "ensure_budget_covers": "agentic_kit._steps.shared_budget",
     "extract_text": "agentic_kit._steps.text_extraction",
+    "extraction_scores": "agentic_kit._domain.evaluation_metrics",
+    "ExtractionScores": "agentic_kit._domain.evaluation_metrics",
+    "facts_kept": "agentic_kit._domain.evaluation_metrics",
     "fetch_body": "agentic_kit._steps.web_fetch",
     "guarded": "agentic_kit._steps.tool_step",
     "html_main_text": "agentic_kit._steps.text_extraction",
@@ -241,6 +245,7 @@ __all__ = [
     "ConnectionFailed",
     "Dependency",
     "EnrichmentApi",
+    "ExtractionScores",
     "FetchPolicy",
     "FetchRefused",
     "Instructions",
@@ -295,6 +300,8 @@ __all__ = [
     "enrich_one",
     "ensure_budget_covers",
     "extract_text",
+    "extraction_scores",
+    "facts_kept",
     "fetch_body",
     "guarded",
     "html_main_text",

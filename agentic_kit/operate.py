@@ -1,5 +1,5 @@
 """Operating pipelines: the local Prefect server, automations, progress and console logs, health checks, SLOs,
-a pipeline's own command (`run_from_command_line`) and the helpers project commands use on the `agentic` command
+a pipeline's own command (`run_from_command_line`), evaluations for `agentic eval` and the helpers project commands use on the `agentic` command
 line."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     )
     from agentic_kit._operate.cli.times import utc_moment
     from agentic_kit._operate.console_logs import show_run_logs
+    from agentic_kit._operate.evaluation import Evaluation
     from agentic_kit._operate.local_server import (
         ensure_server,
         server_command,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from agentic_kit._steps.slo import SloReading, measure_slos
 
 _EXPORTS = {
+    "Evaluation": "agentic_kit._operate.evaluation",
     "EXIT_FAILED": "agentic_kit._operate.cli.output",
     "EXIT_NOT_FOUND": "agentic_kit._operate.cli.output",
     "EXIT_OK": "agentic_kit._operate.cli.output",
@@ -83,6 +85,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
+    "Evaluation",
     "NotificationBlocks",
     "RunTally",
     "SloReading",

@@ -13,7 +13,7 @@ import sys
 import typer
 
 from agentic_kit._domain.settings import Settings
-from agentic_kit._operate.cli import agents, budget, cache, chaos, costs, dead_letters, rollout, server
+from agentic_kit._operate.cli import agents, budget, cache, chaos, costs, dead_letters, evaluate, rollout, server
 
 app = typer.Typer(
     name="agentic",
@@ -27,6 +27,8 @@ app.add_typer(cache.app, name="cache", help="List cached step results and invali
 app.add_typer(budget.app, name="budget", help="Each pipeline's shared model budget: show what is spent, set limits.")
 app.add_typer(dead_letters.app, name="dead-letters", help="Look at, replay and discard dead letters.")
 app.add_typer(agents.app, name="agents", help="What the tool-calling agents did: their runs and transcripts.")
+app.command("eval", help="Compare a step's candidate variant with its live one on a golden set; exit 1 when worse.")(
+    evaluate.evaluate)
 app.add_typer(rollout.variants_app, name="variants", help="A step's variants: instructions, model and settings.")
 app.add_typer(rollout.rollout_app, name="rollout",
               help="Canary a step's candidate variant on a share of items; promote it, or roll it back.")
