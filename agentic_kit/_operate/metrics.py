@@ -31,6 +31,7 @@ from prometheus_client import start_http_server
 from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from agentic_kit._blocks.rollout_records import rollouts, variant_figures
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.store_metrics import store_figures
 from agentic_kit._domain.settings import Settings
@@ -93,6 +94,7 @@ class PipelineCollector(Collector):
         for name, value in figures.breakers.items():
             breakers.add_metric([name], value)
         yield breakers
+        yield _variant_items(self.store)
         yield GaugeMetricFamily("agentic_reviews_waiting", "Flow runs paused or suspended for a human review.",
                                 value=waiting)
         documents = CounterMetricFamily("agentic_documents", "Documents, research runs and every kit pipeline's items, by pipeline and final status.",
@@ -105,6 +107,20 @@ class PipelineCollector(Collector):
         for (deployment, state), count in flow_runs.items():
             runs.add_metric([deployment, state], count)
         yield runs
+
+
+def _variant_items(store: PipelineStore) -> Metric:
+    """Each step's latest canary: its items by variant and what they showed."""
+    family = GaugeMetricFamily("agentic_variant_items", "Items of each step's latest canary, by variant: all of "
+                               "them, those with an error, a low review score, a repair round.",
+                               labels=["step", "variant", "figure"])
+    latest = {rollout.step: rollout for rollout in reversed(rollouts(store, limit=100))}
+    for step, rollout in sorted(latest.items()):
+        for variant, figures in variant_figures(store, rollout.id).items():
+            for figure, value in (("items", figures.items), ("errors", figures.errors),
+                                  ("low_scores", figures.low_scores), ("repairs", figures.repairs)):
+                family.add_metric([step, variant, figure], value)
+    return family
 
 
 def _cached_steps(client: SyncPrefectClient) -> dict[str, int]:

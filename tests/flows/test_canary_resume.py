@@ -16,6 +16,7 @@ from agentic_kit._blocks.rollout_records import save_variant, start_canary
 from agentic_kit._blocks.rollout_tables import StepVariantRow, VariantItemRow
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import ModelExchangeRow
+from agentic_kit._operate.metrics import PipelineCollector
 from agentic_kit._steps.rollout import in_share
 from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT, run_python, wait_until
@@ -82,6 +83,11 @@ def test_a_killed_canary_run_keeps_each_items_variant(served_environment: tuple[
     assert after == {item: "terse" if in_share(canary.id, item, 0.5) else "declared" for item in after}
     assert set(after.values()) == {"terse", "declared"} and len(after) == len(TICKETS)
     assert repeated == set(), "a model call that finished before the crash was made again"
+    items = {sample.labels["variant"]: sample.value for family in PipelineCollector(store).collect()
+             if family.name == "agentic_variant_items" for sample in family.samples
+             if sample.labels["step"] == STEP and sample.labels["figure"] == "items"}
+    assert items == {"terse": float(sum(v == "terse" for v in after.values())),
+                     "declared": float(sum(v == "declared" for v in after.values()))}, items
     sent = _instructions_sent(store)
     assert all(any(CANDIDATE_INSTRUCTIONS in text for text in sent[item]) == (variant == "terse")
                for item, variant in after.items()), "a ticket was sent the other variant's instructions"
