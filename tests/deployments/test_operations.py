@@ -130,7 +130,7 @@ async def test_running_the_bootstrap_twice_changes_nothing(
     assert "created agentic:" not in again.stdout and "created from the environment" not in again.stdout
     after = await _inventory()
     assert after == before
-    assert len(before["automations"]) == 12 and len(before["deployments"]) == 10
+    assert len(before["automations"]) == 13 and len(before["deployments"]) == 10
 
 
 async def test_the_research_deployment_asks_for_a_question_and_uses_the_default_blocks(worker: None) -> None:
