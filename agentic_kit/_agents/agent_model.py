@@ -25,13 +25,14 @@ from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.settings import ModelSettings
 
+from agentic_kit._agents.agent_cassette import cassette_agent_model, keep_turn
 from agentic_kit._agents.durability import idempotency_key
 from agentic_kit._agents.offline_agent import OFFLINE_AGENT_MODEL, scripted_agent
 from agentic_kit._agents.turn_budget import TurnBudget, TurnCharge
 from agentic_kit._blocks.language_model import CASSETTE, LOCAL_PROVIDERS, OFFLINE, LanguageModel
 from agentic_kit._blocks.resilience.transport_errors import from_openai
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._domain.errors import PipelineError, RequestRejected
+from agentic_kit._domain.errors import PipelineError
 from agentic_kit._domain.models.common import TokenUsage
 from agentic_kit._steps.calls import guarded_call, record_usage
 from agentic_kit._steps.item_scope import scope_or_none
@@ -40,13 +41,13 @@ from agentic_kit._steps.policies import POLICY
 from agentic_kit._steps.shared_budget import within_shared_budget
 
 
-def endpoint_model(block: LanguageModel, output_type: type[Any]) -> Model:
-    """The pydantic-ai model that answers for this block: its OpenAI-compatible endpoint, or the offline script (for
-    an agent whose output is output_type)."""
+def endpoint_model(block: LanguageModel, output_type: type[Any], agent: str) -> Model:
+    """The pydantic-ai model that answers for this block: its OpenAI-compatible endpoint, the offline script (for
+    an agent whose output is output_type), or the agent's turns recorded on the block's cassette."""
     if block.provider == OFFLINE:
         return FunctionModel(scripted_agent(output_type), model_name=OFFLINE_AGENT_MODEL)
     if block.provider == CASSETTE:
-        raise RequestRejected("agents do not answer from a cassette yet: use the offline provider, or an endpoint")
+        return cassette_agent_model(block, agent)
     client = openai.AsyncOpenAI(base_url=block.base_url,
                                 api_key=block.api_key.get_secret_value() if block.api_key else "not-needed",
                                 timeout=block.timeout_seconds, max_retries=0)
@@ -64,7 +65,7 @@ class GuardedModel(WrapperModel):
 
     def __init__(self, block: LanguageModel, store: PipelineStore, step: str, subject_id: str | None,
                  output_type: type[Any], budget: TurnBudget | None = None) -> None:
-        super().__init__(endpoint_model(block, output_type))
+        super().__init__(endpoint_model(block, output_type, step))
         self.block, self.store, self.step, self.subject_id = block, store, step, subject_id
         self.budget = budget
 
@@ -93,6 +94,9 @@ class GuardedModel(WrapperModel):
                                                   POLICY.llm_timeout_seconds, ask,
                                                   tokens=prompt + self.block.max_output_tokens)
             charge.usage = turn_charge.usage = self.usage(response)
+        if self.block.provider not in LOCAL_PROVIDERS:
+            keep_turn(self.step, self.subject_id, self.block, self.store, messages, model_request_parameters,
+                      response, charge.usage)
         await record_usage(self.subject_id, self.store, self.step, response.model_name or self.block.model,
                            charge.usage)
         if scope := scope_or_none():

@@ -19,6 +19,7 @@ from agentic_kit._blocks.prompt_layout import render_messages
 from agentic_kit._domain.errors import InvalidModelOutput, NotInCassette, UnreadableCassette
 from agentic_kit._domain.models.cassette import (
     Cassette,
+    RecordedExchange,
     ResponseFormat,
     difference,
     nearest,
@@ -40,10 +41,7 @@ class CassetteModel:
 
     async def generate(self, request: ModelRequest, output_type: type[OutputT]) -> ModelReply[OutputT]:
         """The recorded answer to this request, parsed into output_type; NotInCassette when none was recorded."""
-        messages, fmt = render_messages(request), response_format(output_type)
-        exchange = self._answers.get(request_key(self._block.model, messages, fmt))
-        if exchange is None:
-            raise self._not_recorded(request, messages, fmt)
+        exchange = self.recorded(request.step, render_messages(request), response_format(output_type))
         try:
             output = output_type.model_validate_json(exchange.answer)
         except ValidationError as exc:
@@ -57,15 +55,22 @@ class CassetteModel:
                              cost_usd=self._block.cost_usd(usage.input_tokens, usage.output_tokens,
                                                            usage.cached_input_tokens)))
 
-    def _not_recorded(self, request: ModelRequest, messages: list[dict[str, str]],
-                      fmt: ResponseFormat) -> NotInCassette:
+    def recorded(self, step: str, messages: list[dict[str, str]], fmt: ResponseFormat) -> RecordedExchange:
+        """The exchange recorded for this request (a model step's call or an agent's turn); NotInCassette naming the
+        nearest recorded request when there is none."""
+        exchange = self._answers.get(request_key(self._block.model, messages, fmt))
+        if exchange is None:
+            raise self._not_recorded(step, messages, fmt)
+        return exchange
+
+    def _not_recorded(self, step: str, messages: list[dict[str, str]], fmt: ResponseFormat) -> NotInCassette:
         """The error of a request with no recorded answer, naming the nearest recorded request."""
-        like = nearest(self._recorded, request.step, self._block.model, messages, fmt)
+        like = nearest(self._recorded, step, self._block.model, messages, fmt)
         if like is None:
-            return NotInCassette(f"{request.step}: no recorded answer for this request: the cassette {self._path} "
+            return NotInCassette(f"{step}: no recorded answer for this request: the cassette {self._path} "
                                  "holds no exchange")
         return NotInCassette(
-            f"{request.step}: no recorded answer for this request in {self._path}; the nearest recorded request "
+            f"{step}: no recorded answer for this request in {self._path}; the nearest recorded request "
             f"({like.step} of document {(like.document_id or '?')[:12]}) differs in "
             f"{difference(like, self._block.model, messages, fmt)}")
 
