@@ -10,7 +10,7 @@ export AGENTIC_MODEL_PROVIDER ?= offline
 # Material's end-of-life banner on every mkdocs command, off
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: run test system-packages test-agents test-fleet test-bench fleet fleet-stop metrics server server-stop deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets canary-drill docs clean
+.PHONY: run test system-packages test-e2e test-agents test-fleet test-bench fleet fleet-stop metrics server server-stop deploy worker gateway dead-letters bench bench-full bench-packages chaos chaos-tickets canary-drill docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ test: $(STAMP) system-packages  ## the test suite: real Prefect server, real HTT
 	$(BIN)/mypy
 	$(BIN)/mkdocs build --strict --site-dir .site
 	$(BIN)/python -m pytest -q --numprocesses 1 --durations=15 --ignore=tests/fleet --ignore=tests/bench \
-	  --ignore=tests/agents --ignore=tests/flows/test_support_agent.py
+	  --ignore=tests/agents --ignore=tests/flows/test_support_agent.py -m "not e2e"
+
+test-e2e: $(STAMP) system-packages  ## end to end across processes: servers started and stopped, a worker, Chromium, SIGKILLs, chaos
+	$(BIN)/python -m pytest -q --numprocesses 1 --durations=15 --ignore=tests/fleet --ignore=tests/bench \
+	  --ignore=tests/agents --ignore=tests/flows/test_support_agent.py -m e2e
 
 test-agents: $(STAMP) system-packages  ## the tool-calling agents' tests: MCP servers, approvals in Chromium, a SIGKILL mid-run
 	$(BIN)/python -m pytest -q --numprocesses 1 --durations=10 tests/agents tests/flows/test_support_agent.py

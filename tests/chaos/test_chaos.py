@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from chaos.report import final_line
 from chaos.session import run_chaos
 from chaos.settings import ChaosSettings
 from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
 
 DOCUMENTS = 12
 

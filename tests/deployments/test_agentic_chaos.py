@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_python
+
+pytestmark = pytest.mark.e2e
 
 TICKETS = [
     "Kestrel Freight Corp. here: Halvorsen Horizon is down for all users and dispatch planning has stopped.",

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from prefect import get_client
 from prefect.events import emit_event
 from pydantic import SecretStr
@@ -24,6 +25,8 @@ from flows.document_pipeline import document_pipeline
 from tests.conftest import REPO_ROOT, free_port, run_python, served_model
 from tests.deployments.conftest import final_state, notification_urls, point_default_blocks
 from tests.flows.conftest import SHORT_SAMPLES, copy_samples
+
+pytestmark = pytest.mark.e2e
 
 
 def _run_deployment(name: str, *params: str) -> UUID:

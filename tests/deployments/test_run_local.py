@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import run_python
+
+pytestmark = pytest.mark.e2e
 
 EMBEDDED_DEFAULTS = {"AGENTIC_TOOL_TIMEOUT_SECONDS": "30"}
 """The embedded run with its own default tool timeout: the suite's 3 s (tests/conftest.py) is for fault tests, and the

@@ -25,6 +25,8 @@ from agentic_kit.testing import EnrichmentServer
 from deployments.cli.run import LEFT_RUNNING
 from tests.conftest import free_port, run_python
 
+pytestmark = pytest.mark.e2e
+
 NONE_RUNNING = "no Prefect server started by agentic run is running"
 
 

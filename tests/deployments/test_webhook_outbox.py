@@ -32,6 +32,8 @@ from tests.support.gateway_process import gateway_process
 from tests.support.held_api import HeldApi
 from tests.support.webhooks import SECRET, signed
 
+pytestmark = pytest.mark.e2e
+
 EVENT_WAIT_SECONDS = 30
 
 

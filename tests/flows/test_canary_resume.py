@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlmodel import Session, select
 
 from agentic_kit._blocks.rollout_records import save_variant, start_canary
@@ -20,6 +21,8 @@ from agentic_kit._operate.metrics import PipelineCollector
 from agentic_kit._steps.rollout import in_share
 from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT, run_python, wait_until
+
+pytestmark = pytest.mark.e2e
 
 STEP = "extract_ticket"
 CANDIDATE_INSTRUCTIONS = "Name the ticket's customer, its product and its severity (critical, high, medium, low)."

@@ -19,6 +19,8 @@ import pytest
 from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT
 
+pytestmark = pytest.mark.e2e
+
 MODEL_LATENCY_SECONDS = 1.5
 DOCUMENTS = 16
 MODEL_STEPS = 3

@@ -24,6 +24,8 @@ from tasks.documents.report import PipelineReport
 from tests.conftest import REPO_ROOT, run_python, wait_until
 from tests.support.long_documents import long_document, long_document_server, page_company
 
+pytestmark = pytest.mark.e2e
+
 WINDOW = 16_000
 PAGES = 300
 PRICES = {"AGENTIC_PRICE_INPUT": "1.0", "AGENTIC_PRICE_CACHED_INPUT": "0.1", "AGENTIC_PRICE_OUTPUT": "2.0"}

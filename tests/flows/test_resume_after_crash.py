@@ -9,12 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, func, select
 
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
 from agentic_kit.testing import EnrichmentServer, ModelServer
 from tests.conftest import REPO_ROOT, run_python, wait_until
+
+pytestmark = pytest.mark.e2e
 
 CALLS_BEFORE_CRASH = 10
 PERSIST_GRACE_SECONDS = 3

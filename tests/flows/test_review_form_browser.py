@@ -32,6 +32,8 @@ from flows.document_pipeline import document_pipeline
 from tests.conftest import API_AUTH, REPO_ROOT
 from tests.flows.test_review_gate import ALWAYS, TEXTS, _stored
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 EDITED_SUMMARY = "Lukas Brandt signed with Halvorsen Analytics in Hamburg."
