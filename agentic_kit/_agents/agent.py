@@ -33,13 +33,12 @@ from typing import Any, Generic, TypeVar
 from prefect.context import FlowRunContext
 from pydantic_ai import Agent as LoopAgent
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, NativeOutput, Tool, UsageLimits
-from pydantic_ai.durable_exec.prefect import PrefectDurability
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelResponse
 from pydantic_ai.toolsets import AbstractToolset
 
 from agentic_kit._agents.agent_model import GuardedModel
 from agentic_kit._agents.approvals import APPROVAL_SCHEDULE, decide, with_decisions
-from agentic_kit._agents.durability import agent_task_config
+from agentic_kit._agents.durability import KitDurability, agent_task_config
 from agentic_kit._agents.guards import WALL_TIME, AgentGuards, AgentLimits
 from agentic_kit._agents.observed_tools import observed_tool
 from agentic_kit._agents.turn_budget import TurnBudget
@@ -122,7 +121,7 @@ class Agent(Generic[OutputT]):
     def _loop(self, scope: ItemScope, guards: AgentGuards, budget: TurnBudget | None) -> LoopAgent[None, Any]:
         """pydantic-ai's agent for one run: the scope's model, guarded; each turn and call a cached task."""
         model = GuardedModel(scope.model, scope.store, self.name, scope.item_id, self.output_type, budget)
-        durability: PrefectDurability[None] = PrefectDurability(
+        durability = KitDurability(
             name=self.name,
             model_task_config=agent_task_config(self.policy, self.name, self.instructions, scope.model),
             tool_task_config=agent_task_config(self.tool_policy, self.name, self.instructions, scope.model),

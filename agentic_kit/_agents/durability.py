@@ -14,19 +14,25 @@ the side effect happens once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from prefect.cache_policies import CachePolicy, CompoundCachePolicy, RunId, TaskSource
 from prefect.transactions import get_transaction
-from pydantic_ai.durable_exec.prefect import DEFAULT_PYDANTIC_AI_CACHE_POLICY, TaskConfig
+from prefect.utilities.annotations import quote
+from pydantic_ai.durable_exec._operation import CapabilityOperationId, DurableOperationId, EventStreamHandlerId
+from pydantic_ai.durable_exec._operation_backend import DurableOperationBackend
+from pydantic_ai.durable_exec.prefect import DEFAULT_PYDANTIC_AI_CACHE_POLICY, PrefectDurability, TaskConfig
+from pydantic_ai.durable_exec.prefect._operation_backend import PrefectOperationBackend, PrefectOperationConfig
 
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._domain.models.common import Instructions
 from agentic_kit._steps.policies import InstructionsVersion, TaskOptions, hash_of, resumable_cache
 
-AGENT_FORMAT_VERSION = "1"
-"""The layout of an agent's cached turns and calls: bump it when a change makes old entries unreadable."""
+AGENT_FORMAT_VERSION = "2"
+"""The layout of an agent's cached turns and calls: bump it when a change makes old entries unreadable (2: inputs
+quoted, one tuple)."""
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_META = "idempotency_key"
 """Where an MCP tool call carries its idempotency key: the request's `_meta`."""
@@ -58,6 +64,32 @@ def agent_task_config(policy: TaskOptions, agent: str, instructions: Instruction
     cache = resumable_cache(inputs=conversation_inputs()) + InstructionsVersion(instructions=instructions) + identity
     options: dict[str, Any] = {**policy, "cache_policy": cache}
     return TaskConfig(**options)  # type: ignore[typeddict-item]  # Prefect's task options, a superset of TaskConfig
+
+
+class QuotedOperations(PrefectOperationBackend):
+    """pydantic-ai's Prefect operations, each turn's and tool call's inputs handed to its task quoted: Prefect would
+    otherwise walk the whole conversation twice a task run (for futures it never holds), a fifth of an agent's CPU.
+
+    The inputs reach the cache policy as one tuple instead of the task's varargs; the key still holds all of them.
+    Event-stream and capability operations keep pydantic-ai's layout: their sequence keys read its last input.
+    """
+
+    async def execute(self, *, operation_id: DurableOperationId, name: str, body: Callable[[], Awaitable[object]],
+                      cache_key: tuple[object, ...], config: TaskConfig) -> object:
+        if not isinstance(operation_id, EventStreamHandlerId | CapabilityOperationId):
+            cache_key = (quote(cache_key),)
+        return await super().execute(operation_id=operation_id, name=name, body=body, cache_key=cache_key,
+                                     config=config)
+
+
+class KitDurability(PrefectDurability[None]):
+    """pydantic-ai's PrefectDurability, on QuotedOperations."""
+
+    def get_durable_operation_backend(self) -> DurableOperationBackend[TaskConfig]:
+        prefect_backend = super().get_durable_operation_backend()
+        assert isinstance(prefect_backend, PrefectOperationBackend)
+        config = cast("PrefectOperationConfig", prefect_backend._config)  # what PrefectDurability built it with
+        return QuotedOperations(config=config, event_sequence_key=prefect_backend._event_sequence_key)
 
 
 def idempotency_key() -> str:
