@@ -39,6 +39,7 @@ def instructed_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModelServer]:
         monkeypatch.setenv("OPENAI_API_KEY", "test-key")
         monkeypatch.setenv("AGENTIC_MODEL", "test-model")
         monkeypatch.setenv("PREFECT_TASKS_REFRESH_CACHE", "true")  # what `agentic eval` sets, restored after
+        monkeypatch.setenv("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")  # likewise
         yield server
 
 
