@@ -30,6 +30,7 @@ from agentic_kit._agents.durability import idempotency_key
 from agentic_kit._agents.offline_agent import OFFLINE_AGENT_MODEL, scripted_agent
 from agentic_kit._agents.turn_budget import TurnBudget, TurnCharge
 from agentic_kit._blocks.language_model import CASSETTE, LOCAL_PROVIDERS, OFFLINE, LanguageModel
+from agentic_kit._blocks.model_clients import openai_client
 from agentic_kit._blocks.resilience.transport_errors import from_openai
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._domain.errors import PipelineError
@@ -48,10 +49,7 @@ def endpoint_model(block: LanguageModel, output_type: type[Any], agent: str) -> 
         return FunctionModel(scripted_agent(output_type), model_name=OFFLINE_AGENT_MODEL)
     if block.provider == CASSETTE:
         return cassette_agent_model(block, agent)
-    client = openai.AsyncOpenAI(base_url=block.base_url,
-                                api_key=block.api_key.get_secret_value() if block.api_key else "not-needed",
-                                timeout=block.timeout_seconds, max_retries=0)
-    return OpenAIChatModel(block.model, provider=OpenAIProvider(openai_client=client))
+    return OpenAIChatModel(block.model, provider=OpenAIProvider(openai_client=openai_client(block)))
 
 
 def kit_error(exc: Exception) -> Exception:

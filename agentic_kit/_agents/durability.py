@@ -15,9 +15,11 @@ the side effect happens once.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
+from prefect import Task, task
 from prefect.cache_policies import CachePolicy, CompoundCachePolicy, RunId, TaskSource
 from prefect.transactions import get_transaction
 from prefect.utilities.annotations import quote
@@ -66,20 +68,49 @@ def agent_task_config(policy: TaskOptions, agent: str, instructions: Instruction
     return TaskConfig(**options)  # type: ignore[typeddict-item]  # Prefect's task options, a superset of TaskConfig
 
 
-class QuotedOperations(PrefectOperationBackend):
-    """pydantic-ai's Prefect operations, each turn's and tool call's inputs handed to its task quoted: Prefect would
-    otherwise walk the whole conversation twice a task run (for futures it never holds), a fifth of an agent's CPU.
+_OPERATION_BODY: ContextVar[Callable[[], Awaitable[object]]] = ContextVar("agentic_agent_operation_body")
 
-    The inputs reach the cache policy as one tuple instead of the task's varargs; the key still holds all of them.
-    Event-stream and capability operations keep pydantic-ai's layout: their sequence keys read its last input.
+
+@task
+async def agent_operation(operation_name: str, logical_inputs: tuple[object, ...]) -> object:
+    """One model turn or tool call of an agent: the body pydantic-ai hands over (in a context variable, so only the
+    operation's name and logical inputs shape the cache key)."""
+    return await _OPERATION_BODY.get()()
+
+
+class QuotedOperations(PrefectOperationBackend):
+    """pydantic-ai's Prefect operations as one task declared once, each turn's and tool call's inputs handed over
+    quoted. pydantic-ai declares a new task for every operation (Prefect reads its source each time) and Prefect walks
+    the whole conversation twice a task run, looking for futures it never holds: a third of an agent's CPU.
+
+    Event-stream and capability operations keep pydantic-ai's way: their sequence keys read its input layout.
     """
+
+    def __init__(self, *, config: PrefectOperationConfig, event_sequence_key: str) -> None:
+        super().__init__(config=config, event_sequence_key=event_sequence_key)
+        self._named: dict[str, list[tuple[TaskConfig, Task[..., Any]]]] = {}
 
     async def execute(self, *, operation_id: DurableOperationId, name: str, body: Callable[[], Awaitable[object]],
                       cache_key: tuple[object, ...], config: TaskConfig) -> object:
-        if not isinstance(operation_id, EventStreamHandlerId | CapabilityOperationId):
-            cache_key = (quote(cache_key),)
-        return await super().execute(operation_id=operation_id, name=name, body=body, cache_key=cache_key,
-                                     config=config)
+        if isinstance(operation_id, EventStreamHandlerId | CapabilityOperationId):
+            return await super().execute(operation_id=operation_id, name=name, body=body, cache_key=cache_key,
+                                         config=config)
+        named = self._task(name, config)
+        token = _OPERATION_BODY.set(body)
+        try:
+            return await named(name, quote(cache_key))
+        finally:
+            _OPERATION_BODY.reset(token)
+
+    def _task(self, name: str, config: TaskConfig) -> Task[..., Any]:
+        """The operation's task with these options, declared once per name and equal options."""
+        declared = self._named.setdefault(name, [])
+        for options, named in declared:
+            if options == config:
+                return named
+        named = agent_operation.with_options(name=name, **(config or {}))
+        declared.append((dict(config or {}), named))  # type: ignore[arg-type]  # a copy: TaskConfig is a dict
+        return named
 
 
 class KitDurability(PrefectDurability[None]):
