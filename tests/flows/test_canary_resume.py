@@ -4,11 +4,6 @@ variant's own instructions, and makes no finished model call again."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 from sqlmodel import Session, select
@@ -20,7 +15,8 @@ from agentic_kit._blocks.tables import ModelExchangeRow
 from agentic_kit._operate.metrics import PipelineCollector
 from agentic_kit._steps.rollout import in_share
 from agentic_kit.testing import EnrichmentServer, ModelServer
-from tests.conftest import REPO_ROOT, run_python, wait_until
+from tests.conftest import run_python
+from tests.support.kills import answering_again, killed_after_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +24,6 @@ STEP = "extract_ticket"
 CANDIDATE_INSTRUCTIONS = "Name the ticket's customer, its product and its severity (critical, high, medium, low)."
 TICKETS = [f"Customer {n} Ltd: Halvorsen Horizon export is failing (ticket {n})." for n in range(12)]
 CALLS_BEFORE_CRASH = 8
-PERSIST_GRACE_SECONDS = 3
-HELD_CALL_TIMEOUT_SECONDS = 60
 
 
 def _variants(store: PipelineStore, rollout_id: str) -> dict[str, str]:
@@ -53,25 +47,9 @@ def test_a_killed_canary_run_keeps_each_items_variant(served_environment: tuple[
     save_variant(store, StepVariantRow(step=STEP, name="terse", instructions=CANDIDATE_INSTRUCTIONS))
     canary = start_canary(store, STEP, "terse", 0.5)
     command = ["-m", "flows.ticket_triage", *(part for ticket in TICKETS for part in ("--ticket", ticket))]
-    model_server.faults.hold_after(CALLS_BEFORE_CRASH)
-    crashed = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL,
-                               env={**os.environ, "AGENTIC_LLM_TIMEOUT_SECONDS": str(HELD_CALL_TIMEOUT_SECONDS)})
-    try:
-        wait_until(lambda: model_server.log.count(outcome="ok") >= CALLS_BEFORE_CRASH, 120, "the first model calls")
-        time.sleep(PERSIST_GRACE_SECONDS)  # the answered calls finish their tasks and persist their results
-        finished_before_crash = {r.fingerprint for r in model_server.log.ok()}
-        before = _variants(store, canary.id)
-        crashed.send_signal(signal.SIGKILL)
-        crashed.wait(timeout=10)
-    finally:
-        if crashed.poll() is None:
-            crashed.kill()
-    assert crashed.returncode == -signal.SIGKILL
-    model_server.faults.clear()
-    model_server.faults.release()
-    time.sleep(0.5)  # requests held when the process died are answered to no one
-    resumed_from = time.time()
+    finished_before_crash = killed_after_answers(model_server, command, CALLS_BEFORE_CRASH)
+    before = _variants(store, canary.id)
+    resumed_from = answering_again(model_server)
 
     rerun = run_python(*command)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,8 @@ from agentic_kit.testing import Fault, ModelServer
 from deployments.concurrency import ensure_concurrency_limits
 from flows.document_pipeline import document_pipeline
 from tasks.documents.report import PipelineReport
-from tests.conftest import REPO_ROOT, run_python, wait_until
+from tests.conftest import REPO_ROOT, run_python
+from tests.support.kills import answering_again, killed_after_answers
 from tests.support.long_documents import long_document, long_document_server, page_company
 
 pytestmark = pytest.mark.e2e
@@ -89,24 +89,9 @@ async def test_a_300_page_document_goes_through_a_16k_window_in_parts(windowed_s
 def test_a_run_killed_among_the_parts_resumes_at_the_part_where_it_stopped(windowed_server: ModelServer,
                                                                            long_file: Path) -> None:
     windowed_server.faults.latency = 0.2
-    windowed_server.faults.hold_after(5)
     command = ["-m", "flows.document_pipeline", "--path", str(long_file), "--max-concurrent-chunks", "2"]
-    held_calls_wait = {**os.environ, "AGENTIC_LLM_TIMEOUT_SECONDS": "60"}  # for the kill, not for a timeout
-    crashed = subprocess.Popen([sys.executable, *command], cwd=REPO_ROOT, env=held_calls_wait,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_until(lambda: windowed_server.log.count(outcome="ok") >= 5, 120, "the first parts")
-        time.sleep(3)  # the answered parts finish their tasks and persist their results
-        finished = {r.fingerprint for r in windowed_server.log.ok()}
-        os.killpg(crashed.pid, signal.SIGKILL)
-        crashed.wait(timeout=10)
-    finally:
-        if crashed.poll() is None:
-            os.killpg(crashed.pid, signal.SIGKILL)
-    windowed_server.faults.clear()
-    windowed_server.faults.release()
-    time.sleep(0.5)  # requests held when the process died are answered to no one
-    resumed_from = time.time()
+    finished = killed_after_answers(windowed_server, command, 5)
+    resumed_from = answering_again(windowed_server)
 
     rerun = run_python(*command)
 

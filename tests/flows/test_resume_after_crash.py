@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,42 +10,22 @@ from sqlmodel import Session, func, select
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
 from agentic_kit.testing import EnrichmentServer, ModelServer
-from tests.conftest import REPO_ROOT, run_python, wait_until
+from tests.conftest import run_python
+from tests.support.kills import answering_again, killed_after_answers
 
 pytestmark = pytest.mark.e2e
 
 CALLS_BEFORE_CRASH = 10
-PERSIST_GRACE_SECONDS = 3
-HELD_CALL_TIMEOUT_SECONDS = 60
-"""The crashed run's calls held at the gate wait for the kill instead of timing out (timeouts would open the model's
-circuit breaker, whose state in the store the rerun would find)."""
 
 
 def test_a_killed_run_resumes_without_repeating_finished_model_calls(
     served_environment: tuple[ModelServer, EnrichmentServer], samples: Path
 ) -> None:
     model_server, _ = served_environment
-    model_server.faults.hold_after(CALLS_BEFORE_CRASH)
-    crashed = subprocess.Popen(
-        [sys.executable, "-m", "flows.document_pipeline", str(samples)],
-        cwd=REPO_ROOT, env={**os.environ, "AGENTIC_LLM_TIMEOUT_SECONDS": str(HELD_CALL_TIMEOUT_SECONDS)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: model_server.log.count(outcome="ok") >= CALLS_BEFORE_CRASH, 120, "the first model calls")
-        time.sleep(PERSIST_GRACE_SECONDS)  # the answered calls finish their tasks and persist their results
-        finished_before_crash = {r.fingerprint for r in model_server.log.ok()}
-        crashed.send_signal(signal.SIGKILL)
-        crashed.wait(timeout=10)
-    finally:
-        if crashed.poll() is None:
-            crashed.kill()
-    assert crashed.returncode == -signal.SIGKILL
+    finished_before_crash = killed_after_answers(model_server, ["-m", "flows.document_pipeline", str(samples)],
+                                                 CALLS_BEFORE_CRASH)
     assert len(finished_before_crash) >= CALLS_BEFORE_CRASH, "calls already past the gate may finish too"
-    model_server.faults.clear()
-    model_server.faults.release()
-    time.sleep(0.5)  # requests held when the process died are answered to no one
-    resumed_from = time.time()
+    resumed_from = answering_again(model_server)
 
     rerun = run_python("-m", "flows.document_pipeline", str(samples))
 
