@@ -9,8 +9,8 @@ items finish, the rollback rule (agentic_kit._domain.rollback_rule) compares can
 is worse beyond chance, the canary ends at once (its share 0, items still in flight back on live) and
 `agentic.rollout.rolled_back` lets an automation notify.
 
-Workers read a step's live variant and canary at most every ROUTING_TTL_SECONDS (the one that rolled back at once),
-so outside a canary a step costs one dictionary lookup.
+Workers read a step's live variant, canary and variants at most every ROUTING_TTL_SECONDS (the one that rolled back
+at once), so outside a canary a step reads nothing from the store.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prefect.events import emit_event
@@ -46,7 +46,7 @@ from agentic_kit._blocks.rollout_records import (
     step_variant,
     variant_figures,
 )
-from agentic_kit._blocks.rollout_tables import RolloutRow
+from agentic_kit._blocks.rollout_tables import RolloutRow, StepVariantRow
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._domain.events import ROLLOUT_RESOURCE_PREFIX, ROLLOUT_ROLLED_BACK
 from agentic_kit._domain.models.common import Instructions
@@ -85,6 +85,8 @@ class _StepView:
     live: str
     canary: RolloutRow | None
     read_at: float
+    variants: dict[str, StepVariantRow | None] = field(default_factory=dict)
+    """The step's variants read so far, by name (read again with the view)."""
 
 
 _views: dict[tuple[str, str], _StepView] = {}
@@ -112,17 +114,15 @@ def output_schema_version(output: type[BaseModel]) -> str:
 
 async def route(step: str, schema: str, store: PipelineStore, item_id: str | None) -> Route:
     """The variant this call of the step runs (see the module docstring)."""
-    if forced := (_forced.get() or {}).get(step):
-        return await _route_to(store, step, schema, forced, None)
     view = await _view(store, step)
+    if forced := (_forced.get() or {}).get(step):
+        return await _route_to(store, view, step, schema, forced, None)
     if view.canary is not None and item_id:
         canary = view.canary
         wanted = canary.candidate if in_share(canary.id, item_id, canary.share) else canary.live
         variant = await asyncio.to_thread(assign_variant, store, canary.id, item_id, wanted)
-        return await _route_to(store, step, schema, variant, canary.id)
-    if view.live == DECLARED:
-        return Route()
-    return await _route_to(store, step, schema, view.live, None)
+        return await _route_to(store, view, step, schema, variant, canary.id)
+    return await _route_to(store, view, step, schema, view.live, None)
 
 
 def in_share(rollout_id: str, item_id: str, share: float) -> bool:
@@ -140,16 +140,20 @@ async def _view(store: PipelineStore, step: str) -> _StepView:
     return view
 
 
-async def _route_to(store: PipelineStore, step: str, schema: str, name: str, rollout_id: str | None) -> Route:
+async def _route_to(store: PipelineStore, view: _StepView, step: str, schema: str, name: str,
+                    rollout_id: str | None) -> Route:
     """The route to a named variant; a variant kept for another output schema is stale and runs as declared."""
     if name == DECLARED:
         return Route(rollout_id=rollout_id)
-    row = await asyncio.to_thread(step_variant, store, step, name)
+    if name not in view.variants:
+        view.variants[name] = await asyncio.to_thread(step_variant, store, step, name)
+    row = view.variants[name]
     if row is None:
         logger.warning("%s: variant %r is not kept in the store; the step runs as declared", step, name)
         return Route(rollout_id=rollout_id)
     if row.output_schema is None:
         await asyncio.to_thread(note_output_schema, store, step, name, schema)
+        row.output_schema = schema
     elif row.output_schema != schema:
         logger.warning("%s: variant %r was made for output schema %s, the step's is now %s: a changed schema is a "
                        "new variant (agentic variants add); the step runs as declared", step, name,
@@ -165,13 +169,16 @@ async def _saved_model(name: str) -> LanguageModel:
     return _models[name]
 
 
-async def count_failed_attempt(route: Route | None, store: PipelineStore, item_id: str | None) -> None:
-    """One attempt of the call failed (it may still be retried): counted against the item's variant."""
-    if route and route.rollout_id and item_id:
-        await asyncio.to_thread(lambda: add_to_item(store, route.rollout_id or "", item_id, errors=1))
+async def count_attempt(route: Route | None, store: PipelineStore, item_id: str | None, *, failed: bool,
+                        repairs: int) -> None:
+    """One attempt of the call ended (a failed one may still be retried): a failure and its repair rounds are
+    counted against the item's variant."""
+    if route and route.rollout_id and item_id and (failed or repairs):
+        rollout_id = route.rollout_id
+        await asyncio.to_thread(lambda: add_to_item(store, rollout_id, item_id, errors=int(failed), repairs=repairs))
 
 
-async def count_call(route: Route, scope: ItemScope, state: State[Any], seconds: float, repairs: int) -> None:
+async def count_call(route: Route, scope: ItemScope, state: State[Any], seconds: float) -> None:
     """The step finished on the scope's item (its final state): its figures join the variant's, and the canary's
     rule is checked."""
     rollout_id, item_id, store = route.rollout_id, scope.item_id, scope.store
@@ -180,7 +187,7 @@ async def count_call(route: Route, scope: ItemScope, state: State[Any], seconds:
     failed, made = state.is_failed(), state.is_completed() and state.name != "Cached"
     usage = (await state.aresult()).usage if made else None
     await asyncio.to_thread(lambda: add_to_item(
-        store, rollout_id, item_id, calls=int(made), repairs=repairs,
+        store, rollout_id, item_id, calls=int(made),
         input_tokens=usage.input_tokens if usage else 0, output_tokens=usage.output_tokens if usage else 0,
         cost_usd=usage.cost_usd if usage else 0.0, latency_ms=seconds * 1000, failed=failed, finished=True))
     await check_canary(store, rollout_id)
