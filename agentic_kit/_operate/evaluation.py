@@ -25,6 +25,7 @@ from prefect.runtime import flow_run
 
 from agentic_kit._blocks.resolve import PipelineBlocks
 from agentic_kit._domain.evaluation_gate import GateMargins, MetricComparison, compare
+from agentic_kit._steps.calls import counting_repairs
 from agentic_kit._steps.item_scope import item_scope
 from agentic_kit._steps.rollout import forced_variants
 from agentic_kit._steps.rollout_report import artifact_key
@@ -66,13 +67,13 @@ async def evaluate_variant(evaluation: Any, step: str, variant: str) -> VariantF
         case_id = evaluation.case_id(case)
         started = time.monotonic()
         with item_scope(f"eval-{case_id}", blocks.model, blocks.store, blocks.fallback) as scope, \
-                forced_variants({step: variant}):
+                forced_variants({step: variant}), counting_repairs() as repaired:
             try:
                 for metric, value in (await evaluation.score(case)).items():
                     scores.setdefault(metric, []).append(value)
             except Exception:  # noqa: BLE001 - a failing case is counted in the error rate, never fatal
                 figures.failed_cases.append(case_id)
-            repairs, calls = repairs + scope.repairs, calls + scope.model_calls
+            repairs, calls = repairs + repaired.rounds, calls + scope.model_calls
         seconds.append(time.monotonic() - started)
     usage = blocks.store.usage_totals(str(flow_run.get_id()))
     figures.metrics = {metric: _mean(values) for metric, values in scores.items()}

@@ -5,7 +5,10 @@ an enrichment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
 from prefect.context import FlowRunContext, TaskRunContext
@@ -21,7 +24,6 @@ from agentic_kit._domain.errors import InvalidModelOutput, RequestRejected, Unre
 from agentic_kit._domain.models.common import ModelReply, ModelRequest, OutputT, TokenUsage
 from agentic_kit._domain.models.documents import Enrichment, Entity
 from agentic_kit._steps.exchanges import keep_exchange
-from agentic_kit._steps.item_scope import scope_or_none
 from agentic_kit._steps.observe import MODEL, TOOL, observed_call
 from agentic_kit._steps.policies import POLICY
 from agentic_kit._steps.record_writer import RECORDS, added_rows
@@ -81,6 +83,35 @@ def request_tokens(model: LanguageModel, request: ModelRequest, prompt: int) -> 
     return tokens
 
 
+@dataclass
+class RepairRounds:
+    """Repair rounds of the model calls made while `counting_repairs()` is open, its own and its enclosing ones'."""
+
+    rounds: int = 0
+    enclosing: RepairRounds | None = None
+
+    def add(self) -> None:
+        """One repair round, counted here and in every enclosing counter."""
+        counter: RepairRounds | None = self
+        while counter is not None:
+            counter.rounds += 1
+            counter = counter.enclosing
+
+
+_repair_rounds: ContextVar[RepairRounds | None] = ContextVar("agentic_repair_rounds", default=None)
+
+
+@contextmanager
+def counting_repairs() -> Iterator[RepairRounds]:
+    """Count the repair rounds of the model calls made inside (in this context: concurrent calls count apart)."""
+    counter = RepairRounds(enclosing=_repair_rounds.get())
+    token = _repair_rounds.set(counter)
+    try:
+        yield counter
+    finally:
+        _repair_rounds.reset(token)
+
+
 async def record_usage(subject_id: str | None, store: PipelineStore, step: str, model: str, usage: TokenUsage) -> None:
     """Record one model call's tokens and cost against this task, its flow run, its pipeline (the flow's name) and its
     subject, durably before the task run ends (with the budget settlement queued before it)."""
@@ -115,8 +146,8 @@ async def ask_model(
     try:
         reply = await _call(subject_id, model, store, request, output_type)
     except InvalidModelOutput as invalid:
-        if scope := scope_or_none():
-            scope.repairs += 1
+        if (counter := _repair_rounds.get()) is not None:
+            counter.add()
         try:
             reply = await _call(subject_id, model, store, request.with_repair(invalid.raw, str(invalid)),
                                 output_type)

@@ -33,8 +33,6 @@ class ItemScope:
     """Model steps answered from Prefect's cache (finished in an earlier run)."""
     models: dict[str, str] = field(default_factory=dict)
     """Which model answered each model step."""
-    repairs: int = 0
-    """Repair rounds its model calls needed after an invalid answer."""
     canaries: set[str] = field(default_factory=set)
     """The running canaries (rollout ids) the item takes part in: a judge's score counts in them."""
 

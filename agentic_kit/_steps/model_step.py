@@ -35,10 +35,10 @@ from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._domain.errors import is_transient
 from agentic_kit._domain.models.common import Instructions, ModelReply, ModelRequest, OutputT
 from agentic_kit._steps.cache_index import indexed
-from agentic_kit._steps.calls import ask_model
+from agentic_kit._steps.calls import ask_model, counting_repairs
 from agentic_kit._steps.item_scope import ItemScope, current_scope, scope_or_none
 from agentic_kit._steps.policies import LLM_CALL, TaskOptions, with_instructions
-from agentic_kit._steps.rollout import ROUTE, count_call, count_failed_attempt, output_schema_version, route
+from agentic_kit._steps.rollout import ROUTE, count_attempt, count_call, output_schema_version, route
 
 P = ParamSpec("P")
 SUBJECT_DIGITS = 12
@@ -105,12 +105,15 @@ class ModelStep(Generic[P, OutputT]):
         async def run(*args: Any, model: LanguageModel, store: PipelineStore, **kwargs: Any) -> ModelReply[OutputT]:
             scope = scope_or_none()
             item_id = scope.item_id if scope else None
-            try:
-                return await ask_model(item_id, model, store, self.request(material_of(*args, **kwargs), instructions),
-                                       output)
-            except Exception:
-                await count_failed_attempt(ROUTE.get(), store, item_id)
-                raise
+            with counting_repairs() as repaired:
+                try:
+                    reply = await ask_model(item_id, model, store,
+                                            self.request(material_of(*args, **kwargs), instructions), output)
+                except Exception:
+                    await count_attempt(ROUTE.get(), store, item_id, failed=True, repairs=repaired.rounds)
+                    raise
+            await count_attempt(ROUTE.get(), store, item_id, failed=False, repairs=repaired.rounds)
+            return reply
 
         functools.update_wrapper(run, material_of)  # TASK_SOURCE reads the declared function's source
         run.__signature__ = task_signature(material_of, model=LanguageModel, store=PipelineStore)  # type: ignore[attr-defined]
@@ -135,7 +138,7 @@ class ModelStep(Generic[P, OutputT]):
         task = self.task_for(variant.instructions or self.instructions)
         model = await variant.model(scope.model)
         positional, named = quoted_arguments(args, kwargs)
-        started, repairs_before = time.monotonic(), scope.repairs
+        started = time.monotonic()
         routed = ROUTE.set(variant)
         try:
             state = await task(*positional, **named, model=quote(model), store=quote(scope.store), return_state=True)
@@ -146,7 +149,7 @@ class ModelStep(Generic[P, OutputT]):
             ROUTE.reset(routed)
         if variant.rollout_id:
             scope.canaries.add(variant.rollout_id)
-            await count_call(variant, scope, state, time.monotonic() - started, scope.repairs - repairs_before)
+            await count_call(variant, scope, state, time.monotonic() - started)
         reply: ModelReply[OutputT] = await counted_result(state, scope)
         scope.models[self.name] = reply.model
         return reply
