@@ -49,7 +49,6 @@ class CanaryResult:
     reason: str | None
     processed: int
     items_after_rollback_on_candidate: int
-    paid_twice: int
 
     def line(self) -> str:
         """The drill's one line for this canary."""
@@ -69,8 +68,7 @@ def paid_twice(*servers: ModelServer) -> int:
     return sum(count - 1 for count in answered.values() if count > 1)
 
 
-async def run_canary(candidate: str, share: float, items: list[dict[str, str]], batch: int,
-                     servers: tuple[ModelServer, ModelServer]) -> CanaryResult:
+async def run_canary(candidate: str, share: float, items: list[dict[str, str]], batch: int) -> CanaryResult:
     """Start the canary, triage the tickets batch by batch, and read back what the store kept."""
     from sqlmodel import Session, col, select
 
@@ -106,13 +104,11 @@ async def run_canary(candidate: str, share: float, items: list[dict[str, str]], 
                 col(VariantItemRow.assigned_at) > ended.ended_at)).all())
     return CanaryResult(candidate=candidate, share=share, items=len(items), rolled_back=ended.state == "rolled_back",
                         after_items=ended.after_items, reason=ended.reason, processed=processed,
-                        items_after_rollback_on_candidate=late, paid_twice=paid_twice(*servers))
+                        items_after_rollback_on_candidate=late)
 
 
 async def prepare_variants(faulty: ModelServer, sink: NotificationSink) -> None:
     """The faulty candidate's model block, both variants, and the rollback notification (an automation)."""
-    import json
-
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from pydantic import SecretStr
 
@@ -127,7 +123,7 @@ async def prepare_variants(faulty: ModelServer, sink: NotificationSink) -> None:
     save_variant(store, StepVariantRow(step=STEP, name=FAULTY, model_block="canary-drill-faulty",
                                        description="a model endpoint that fails 30 % of requests"))
     save_variant(store, StepVariantRow(step=STEP, name=HEALTHY, instructions=HEALTHY_INSTRUCTIONS,
-                                       settings=json.dumps({}), description="instructions reworded"))
+                                       description="instructions reworded"))
     block_id = await CustomWebhookNotificationBlock(
         name="canary drill", url=f"{sink.url}/notify", method="POST",
         json_data={"subject": "{{subject}}", "body": "{{body}}"}).asave("canary-drill", overwrite=True)
@@ -153,19 +149,18 @@ def drill(items: int, share: float, batch: int, seed: int) -> int:
         asyncio.run(prepare_variants(faulty, sink))
         results = []
         for number, candidate in enumerate((FAULTY, HEALTHY)):
-            results.append(asyncio.run(run_canary(candidate, share, tickets(items, number * items), batch,
-                                                  (live, faulty))))
+            results.append(asyncio.run(run_canary(candidate, share, tickets(items, number * items), batch)))
         bad, good = results
         for result in results:
             print(result.line(), flush=True)
-        failures += check(bad, good, sink)
+        failures += check(bad, good, sink, paid_twice(live, faulty))
     shutil.rmtree(root, ignore_errors=True)
     for failure in failures:
         print(f"canary drill FAILED: {failure}", flush=True)
     return 1 if failures else 0
 
 
-def check(bad: CanaryResult, good: CanaryResult, sink: NotificationSink) -> list[str]:
+def check(bad: CanaryResult, good: CanaryResult, sink: NotificationSink, duplicated: int) -> list[str]:
     """The drill's checks, each printed; the failed ones returned."""
     failures = []
     if not bad.rolled_back:
@@ -185,7 +180,6 @@ def check(bad: CanaryResult, good: CanaryResult, sink: NotificationSink) -> list
     if good.rolled_back:
         failures.append(f"the healthy candidate was rolled back: {good.reason}")
     submitted, processed = bad.items + good.items, bad.processed + good.processed
-    duplicated = good.paid_twice
     print(f"tickets: {submitted} submitted, {processed} triaged, lost: {submitted - processed}, "
           f"model answers paid twice: {duplicated}")
     if processed != submitted or duplicated:

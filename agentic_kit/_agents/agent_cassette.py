@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelResponse
 from pydantic_ai.models import ModelRequestParameters
@@ -24,6 +23,7 @@ from agentic_kit._blocks.cassette_model import cassette_model
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.tables import ModelExchangeRow
+from agentic_kit._domain.errors import UnreadableCassette
 from agentic_kit._domain.models.cassette import ResponseFormat
 from agentic_kit._domain.models.common import TokenUsage
 from agentic_kit._steps.exchanges import KEEP_EXCHANGES
@@ -83,7 +83,9 @@ def cassette_agent_model(block: LanguageModel, agent: str) -> FunctionModel:
     def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         exchange = cassette.recorded(agent, turn_messages(messages),
                                      turn_format(info.function_tools, info.output_tools))
-        recorded: Any = ModelMessagesTypeAdapter.validate_json(exchange.answer)[0]
-        return recorded if isinstance(recorded, ModelResponse) else ModelResponse(parts=[])
+        recorded = ModelMessagesTypeAdapter.validate_json(exchange.answer)[0]
+        if not isinstance(recorded, ModelResponse):
+            raise UnreadableCassette(f"{agent}: the recorded answer to this turn is not a model response")
+        return recorded
 
     return FunctionModel(answer, model_name=block.model)
