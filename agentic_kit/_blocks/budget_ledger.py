@@ -1,20 +1,17 @@
 """The shared budget's ledger: one row per pipeline and period, written by every worker in single statements.
 
-A reservation is one INSERT … ON CONFLICT DO UPDATE … WHERE <it still fits> RETURNING: the database checks the
+Reserving room is one INSERT … ON CONFLICT DO UPDATE … WHERE <it still fits> RETURNING: the database checks the
 room and adds the estimate in the same statement, under the row's lock (PostgreSQL) or the database's write lock
-(SQLite), so two workers can never both take the last room; no row comes back when it does not fit. Settling
-(the estimate out, the real usage in) and releasing (the estimate out) are one UPDATE each. A process killed
-between its reservation and its settlement leaves the reservation counted until the period ends: the budget errs
-on the side of spending less.
+(SQLite), so two workers can never both take the last room; no row comes back when it does not fit. The room is
+reserved as leases that calls draw from and settle against (`agentic_kit/_blocks/budget_leases.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Update, and_, func, select, update
+from sqlalchemy import Connection, and_, func, select
 
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.sql import dialect_insert, utc_now
@@ -25,16 +22,6 @@ PERIODS = BudgetPeriodRow.__table__  # type: ignore[attr-defined]
 PERIOD_KEY = ["pipeline", "period_start"]
 USD_DIGITS = 9
 """Sums read back are rounded to a billionth of a dollar: adding and taking away the same floats can leave -1e-17."""
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """A call's estimate held in one period of its pipeline's budget until the call settles or releases it."""
-
-    pipeline: str
-    period_start: datetime
-    tokens: int
-    cost_usd: float
 
 
 class BudgetStatus(BaseModel):
@@ -68,13 +55,13 @@ def _fits_alone(budget: ModelBudget, tokens: int, cost_usd: float) -> bool:
             and (budget.max_tokens is None or tokens <= budget.max_tokens))
 
 
-def reserve(store: PipelineStore, budget: ModelBudget, pipeline: str, period_start: datetime, tokens: int,
-            cost_usd: float) -> Reservation | None:
-    """Reserve a call's estimate in the period, in one statement; None (nothing reserved) when it would not fit."""
+def reserve_room(connection: Connection, budget: ModelBudget, pipeline: str, period_start: datetime, tokens: int,
+                 cost_usd: float) -> bool:
+    """Add tokens and cost_usd to the period's reserved figures in one statement, if they fit beside what is spent
+    and reserved; whether they did (nothing changes when not)."""
     if not _fits_alone(budget, tokens, cost_usd):
-        return None
-    engine = store.engine()
-    insert = dialect_insert(engine, PERIODS).values(
+        return False
+    insert = dialect_insert(connection.engine, PERIODS).values(
         pipeline=pipeline, period_start=period_start, spent_usd=0.0, spent_tokens=0, reserved_usd=cost_usd,
         reserved_tokens=tokens, calls=0, refused=0, updated_at=utc_now())
     new = insert.excluded
@@ -90,38 +77,7 @@ def reserve(store: PipelineStore, budget: ModelBudget, pipeline: str, period_sta
               "updated_at": new.updated_at},
         where=and_(*room),
     ).returning(PERIODS.c.pipeline)
-    with engine.begin() as connection:
-        admitted = connection.execute(statement).first() is not None
-    return Reservation(pipeline, period_start, tokens, cost_usd) if admitted else None
-
-
-def _this_period(reservation: Reservation) -> ColumnElement[bool]:
-    return and_(PERIODS.c.pipeline == reservation.pipeline, PERIODS.c.period_start == reservation.period_start)
-
-
-def settlement(reservation: Reservation, tokens: int, cost_usd: float) -> Update:
-    """The one statement that replaces a reservation by what the call really used (in the period it was reserved
-    in)."""
-    return update(PERIODS).where(_this_period(reservation)).values(
-        reserved_usd=PERIODS.c.reserved_usd - reservation.cost_usd,
-        reserved_tokens=PERIODS.c.reserved_tokens - reservation.tokens,
-        spent_usd=PERIODS.c.spent_usd + cost_usd, spent_tokens=PERIODS.c.spent_tokens + tokens,
-        calls=PERIODS.c.calls + 1, updated_at=utc_now())
-
-
-def settle(store: PipelineStore, reservation: Reservation, tokens: int, cost_usd: float) -> None:
-    """Replace a reservation by what the call really used, in one statement."""
-    with store.engine().begin() as connection:
-        connection.execute(settlement(reservation, tokens, cost_usd))
-
-
-def release(store: PipelineStore, reservation: Reservation) -> None:
-    """Give a failed call's reservation back, in one statement."""
-    statement = update(PERIODS).where(_this_period(reservation)).values(
-        reserved_usd=PERIODS.c.reserved_usd - reservation.cost_usd,
-        reserved_tokens=PERIODS.c.reserved_tokens - reservation.tokens, updated_at=utc_now())
-    with store.engine().begin() as connection:
-        connection.execute(statement)
+    return connection.execute(statement).first() is not None
 
 
 def record_refusal(store: PipelineStore, pipeline: str, period_start: datetime) -> tuple[bool, BudgetPeriodRow]:

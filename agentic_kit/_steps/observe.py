@@ -21,6 +21,7 @@ from agentic_kit._domain.models.common import ModelReply, ModelRequest
 from agentic_kit._domain.settings import Settings
 from agentic_kit._steps.log_format import redact_logs
 from agentic_kit._steps.record_writer import RECORDS, RecordKind, added_rows
+from agentic_kit._steps.shared_budget import PROCESS_LEASES
 from agentic_kit._steps.tracing import flow_run_span, prefect_ids, tracer
 
 MODEL, TOOL = "model", "tool"
@@ -107,11 +108,12 @@ def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: Ca
 
 @contextmanager
 def observed_run(pipeline: str) -> Iterator[None]:
-    """A flow run's span, its log records redacted (redact_logs); when it ends, every record still queued (calls,
-    exchanges, cache entries) is written."""
+    """A flow run's span, its log records redacted (redact_logs); when it ends, the unused room of the process's
+    budget leases is given back and every record still queued (calls, exchanges, cache entries) is written."""
     redact_logs()
     try:
         with flow_run_span(pipeline):
             yield
     finally:
+        PROCESS_LEASES.give_back_unused_room()
         RECORDS.flush()

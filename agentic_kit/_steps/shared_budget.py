@@ -1,6 +1,11 @@
 """The budget every run and worker of a pipeline shares: a model call reserves its estimate before it starts and
 settles what it used after; at the limit the call does not start.
 
+A call draws its estimate from a lease its process holds (`agentic_kit/_blocks/budget_leases.py`): room for several
+calls reserved in one statement, so most calls cost the ledger no statement before they start, and their settlements
+are batched by the process's record writer. A failed call gives its estimate back to the lease in memory; a process's
+flow run gives its leases' unused room back when it ends (`give_back_unused_room`).
+
 The pipeline is the flow the call runs in (a replay's document pipeline is the document pipeline), and its budget
 is the Model Budget block of that name (`agentic_kit/_blocks/model_budget.py`); with none, nothing is counted and a call costs
 no SQL. The estimate is the prompt's tokens as the model's block counts them plus its whole output allowance,
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,17 +30,10 @@ from typing import NoReturn
 
 from prefect.context import FlowRunContext
 from prefect.events import emit_event
-from sqlalchemy import Update
-from sqlmodel import Session
+from pydantic import SecretStr
 
-from agentic_kit._blocks.budget_ledger import (
-    budget_status,
-    record_refusal,
-    release,
-    reserve,
-    settlement,
-    usd,
-)
+from agentic_kit._blocks.budget_leases import LEASE_SECONDS, Lease, LeaseChange, apply_lease_changes, take_lease
+from agentic_kit._blocks.budget_ledger import budget_status, record_refusal, usd
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._blocks.model_budget import ModelBudget, budget_for
 from agentic_kit._blocks.sql import as_utc, utc_now
@@ -74,8 +74,8 @@ async def within_shared_budget(model: LanguageModel, store: PipelineStore, step:
     tokens = prompt_tokens + model.max_output_tokens
     cost_usd = model.cost_usd(prompt_tokens, model.max_output_tokens)
     period_start, resets_at = budget.period_bounds(utc_now())
-    reservation = await asyncio.to_thread(reserve, store, budget, pipeline, period_start, tokens, cost_usd)
-    if reservation is None:
+    lease = await PROCESS_LEASES.draw(store, budget, pipeline, period_start, tokens, cost_usd)
+    if lease is None:
         await _refuse(store, budget, pipeline, period_start, resets_at, lambda row: (
             f"{step}: the {pipeline} budget of {budget.limits_label()} is spent until {resets_at:%Y-%m-%d %H:%M} UTC: "
             f"the next call (up to {tokens:,} tokens, ${cost_usd:.4f}) would pass it (spent ${usd(row.spent_usd):.4f} "
@@ -84,20 +84,103 @@ async def within_shared_budget(model: LanguageModel, store: PipelineStore, step:
     try:
         yield charge
     except BaseException:
-        release(store, reservation)  # not awaited in a thread: it must run even when cancelled
+        PROCESS_LEASES.give_back(store, lease, tokens, cost_usd)  # in memory: it must happen even when cancelled
         raise
-    usage = charge.usage or TokenUsage()
-    RECORDS.add(store, SETTLEMENTS, settlement(reservation, usage.input_tokens + usage.output_tokens, usage.cost_usd))
+    used = charge.usage or TokenUsage()
+    RECORDS.add(store, SETTLEMENTS, LeaseChange(lease, tokens, cost_usd, used.input_tokens + used.output_tokens,
+                                                used.cost_usd, calls=1))
 
 
-def _execute(session: Session, statements: list[Update]) -> None:
-    for statement in statements:
-        session.execute(statement)
-
-
-SETTLEMENTS: RecordKind[Update] = RecordKind("budget settlements", _execute)
+SETTLEMENTS: RecordKind[LeaseChange] = RecordKind("budget settlements", apply_lease_changes)
 """A call's settlement is queued: the usage row written durably after it (agentic_kit/_steps/calls.py) commits it in
-the same transaction, and a process killed before leaves the reservation counted, never more spent than allowed."""
+the same transaction, and a process killed before leaves the estimate reserved in its lease until the lease expires,
+never more spent than allowed."""
+
+
+@dataclass
+class _HeldLease:
+    """A lease this process draws from: the room its calls have not drawn, and when to stop drawing from it."""
+
+    lease: Lease
+    unused_tokens: int
+    unused_usd: float
+    draw_until: float
+    """time.monotonic() after which a new lease is taken, long before this one could expire unsettled."""
+
+
+class LeaseBook:
+    """The leases this process draws its calls' estimates from: one per store, pipeline and period."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str, datetime], _HeldLease] = {}
+        self._lock = threading.Lock()
+        self._taking = threading.Lock()
+
+    async def draw(self, store: PipelineStore, budget: ModelBudget, pipeline: str, period_start: datetime,
+                   tokens: int, cost_usd: float) -> Lease | None:
+        """The lease holding this call's estimate, from room already held or from a new lease; None when the budget
+        has no room for it."""
+        key = (store.database_url.get_secret_value(), pipeline, period_start)
+        lease = self._draw_held(key, tokens, cost_usd)
+        if lease is None:
+            lease = await asyncio.to_thread(self._take, key, store, budget, tokens, cost_usd)
+        return lease
+
+    def give_back(self, store: PipelineStore, lease: Lease, tokens: int, cost_usd: float) -> None:
+        """Return a failed call's estimate: to the lease's unused room while it is drawn from, else to the ledger."""
+        with self._lock:
+            held = self._held.get((store.database_url.get_secret_value(), lease.pipeline, lease.period_start))
+            if held is not None and held.lease is lease:
+                held.unused_tokens += tokens
+                held.unused_usd += cost_usd
+                return
+        RECORDS.add(store, SETTLEMENTS, LeaseChange(lease, tokens, cost_usd))
+
+    def give_back_unused_room(self) -> None:
+        """Queue every held lease's unused room back to its ledger, and draw from new leases from now on."""
+        with self._lock:
+            held, self._held = self._held, {}
+        for (url, _, _), lease in held.items():
+            RECORDS.add(PipelineStore(database_url=SecretStr(url)), SETTLEMENTS, _unused_room(lease))
+
+    def _draw_held(self, key: tuple[str, str, datetime], tokens: int, cost_usd: float) -> Lease | None:
+        with self._lock:
+            held = self._held.get(key)
+            if (held is None or held.unused_tokens < tokens or held.unused_usd < cost_usd - USD_TOLERANCE
+                    or time.monotonic() > held.draw_until):
+                return None
+            held.unused_tokens -= tokens
+            held.unused_usd -= cost_usd
+            return held.lease
+
+    def _take(self, key: tuple[str, str, datetime], store: PipelineStore, budget: ModelBudget, tokens: int,
+              cost_usd: float) -> Lease | None:
+        """Take a new lease for this call (one thread at a time), giving back the unused room of the one it
+        replaces in the same transaction; another thread may have taken one meanwhile."""
+        with self._taking:
+            lease = self._draw_held(key, tokens, cost_usd)
+            if lease is not None:
+                return lease
+            with self._lock:
+                replaced = self._held.pop(key, None)
+            lease = take_lease(store, budget, key[1], key[2], tokens, cost_usd,
+                               giving_back=_unused_room(replaced) if replaced is not None else None)
+            if lease is not None:
+                with self._lock:
+                    self._held[key] = _HeldLease(lease, lease.tokens - tokens, lease.cost_usd - cost_usd,
+                                                 time.monotonic() + LEASE_DRAW_SECONDS)
+            return lease
+
+
+def _unused_room(held: _HeldLease) -> LeaseChange:
+    return LeaseChange(held.lease, max(0, held.unused_tokens), max(0.0, held.unused_usd))
+
+
+USD_TOLERANCE = 1e-12
+"""Float sums of estimates drawn from a lease may miss its room by this much."""
+LEASE_DRAW_SECONDS = LEASE_SECONDS / 4
+PROCESS_LEASES = LeaseBook()
+"""The process's leases."""
 
 
 async def _refuse(store: PipelineStore, budget: ModelBudget, pipeline: str, period_start: datetime,

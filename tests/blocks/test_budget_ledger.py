@@ -1,5 +1,6 @@
-"""The shared budget's ledger and periods: reservations stop at the limit even when many arrive at once, settle at
-what was used, give back what failed, and the first refusal of a period is the one announced."""
+"""The shared budget's ledger, leases and periods: leases stop at the limit even when many arrive at once, settle at
+what was used, give back what failed, hold room for several calls while there is room, come back when their process
+is gone, and the first refusal of a period is the one announced."""
 
 from __future__ import annotations
 
@@ -11,10 +12,16 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import func, select, update
+from sqlmodel import Session
 
-from agentic_kit._blocks.budget_ledger import budget_status, record_refusal, release, reserve, settle
+from agentic_kit._blocks.budget_leases import LEASE_CALLS, LEASES, LeaseChange, apply_lease_changes, take_lease
+from agentic_kit._blocks.budget_ledger import budget_status, record_refusal
 from agentic_kit._blocks.model_budget import ModelBudget
+from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
+from agentic_kit._steps.record_writer import RECORDS
+from agentic_kit._steps.shared_budget import SETTLEMENTS, LeaseBook
 from tests.conftest import REPO_ROOT, wait_until
 from tests.support import budget_worker
 from tests.support.postgres import postgres_database
@@ -30,24 +37,78 @@ def ledger_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pip
     yield from (PipelineStore(database_url=SecretStr(url)) for url in urls)
 
 
-def test_reservations_stop_at_the_limit_settle_at_what_was_used_and_give_back_what_failed(
+def _apply(store: PipelineStore, *changes: LeaseChange) -> None:
+    with Session(store.engine()) as session, session.begin():
+        apply_lease_changes(session, changes)
+
+
+def _leases(store: PipelineStore) -> int:
+    with store.engine().connect() as connection:
+        return connection.execute(select(func.count()).select_from(LEASES)).scalar_one()
+
+
+def test_leases_stop_at_the_limit_settle_at_what_was_used_and_give_back_what_failed(
     ledger_store: PipelineStore,
 ) -> None:
     budget = ModelBudget(pipeline=PIPELINE, max_usd=1.0, max_tokens=1000)
     start, _ = budget.period_bounds(NOW)
-    first = reserve(ledger_store, budget, PIPELINE, start, 400, 0.4)
-    second = reserve(ledger_store, budget, PIPELINE, start, 400, 0.4)
-    assert first and second and reserve(ledger_store, budget, PIPELINE, start, 400, 0.4) is None
-    assert reserve(ledger_store, budget, PIPELINE, start, 1001, 0.0) is None, "a call over the token limit alone"
+    first = take_lease(ledger_store, budget, PIPELINE, start, 400, 0.4)
+    second = take_lease(ledger_store, budget, PIPELINE, start, 400, 0.4)
+    assert first and second and (first.tokens, second.cost_usd) == (400, 0.4), "near the limit a lease holds one call"
+    assert take_lease(ledger_store, budget, PIPELINE, start, 400, 0.4) is None
+    assert take_lease(ledger_store, budget, PIPELINE, start, 1001, 0.0) is None, "a call over the token limit alone"
 
-    settle(ledger_store, first, 300, 0.3)
-    release(ledger_store, second)
+    _apply(ledger_store, LeaseChange(first, 400, 0.4, used_tokens=300, used_usd=0.3, calls=1),
+           LeaseChange(second, 400, 0.4))
     status = budget_status(ledger_store, PIPELINE, budget, NOW)
     assert (status.spent_usd, status.spent_tokens, status.calls) == (0.3, 300, 1)
     assert (status.reserved_usd, status.reserved_tokens, status.left_usd, status.left_tokens) == (0.0, 0, 0.7, 700)
 
 
-def test_two_processes_reserving_at_once_never_pass_the_limit(ledger_store: PipelineStore, tmp_path: Path) -> None:
+async def test_a_process_draws_many_calls_from_one_lease_and_gives_back_its_unused_room(
+    ledger_store: PipelineStore,
+) -> None:
+    budget = ModelBudget(pipeline=PIPELINE, max_usd=100.0)
+    start, _ = budget.period_bounds(NOW)
+    book = LeaseBook()
+    calls = LEASE_CALLS + 2
+    leases = [await book.draw(ledger_store, budget, PIPELINE, start, 100, 0.1) for _ in range(calls)]
+    assert len({lease.lease_id for lease in leases if lease}) == 2, "ten calls, two leases of eight"
+    assert budget_status(ledger_store, PIPELINE, budget, NOW).reserved_usd == pytest.approx(1.6)
+
+    failed, *settled = leases
+    assert failed is not None
+    book.give_back(ledger_store, failed, 100, 0.1)
+    for lease in settled:
+        assert lease is not None
+        RECORDS.add(ledger_store, SETTLEMENTS, LeaseChange(lease, 100, 0.1, used_tokens=80, used_usd=0.08, calls=1))
+    book.give_back_unused_room()
+    RECORDS.flush()
+    status = budget_status(ledger_store, PIPELINE, budget, NOW)
+    print(f"{calls} calls, 1 failed: {_leases(ledger_store)} leases, spent ${status.spent_usd}, "
+          f"reserved ${status.reserved_usd}")
+    assert (status.calls, status.spent_tokens, status.reserved_tokens) == (calls - 1, 80 * (calls - 1), 0)
+    assert (status.spent_usd, status.reserved_usd) == (pytest.approx(0.08 * (calls - 1)), 0.0)
+
+
+def test_an_expired_lease_comes_back_once_and_its_late_settlement_only_adds_what_was_used(
+    ledger_store: PipelineStore,
+) -> None:
+    budget = ModelBudget(pipeline=PIPELINE, max_usd=100.0)
+    start, _ = budget.period_bounds(NOW)
+    killed = take_lease(ledger_store, budget, PIPELINE, start, 100, 0.1)
+    assert killed is not None and killed.cost_usd == pytest.approx(0.1 * LEASE_CALLS)
+    with ledger_store.engine().begin() as connection:  # its process was killed long ago: the lease expired
+        connection.execute(update(LEASES).where(LEASES.c.lease_id == killed.lease_id).values(expires_at=utc_now()))
+
+    other = take_lease(ledger_store, budget, PIPELINE, start, 100, 0.1)
+    assert other is not None and _leases(ledger_store) == 1, "the expired lease was given back"
+    _apply(ledger_store, LeaseChange(killed, 100, 0.1, used_tokens=90, used_usd=0.09, calls=1))
+    status = budget_status(ledger_store, PIPELINE, budget, NOW)
+    assert (status.reserved_usd, status.spent_usd, status.calls) == (pytest.approx(other.cost_usd), 0.09, 1)
+
+
+def test_two_processes_leasing_at_once_never_pass_the_limit(ledger_store: PipelineStore, tmp_path: Path) -> None:
     url = ledger_store.database_url.get_secret_value()
     ledger_store.engine()  # the tables exist before the workers start
     workers = [subprocess.Popen([sys.executable, "-m", "tests.support.budget_worker", url, str(tmp_path), str(n)],

@@ -1,7 +1,7 @@
-"""A worker process for the ledger's contention test: many reservations at once against one shared budget.
+"""A worker process for the ledger's contention test: many leases at once against one shared budget.
 
 Run as `python -m tests.support.budget_worker DATABASE_URL WORKDIR WORKER_ID`. It writes `ready-<worker>` in
-WORKDIR, waits for the test to write `go`, makes RESERVATIONS reservations of RESERVATION_USD from THREADS threads
+WORKDIR, waits for the test to write `go`, takes RESERVATIONS leases for a call of RESERVATION_USD from THREADS threads
 at once, and prints how many the ledger admitted.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from agentic_kit._blocks.budget_ledger import reserve
+from agentic_kit._blocks.budget_leases import take_lease
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.store import PipelineStore
 
@@ -38,7 +38,7 @@ def main(url: str, workdir: Path, worker: str) -> None:
             raise TimeoutError("no go from the test")
         time.sleep(0.005)
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        reservations = list(pool.map(lambda _: reserve(store, BUDGET, PIPELINE, PERIOD_START, 100, RESERVATION_USD),
+        reservations = list(pool.map(lambda _: take_lease(store, BUDGET, PIPELINE, PERIOD_START, 100, RESERVATION_USD),
                                      range(RESERVATIONS)))
     print(sum(reservation is not None for reservation in reservations))
 
