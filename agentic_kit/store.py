@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         PublishSagaRow,
         ResearchRunRow,
     )
+    from agentic_kit._steps.observe import record_cached_answers
 
 _EXPORTS = {
     "AgentRunRow": "agentic_kit._blocks.agent_tables",
@@ -61,6 +62,7 @@ _EXPORTS = {
     "budget_spent": "agentic_kit._blocks.research_store",
     "item_id": "agentic_kit._blocks.dead_letters",
     "limits_label": "agentic_kit._blocks.research_store",
+    "record_cached_answers": "agentic_kit._steps.observe",
     "refuse_if_stopped": "agentic_kit._blocks.research_store",
     "release_charge": "agentic_kit._blocks.research_store",
     "reserve_charge": "agentic_kit._blocks.research_store",
@@ -95,6 +97,7 @@ __all__ = [
     "budget_spent",
     "item_id",
     "limits_label",
+    "record_cached_answers",
     "refuse_if_stopped",
     "release_charge",
     "reserve_charge",

@@ -45,7 +45,7 @@ class ResearchJob:
     question: str
     blocks: ResearchBlocks
     budget: Budget
-    runner: PartRunner = field(default_factory=PartRunner)
+    runner: PartRunner = field(init=False)
     plan: ValidatedPlan | None = None
     sub_questions: list[SubQuestion] = field(default_factory=list)
     findings: Findings = field(default_factory=Findings)
@@ -53,6 +53,9 @@ class ResearchJob:
     review: ResearchReview | None = None
     rounds: int = 0
     failure: str | None = None
+
+    def __post_init__(self) -> None:
+        self.runner = PartRunner(self.blocks.store)
 
     def _failed(self, what: str) -> None:
         """Record that a stage the run cannot do without failed (not when the budget stopped it)."""

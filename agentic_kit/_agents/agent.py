@@ -48,6 +48,7 @@ from agentic_kit._domain.errors import AgentStopped
 from agentic_kit._domain.models.common import Instructions
 from agentic_kit._domain.models.documents import ReviewSchedule
 from agentic_kit._steps.item_scope import ItemScope, current_scope
+from agentic_kit._steps.observe import record_cached_answers
 from agentic_kit._steps.policies import LLM_CALL, TOOL_CALL, TaskOptions, hash_of
 
 OutputT = TypeVar("OutputT")
@@ -138,6 +139,7 @@ class Agent(Generic[OutputT]):
         beside the pipeline's shared budget (a job's own)."""
         scope = current_scope()
         scope.step = self.name
+        calls_before = scope.model_calls
         job = job or scope.item_id or hash_of(prompt)
         guards = AgentGuards(self.limits, price=lambda tokens_in, tokens_out: scope.model.cost_usd(tokens_in,
                                                                                                     tokens_out))
@@ -169,6 +171,8 @@ class Agent(Generic[OutputT]):
         except AgentStopped as stopped:
             raise await self._stopped(scope, job, stopped.guard, str(stopped), guards, decisions) from stopped
         run: AgentRun[OutputT] = AgentRun(result.output, model_turns(history), guards.tool_calls, decisions, history)
+        record_cached_answers(scope.store, self.name, scope.model.model,
+                              count=run.model_turns - (scope.model_calls - calls_before))
         await self._save(scope, job, ANSWERED, None, run)
         return run
 

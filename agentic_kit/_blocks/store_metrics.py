@@ -66,7 +66,8 @@ def store_figures(store: PipelineStore) -> StoreFigures:
             func.sum(ModelUsageRow.cost_usd)))
         usage = session.exec(usage_sums.group_by(ModelUsageRow.model, ModelUsageRow.step)).all()
         by_step: dict[tuple[str, str], list[float]] = {}
-        for step, target, seconds in session.exec(select(CallRow.step, CallRow.target, CallRow.duration_seconds)):
+        attempts = select(CallRow.step, CallRow.target, CallRow.duration_seconds).where(CallRow.outcome != "cached")
+        for step, target, seconds in session.exec(attempts):
             by_step.setdefault((step, target), []).append(seconds)
         letters = session.exec(select(DeadLetterRow.step, DeadLetterRow.error_type, func.count())
                                .where(DeadLetterRow.status == "open")
@@ -100,7 +101,7 @@ class RecentActivity:
 def recent_activity(store: PipelineStore, since: datetime) -> RecentActivity:
     with Session(store.engine()) as session:
         calls = session.exec(select(CallRow.step, CallRow.outcome, CallRow.duration_seconds)
-                             .where(CallRow.started_at >= since)).all()
+                             .where(CallRow.started_at >= since, CallRow.outcome != "cached")).all()
         documents = session.exec(select(func.count()).select_from(DocumentRow)
                                  .where(DocumentRow.updated_at >= since)).one()
         letters = session.exec(select(func.count()).select_from(DeadLetterRow)

@@ -141,12 +141,13 @@ class ModelExchangeRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-CallOutcome = Literal["ok", "retried", "failed"]
+CallOutcome = Literal["ok", "retried", "failed", "cached"]
 
 
 class CallRow(SQLModel, table=True):
     """One attempt at a model or tool call, however it ended, and how long it took: what latency metrics and
-    SLOs are computed from, whichever worker made it."""
+    SLOs are computed from, whichever worker made it; and each model answer taken from cache instead (outcome
+    cached), which they leave out."""
 
     __tablename__ = "calls"
 
@@ -156,7 +157,8 @@ class CallRow(SQLModel, table=True):
     kind: str = Field(description="model or tool")
     step: str = Field(index=True)
     target: str = Field(description="the model asked, or the dependency called")
-    outcome: str = Field(description="ok; retried (a transient failure the task tries again); failed")
+    outcome: str = Field(description="ok; retried (a transient failure the task tries again); failed; cached (a "
+                               "model step's answer taken from Prefect's cache: no attempt, no duration)")
     error_type: str | None = None
     duration_seconds: float
     started_at: datetime = Field(default_factory=utc_now, index=True)

@@ -21,10 +21,6 @@ from prefect.client.schemas.filters import (
     FlowRunFilterState,
     FlowRunFilterStateName,
     FlowRunFilterStateType,
-    TaskRunFilter,
-    TaskRunFilterState,
-    TaskRunFilterStateName,
-    TaskRunFilterTags,
 )
 from prefect.client.schemas.objects import StateType
 from prometheus_client import start_http_server
@@ -35,17 +31,8 @@ from agentic_kit._blocks.rollout_records import rollouts, variant_figures
 from agentic_kit._blocks.store import PipelineStore
 from agentic_kit._blocks.store_metrics import store_figures
 from agentic_kit._domain.settings import Settings
-from agentic_kit._steps.policies import MODEL_STEP_TAG
 
-TASK_RUN_PAGE = 200
 REVIEW_STATES = ["Paused", "Suspended"]
-STEP_OF_TASK = {"review-report": "review_report"}
-"""A cached task's step label, where it is not the task's name with underscores (a step declared with `model_step`
-has one name everywhere)."""
-
-
-def _step(task_name: str) -> str:
-    return STEP_OF_TASK.get(task_name, task_name.replace("-", "_"))
 
 
 class PipelineCollector(Collector):
@@ -64,8 +51,6 @@ class PipelineCollector(Collector):
         for kind, target, step, outcome, count in figures.calls:
             (model_calls if kind == "model" else tool_calls).add_metric([target, step, outcome], count)
         with get_client(sync_client=True) as client:
-            for step, count in _cached_steps(client).items():
-                model_calls.add_metric(["", step, "cached"], count)
             flow_runs = _flow_runs(client)
             waiting = client.count_flow_runs(flow_run_filter=FlowRunFilter(
                 state=FlowRunFilterState(name=FlowRunFilterStateName(any_=REVIEW_STATES))))
@@ -121,20 +106,6 @@ def _variant_items(store: PipelineStore) -> Metric:
                                   ("low_scores", figures.low_scores), ("repairs", figures.repairs)):
                 family.add_metric([step, variant, figure], value)
     return family
-
-
-def _cached_steps(client: SyncPrefectClient) -> dict[str, int]:
-    """Model steps' task runs answered from cache, by step (tool steps are no model calls)."""
-    counts: dict[str, int] = {}
-    cached = TaskRunFilter(state=TaskRunFilterState(name=TaskRunFilterStateName(any_=["Cached"])),
-                           tags=TaskRunFilterTags(all_=[MODEL_STEP_TAG]))
-    offset = 0
-    while page := client.read_task_runs(task_run_filter=cached, limit=TASK_RUN_PAGE, offset=offset):
-        for run in page:
-            step = _step(run.name.split("[", 1)[0])
-            counts[step] = counts.get(step, 0) + 1
-        offset += len(page)
-    return counts
 
 
 def _flow_runs(client: SyncPrefectClient) -> dict[tuple[str, str], int]:

@@ -37,6 +37,7 @@ from agentic_kit._domain.models.common import Instructions, ModelReply, ModelReq
 from agentic_kit._steps.cache_index import indexed
 from agentic_kit._steps.calls import ask_model, counting_repairs
 from agentic_kit._steps.item_scope import ItemScope, current_scope, scope_or_none
+from agentic_kit._steps.observe import record_cached_answers
 from agentic_kit._steps.policies import LLM_CALL, TaskOptions, with_instructions
 from agentic_kit._steps.rollout import ROUTE, count_attempt, count_call, output_schema_version, route
 
@@ -75,13 +76,16 @@ def quoted_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[lis
     return [quote(value) for value in args], {name: quote(value) for name, value in kwargs.items()}
 
 
-async def counted_result(state: State[Any], scope: ItemScope) -> Any:
-    """A step's result; the scope counts whether it came from cache or was computed in this run."""
+async def counted_result(state: State[Any], scope: ItemScope, step: str) -> Any:
+    """A model step's reply; the scope counts whether it came from cache (recorded in the store as such) or was
+    computed in this run."""
+    reply = await state.aresult()
     if state.name == "Cached":
         scope.cached_steps += 1
+        record_cached_answers(scope.store, step, reply.model)
     elif state.is_completed():
         scope.model_calls += 1
-    return await state.aresult()
+    return reply
 
 
 class ModelStep(Generic[P, OutputT]):
@@ -150,7 +154,7 @@ class ModelStep(Generic[P, OutputT]):
         if variant.rollout_id:
             scope.canaries.add(variant.rollout_id)
             await count_call(variant, scope, state, time.monotonic() - started)
-        reply: ModelReply[OutputT] = await counted_result(state, scope)
+        reply: ModelReply[OutputT] = await counted_result(state, scope, self.name)
         scope.models[self.name] = reply.model
         return reply
 

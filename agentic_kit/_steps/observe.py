@@ -106,6 +106,16 @@ def _record(store: PipelineStore, kind: str, step: str, target: str, outcome: Ca
         target=target, outcome=outcome, error_type=error_type, duration_seconds=seconds, started_at=started_at))
 
 
+def record_cached_answers(store: PipelineStore, step: str, model: str, count: int = 1) -> None:
+    """Queue a `calls` row (outcome cached, no duration) for each answer a model step took from Prefect's cache
+    instead of asking its model: what the cached figure of agentic_model_calls_total counts."""
+    ids = prefect_ids()
+    for _ in range(count):
+        RECORDS.add(store, CALL_ROWS, CallRow(
+            flow_run_id=ids.get("prefect.flow_run.id"), kind=MODEL, step=step, target=model, outcome="cached",
+            duration_seconds=0.0, started_at=utc_now()))
+
+
 @contextmanager
 def observed_run(pipeline: str) -> Iterator[None]:
     """A flow run's span, its log records redacted (redact_logs); when it ends, the unused room of the process's

@@ -149,11 +149,6 @@ class InstructionsVersion(CachePolicy):
         return f"{self.instructions.version}:{self.output_schema}" if self.output_schema else self.instructions.version
 
 
-MODEL_STEP_TAG = "agentic-model-step"
-"""The tag of every model step's task runs (the LLM-call policy sets it): the metrics count cached model calls by it."""
-TOOL_STEP_TAG = "agentic-tool-step"
-"""The tag of every tool step's task runs (the tool-call policy sets it)."""
-
 POLICY = Settings()
 """The figures in force in this process."""
 
@@ -214,12 +209,12 @@ def llm_call_policy(settings: Settings = POLICY) -> TaskOptions:
 
     The call itself is timed by `call_timeout` (llm_timeout_seconds) inside the task.
     """
-    return {**_retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings), "tags": [MODEL_STEP_TAG]}
+    return _retrying(settings.llm_retries, settings.llm_task_timeout_seconds, settings)
 
 
 def tool_call_policy(settings: Settings = POLICY) -> TaskOptions:
     """Task options for an HTTP tool call: the model-call shape with the tool's own figures."""
-    return {**_retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings), "tags": [TOOL_STEP_TAG]}
+    return _retrying(settings.tool_retries, settings.tool_task_timeout_seconds, settings)
 
 
 PUBLISH_RETRIES = 2

@@ -12,8 +12,9 @@ from typing import Any
 
 from prefect import Task
 
-from agentic_kit import BudgetExhausted
-from agentic_kit.models import Findings, MissingPart
+from agentic_kit import BudgetExhausted, PipelineStore
+from agentic_kit.models import Findings, MissingPart, ModelReply
+from agentic_kit.store import record_cached_answers
 from tasks.research.limits import AgentKind
 
 FAN_OUT_KINDS = frozenset({AgentKind.RESEARCHER, AgentKind.SCRAPER, AgentKind.TOOL})
@@ -23,7 +24,8 @@ FAN_OUT_KINDS = frozenset({AgentKind.RESEARCHER, AgentKind.SCRAPER, AgentKind.TO
 class PartRunner:
     """Runs parts and keeps the job's record: missing parts, the budget's stop, model calls made and cached."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: PipelineStore) -> None:
+        self.store = store
         self.missing: list[MissingPart] = []
         self.budget_stop: str | None = None
         self.model_calls = 0
@@ -43,7 +45,11 @@ class PartRunner:
         async def task_part() -> tuple[Any, tuple[int, int]]:
             state = await task(*args, return_state=True)
             result = await state.aresult()
-            return result, ((0, 1) if state.name == "Cached" else (1, 0))
+            if state.name != "Cached":
+                return result, (1, 0)
+            if kind.calls_model and isinstance(result, ModelReply):
+                record_cached_answers(self.store, task.name, result.model)
+            return result, (0, 1)
 
         return await self.run_part(kind, label, task_part)
 

@@ -89,7 +89,8 @@ async def test_prometheus_reads_what_the_store_holds(model_server: ModelServer, 
     await document_pipeline(texts=TEXTS, return_state=True)
 
     with Session(PipelineStore.from_environment().engine()) as session:
-        calls = dict(session.exec(select(CallRow.outcome, func.count()).where(CallRow.kind == "model")
+        calls = dict(session.exec(select(CallRow.outcome, func.count())
+                                  .where(CallRow.kind == "model", CallRow.outcome != "cached")
                                   .group_by(CallRow.outcome)).all())
         tokens = session.exec(select(func.sum(ModelUsageRow.input_tokens))).one()
         letters = session.exec(select(func.count()).select_from(DeadLetterRow)
