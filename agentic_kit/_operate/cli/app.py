@@ -13,7 +13,18 @@ import sys
 import typer
 
 from agentic_kit._domain.settings import Settings
-from agentic_kit._operate.cli import agents, budget, cache, chaos, costs, dead_letters, evaluate, rollout, server
+from agentic_kit._operate.cli import (
+    agents,
+    budget,
+    cache,
+    chaos,
+    costs,
+    dead_letters,
+    evaluate,
+    rollout,
+    runner,
+    server,
+)
 
 app = typer.Typer(
     name="agentic",
@@ -33,6 +44,8 @@ app.add_typer(rollout.variants_app, name="variants", help="A step's variants: in
 app.add_typer(rollout.rollout_app, name="rollout",
               help="Canary a step's candidate variant on a share of items; promote it, or roll it back.")
 app.add_typer(server.app, name="server", help="The Prefect server `agentic run` left in the background: status, stop.")
+app.command("runner", help="Run deployments' flow runs in this long-lived process: a delivered document starts "
+            "within a poll, not a process start.")(runner.runner)
 app.command("chaos", help="Run any pipeline under faults and SIGKILLs, then audit: nothing lost, nothing done twice.")(
     chaos.chaos)
 
