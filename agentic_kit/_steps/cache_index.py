@@ -92,11 +92,21 @@ def index_committed_result(transaction: BaseTransaction) -> None:
     }, record))
 
 
+async def index_committed_result_async(transaction: BaseTransaction) -> None:
+    """The same hook for an async step: Prefect awaits a coroutine hook in the step's event loop, where it runs a
+    plain function in a worker thread (a thread hop a step)."""
+    index_committed_result(transaction)
+
+
 index_committed_result.log_on_run = False  # type: ignore[attr-defined]
+index_committed_result_async.log_on_run = False  # type: ignore[attr-defined]
 """Prefect logs every commit hook it runs unless told not to: a log line per step is a cost the index need not add."""
 
 
 def indexed(step: Task[P, R]) -> Task[P, R]:
     """Note every result this cached step writes in the cache index (put it above the step's `@task`)."""
-    step.on_commit(index_committed_result)
+    if step.isasync:
+        step.on_commit(index_committed_result_async)  # type: ignore[arg-type]  # Prefect awaits a coroutine hook
+    else:
+        step.on_commit(index_committed_result)
     return step
