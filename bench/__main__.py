@@ -5,7 +5,8 @@ The quick mode (`make bench`) does the 200-document measurements once, a 50/250 
 full mode (`make bench-full`) takes the best of 3 rounds, adds a 300-page document read in parts and a 1,000/5,000
 pair. Both end the pipeline's fault rounds with the agent round (bench/agent_round.py: 30 support-agent runs, ours
 beside a plain pydantic-ai agent and pydantic-ai's Prefect durability, then 30 % faults and a SIGKILL);
-`python -m bench --agents` runs that round alone. Run from the repository root.
+`python -m bench --agents` runs that round alone,
+`python -m bench --intake` the intake options. Run from the repository root.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from bench.environment import SERVER_DATABASE_VARIABLE, prefect_server, prepare
 ROOT = prepare()  # before anything reads Prefect's settings; children inherit the environment
 
 from bench.agent_round import AGENT_RUNS, agent_round
-from bench.delivery_latency import delivery_to_running
 from bench.documents import write_documents, write_long_document
 from bench.floor import floor_comparison
 from bench.gateway_load import gateway_load
+from bench.intake_options import intake, intake_options, print_figures
 from bench.measure import (
     long_document,
     offline_runs,
@@ -101,6 +102,21 @@ def agents_only(latency: float) -> None:
     print(path)
 
 
+def intake_only() -> None:
+    """`python -m bench --intake`: the ways to start a delivered document side by side, with the runner's claim,
+    crash and retry checks (about 8 minutes), a table and bench/results/intake.json."""
+    with prefect_server() as server, upstreams(0.0) as servers, closing(
+            Session(ROOT, snapshot(ROOT / "code"), servers, server.pid)) as session:
+        say(f"bench: python -m bench --intake, scratch folder {ROOT}")
+        figures = intake_options(session)
+    path = write_json(figures, {"command": "python -m bench --intake",
+                                "server_database": os.environ[SERVER_DATABASE_VARIABLE]},
+                      RESULTS.with_name("intake.json"))
+    print_figures(figures)
+    shutil.rmtree(ROOT, ignore_errors=True)
+    print(path)
+
+
 def main() -> None:
     """Start the servers, measure, print the table and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -110,8 +126,13 @@ def main() -> None:
                         help="only the pipeline beside Prefect's floor at 0 ms (bench/results/floor.json)")
     parser.add_argument("--agents", action="store_true",
                         help="only the agent round: overhead, faults and a SIGKILL (bench/results/agents.json)")
+    parser.add_argument("--intake", action="store_true",
+                        help="only the ways to start a delivered document, side by side (bench/results/intake.json)")
     args = parser.parse_args()
     plan = FULL if args.full else QUICK
+    if args.intake:
+        intake_only()
+        return
     if args.floor:
         floor_only()
         return
@@ -155,8 +176,9 @@ def main() -> None:
         say(f"offline {plan.sizes[0]} docs {small['seconds']:.1f} s, {plan.sizes[1]} docs {big['seconds']:.1f} s")
         figures |= gateway_load(session)  # before anything serves the trigger its events would fire
         say(f"gateway at {figures['gateway_rate_per_s']:.0f}/s: p95 {figures['gateway_p95_ms']:.1f} ms")
-        figures |= delivery_to_running(session)
-        say(f"delivery to Running: p95 {figures['delivery_to_running_p95_s']:.2f} s")
+        figures |= intake(session)
+        say(f"delivery to Running: p95 {figures['delivery_to_running_p95_s']:.2f} s with agentic runner, "
+            f"{figures['delivery_to_running_p95_s_served']:.2f} s served")
     figures |= throughput(big) | scale(small, big)
     if args.full:
         figures["peak_rss_mb_5k"] = max(figures["flow_peak_rss_mb"], figures["server_peak_rss_mb"])

@@ -3,7 +3,8 @@
 One pipeline run of the bench's 200 documents, 16 at once, at 0 ms upstream latency (the bench's servers and its
 Prefect server), under `py-spy record --gil` (only samples of a thread holding the GIL, so waiting threads do not
 count), then every sample sorted into one piece of the work by the frames it holds (the first rule that matches).
-Prints the table bench/README.md shows: share of the samples and CPU ms a document.
+Prints the table bench/README.md shows: share of the samples and CPU ms a document. `--raw PATH` keeps py-spy's raw
+samples there (a stack and its count a line), for a closer look.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def main() -> None:
                         "--concurrency", str(WIDTH)],
                        cwd=session.code, env={**os.environ, **session.fresh_state()}, check=True,
                        capture_output=True)
+    if "--raw" in sys.argv:
+        shutil.copy(raw, sys.argv[sys.argv.index("--raw") + 1])
     counted, total = pieces(raw)
     seconds = total / SAMPLES_PER_SECOND
     print(f"{DOCUMENTS} documents, {WIDTH} at once, 0 ms: {seconds:.1f} s of GIL time in the flow process, "

@@ -108,7 +108,7 @@ def _run_of(runs: list[FlowRun], delivery_id: str) -> FlowRun | None:
     return next((run for run in runs if delivery_id in " ".join(run.parameters.get("texts") or [])), None)
 
 
-async def _wait_for_runs(deployment_id: UUID, sent: list[Sent], final: bool) -> list[FlowRun]:
+async def wait_for_runs(deployment_id: UUID, sent: list[Sent], final: bool) -> list[FlowRun]:
     """The runs of these deliveries, in their order, once each has started (or, with final, ended)."""
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
     while True:
@@ -123,7 +123,7 @@ async def _wait_for_runs(deployment_id: UUID, sent: list[Sent], final: bool) -> 
         await asyncio.sleep(0.5)
 
 
-async def _stages(run: FlowRun, delivery: Sent) -> dict[str, float]:
+async def run_stages(run: FlowRun, delivery: Sent) -> dict[str, float]:
     """Seconds from the delivery's send to its answer, its run's creation, Pending and Running."""
     async with get_client() as client:
         states = await client.read_flow_run_states(run.id)
@@ -140,21 +140,21 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-async def _measure(gateway: Gateway, served: subprocess.Popen[bytes], deliveries: int,
-                   spacing: float) -> dict[str, Any]:
-    """A warm-up delivery, then `deliveries` deliveries `spacing` seconds apart; their stage times."""
-    deployment_id = await _deployment_id(served)
+async def measure_deliveries(gateway: Gateway, deployment_id: UUID, deliveries: int, spacing: float,
+                             poll_seconds: float = RUNNER_POLL_SECONDS) -> dict[str, Any]:
+    """A warm-up delivery, then `deliveries` deliveries `spacing` seconds apart to whatever starts the runs of the
+    deployment (served, or bench/intake_options.py's alternatives); their stage times."""
     with httpx.Client(timeout=30) as client:
         warm_up = send(gateway, client)
-        await _wait_for_runs(deployment_id, [warm_up], final=True)
+        await wait_for_runs(deployment_id, [warm_up], final=True)
         sent = []
         for _ in range(deliveries):
             sent.append(send(gateway, client))
             await asyncio.sleep(spacing)
     if any(delivery.status != 202 for delivery in sent):
         raise RuntimeError(f"the gateway refused deliveries: {[delivery.status for delivery in sent]}")
-    runs = await _wait_for_runs(deployment_id, sent, final=True)
-    stages = [await _stages(run, delivery) for run, delivery in zip(runs, sent, strict=True)]
+    runs = await wait_for_runs(deployment_id, sent, final=True)
+    stages = [await run_stages(run, delivery) for run, delivery in zip(runs, sent, strict=True)]
     running = [stage["running"] for stage in stages]
     return {
         "delivery_to_running_p95_s": _p95(running),
@@ -165,8 +165,14 @@ async def _measure(gateway: Gateway, served: subprocess.Popen[bytes], deliveries
         **{f"delivery_{name}_p50_s": statistics.median(stage[name] for stage in stages)
            for name in ("answered", "created", "pending")},
         "delivery_spacing_s": spacing,
-        "delivery_runner_poll_s": RUNNER_POLL_SECONDS,
+        "delivery_runner_poll_s": poll_seconds,
     }
+
+
+async def _measure(gateway: Gateway, served: subprocess.Popen[bytes], deliveries: int,
+                   spacing: float) -> dict[str, Any]:
+    """The served deployment's figures, once its runner has created it."""
+    return await measure_deliveries(gateway, await _deployment_id(served), deliveries, spacing)
 
 
 def delivery_to_running(session: Session, deliveries: int = DELIVERIES,
