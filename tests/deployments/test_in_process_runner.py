@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from uuid import UUID
@@ -31,13 +32,20 @@ READY_TIMEOUT_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def deployment_id() -> UUID:
-    """The probe flow deployed from its entrypoint, with no work pool: only a runner starts its runs."""
+def deployment_id() -> Iterator[UUID]:
+    """The probe flow deployed from its entrypoint, with no work pool: only a runner starts its runs; deleted after
+    the module's tests (the bootstrap's tests count the session server's deployments)."""
 
     async def deploy() -> UUID:
         return await (await runner_probe.ato_deployment(name="probe")).aapply()
 
-    return asyncio.run(deploy())
+    async def delete(deployment: UUID) -> None:
+        async with get_client() as client:
+            await client.delete_deployment(deployment)
+
+    deployment = asyncio.run(deploy())
+    yield deployment
+    asyncio.run(delete(deployment))
 
 
 def start_runners(stack: ExitStack, count: int, logs: Path) -> list[subprocess.Popen[bytes]]:
