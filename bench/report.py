@@ -59,8 +59,8 @@ def rows(documents: int, width: int, latency: float, sizes: tuple[int, int]) -> 
         Row("long_document_ratio", f"long document: pipeline / baseline wall (300 pages in parts, {width} parts "
             f"wide, {latency * 1000:.0f} ms)", "≤ 1.10", lambda v: v <= 1.10),
         Row("long_document_same_calls", "  baseline made the same part requests", "yes", bool, "{}"),
-        Row("documents_per_min", f"documents per minute (offline model, {big} docs, server included)", "≥ 2,500",
-            lambda v: v >= 2_500, "{:,.0f}"),
+        Row("documents_per_min", f"documents per minute (offline model, {big} docs, server included)", "≥ 1,000",
+            lambda v: v >= 1_000, "{:,.0f}"),
         Row("task_runs_per_min", f"  agent task runs per minute in that run ({AGENT_STEPS} a document)", "-", None,
             "{:,.0f}"),
         Row("flow_cpu_share", "  CPU cores busy during that run: flow process", "-", None),
