@@ -22,6 +22,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import StateType
+from prefect.exceptions import PrefectHTTPStatusError
 from prefect.flow_runs import aresume_flow_run
 from prefect.states import State
 from sqlmodel import Session, select
@@ -106,8 +107,13 @@ async def paused_run(flow_name: str, timeout: float = PAUSE_TIMEOUT_SECONDS) -> 
                                                flow_run_filter=paused)
             if runs and runs[0].state and runs[0].state.state_details.run_input_keyset:
                 form = runs[0].state.state_details.run_input_keyset
-                schema = json.loads(await client.read_flow_run_input(runs[0].id, form["schema"]))
-                return runs[0].id, schema["properties"]["decisions"]["default"]
+                try:
+                    schema = json.loads(await client.read_flow_run_input(runs[0].id, form["schema"]))
+                except PrefectHTTPStatusError as missing:  # Prefect proposes Paused, then saves the form's schema
+                    if missing.response.status_code != 404:
+                        raise
+                else:
+                    return runs[0].id, schema["properties"]["decisions"]["default"]
             await asyncio.sleep(0.25)
     raise AssertionError(f"no run of {flow_name} paused for approval")
 
