@@ -7,7 +7,9 @@ reference) send the same signed deliveries through the same gateway and the same
   `python -m prefect.engine` process, as a worker starts it: `delivery_to_running` of bench/delivery_latency.py;
 - `in_process_1s` and `in_process_0.25s`: `agentic runner` (bench/intake_runner.py), one long-lived process that
   has imported the pipeline, claims due runs by proposing Pending and runs them with Prefect's engine in its own
-  event loop.
+  event loop;
+- `background_task` (`--intake` only): Prefect's background tasks (bench/background_intake.py): each delivery's event
+  relayed as `.delay()` of a task that runs the pipeline, pushed to Prefect's task worker over a websocket.
 
 Then three checks of the in-process runner's guarantees: two runners polling one deployment under a burst of
 deliveries (each delivery one run, each run started once), a SIGKILL of the runner while a run is Running with the
@@ -41,6 +43,7 @@ from prefect.states import AwaitingRetry
 from agentic_kit._domain.settings import Settings
 from agentic_kit._operate.automations import NotificationBlocks, automations
 from agentic_kit._operate.local_server import stop_process
+from bench.background_intake import background_tasks
 from bench.delivery_latency import (
     DELIVERIES,
     FLOW_NAME,
@@ -233,6 +236,8 @@ def intake_options(session: Session, deliveries: int = DELIVERIES, spacing: floa
     for poll in POLLS:
         figures |= renamed(in_process(session, poll, deliveries, spacing), f"in_process_{poll:g}s")
         say(f"in-process, poll {poll:g} s: p95 {figures[f'delivery_to_running_p95_s_in_process_{poll:g}s']:.2f} s")
+    figures |= renamed(background_tasks(session, deliveries, spacing), "background_task")
+    say(f"background task: p95 {figures['delivery_to_running_p95_s_background_task']:.2f} s")
     if checks:
         figures |= two_runners(session)
         say(f"two runners: {figures['runs_pair']} runs, {figures['duplicate_runs_pair']} duplicate, "
@@ -245,7 +250,7 @@ def intake_options(session: Session, deliveries: int = DELIVERIES, spacing: floa
 
 def print_figures(figures: dict[str, Any]) -> None:
     """One table: a row a measure, a column an option; then the checks."""
-    options = ["served"] + [f"in_process_{poll:g}s" for poll in POLLS]
+    options = ["served"] + [f"in_process_{poll:g}s" for poll in POLLS] + ["background_task"]
     rows = [("delivery → Running p95 s", "delivery_to_running_p95_s"),
             ("delivery → Running p50 s", "delivery_to_running_p50_s"),
             ("delivery → Running max s", "delivery_to_running_max_s"),
