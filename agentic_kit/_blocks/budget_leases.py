@@ -27,10 +27,10 @@ from sqlalchemy import delete, insert, update
 from sqlmodel import Session
 
 from agentic_kit._blocks.budget_ledger import PERIODS, reserve_room
+from agentic_kit._blocks.budget_tables import BudgetLeaseRow
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import BudgetLeaseRow
 
 LEASES = BudgetLeaseRow.__table__  # type: ignore[attr-defined]
 LEASE_CALLS = 8

@@ -13,10 +13,10 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import Connection, and_, func, select
 
+from agentic_kit._blocks.budget_tables import BudgetPeriodRow
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.sql import dialect_insert, utc_now
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import BudgetPeriodRow
 
 PERIODS = BudgetPeriodRow.__table__  # type: ignore[attr-defined]
 PERIOD_KEY = ["pipeline", "period_start"]

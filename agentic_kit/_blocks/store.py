@@ -18,6 +18,7 @@ from sqlmodel.sql.expression import Select
 
 from agentic_kit._blocks import (
     agent_tables,  # noqa: F401 - registers the agents' tables for create_all
+    budget_tables,  # noqa: F401 - registers the shared budget's tables for create_all
     rollout_tables,  # noqa: F401 - registers the rollouts' tables for create_all
 )
 from agentic_kit._blocks.sql import UTCDateTime, chunks, upsert, utc_now

@@ -34,11 +34,11 @@ from pydantic import SecretStr
 
 from agentic_kit._blocks.budget_leases import LEASE_SECONDS, Lease, LeaseChange, apply_lease_changes, take_lease
 from agentic_kit._blocks.budget_ledger import budget_status, record_refusal, usd
+from agentic_kit._blocks.budget_tables import BudgetPeriodRow
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._blocks.model_budget import ModelBudget, budget_for
 from agentic_kit._blocks.sql import as_utc, utc_now
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import BudgetPeriodRow
 from agentic_kit._domain.errors import BudgetExhausted
 from agentic_kit._domain.events import BUDGET_EXHAUSTED, BUDGET_RESOURCE_PREFIX
 from agentic_kit._domain.models.common import TokenUsage

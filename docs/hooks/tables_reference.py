@@ -1,5 +1,5 @@
 """MkDocs hook: every table of the pipeline store, rendered at build time from agentic_kit/_blocks/tables.py,
-agent_tables.py and rollout_tables.py.
+agent_tables.py, budget_tables.py and rollout_tables.py.
 
 The page `reference/tables.md` holds the marker `<!-- agentic:tables -->`; this hook replaces it with one section
 per SQLModel table (`table=True`): its name, what one row is (the class docstring) and its columns with their
@@ -16,7 +16,8 @@ from table_cells import cell, code  # this folder is on sys.path while MkDocs lo
 
 MARKER = "<!-- agentic:tables -->"
 KIT = Path(__file__).resolve().parents[2] / "agentic_kit"
-SOURCES = (KIT / "_blocks" / "tables.py", KIT / "_blocks" / "agent_tables.py", KIT / "_blocks" / "rollout_tables.py")
+SOURCES = (KIT / "_blocks" / "tables.py", KIT / "_blocks" / "agent_tables.py", KIT / "_blocks" / "budget_tables.py",
+           KIT / "_blocks" / "rollout_tables.py")
 """The modules that declare the tables, in the order their tables are shown."""
 PUBLIC = KIT / "store.py"
 """The public module whose `_EXPORTS` names the row classes a user imports (`from agentic_kit.store import …`)."""

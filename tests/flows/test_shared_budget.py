@@ -17,12 +17,13 @@ from pydantic import SecretStr
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from agentic_kit._blocks.budget_tables import BudgetPeriodRow
 from agentic_kit._blocks.dead_letters import BUDGET_ERROR_TYPE, DeadLetters
 from agentic_kit._blocks.language_model import LanguageModel
 from agentic_kit._blocks.model_budget import ModelBudget
 from agentic_kit._blocks.sql import utc_now
 from agentic_kit._blocks.store import PipelineStore
-from agentic_kit._blocks.tables import BudgetPeriodRow, DocumentRow, ModelUsageRow
+from agentic_kit._blocks.tables import DocumentRow, ModelUsageRow
 from agentic_kit._domain.events import BUDGET_EXHAUSTED
 from agentic_kit._domain.models.documents import ReplayReport
 from agentic_kit._operate.cli.app import app
