@@ -49,23 +49,33 @@ async def process_delivery(texts: list[str], sources: list[str] | None = None,
 
 
 @contextmanager
-def task_worker(session: Session, environment: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m bench.background_intake` in the code snapshot, once it serves; stopped by its pid."""
-    log = session.root / "task-worker.log"
+def ready_child(session: Session, command: list[str], environment: dict[str, str], log_name: str,
+                ready_text: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A child of the bench in the code snapshot, once its log says ready_text; stopped by its pid."""
+    log = session.root / log_name
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "bench.background_intake"], cwd=session.code,
-                                   env={**os.environ, **environment}, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=session.code, env={**os.environ, **environment}, stdout=output,
+                                   stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while "serving process-delivery" not in log.read_text(errors="replace"):
+        while ready_text not in log.read_text(errors="replace"):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the task worker did not start; {log} ends:\n"
+                raise RuntimeError(f"{' '.join(command[1:3])} did not start; {log} ends:\n"
                                    f"{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-        time.sleep(2)  # its websocket subscription is opened after the line
         yield process
     finally:
-        stop_process(process)
+        if process.poll() is None:
+            stop_process(process)
+
+
+@contextmanager
+def task_worker(session: Session, environment: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m bench.background_intake` in the code snapshot, once it serves; stopped by its pid."""
+    with ready_child(session, [sys.executable, "-m", "bench.background_intake"], environment, "task-worker.log",
+                     "serving process-delivery") as process:
+        time.sleep(2)  # its websocket subscription is opened after the line
+        yield process
 
 
 class Relay:

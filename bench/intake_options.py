@@ -42,8 +42,7 @@ from prefect.states import AwaitingRetry
 
 from agentic_kit._domain.settings import Settings
 from agentic_kit._operate.automations import NotificationBlocks, automations
-from agentic_kit._operate.local_server import stop_process
-from bench.background_intake import background_tasks
+from bench.background_intake import background_tasks, ready_child
 from bench.delivery_latency import (
     DELIVERIES,
     FLOW_NAME,
@@ -64,7 +63,6 @@ HEARTBEAT_SECONDS = 30
 HEARTBEAT_TIMEOUT_SECONDS = 45
 """The "run lost its process" automation's window in the crash check (the project's default is 90 s)."""
 BURST_DELIVERIES = 10
-READY_TIMEOUT_SECONDS = 180
 CRASH_TIMEOUT_SECONDS = 180
 SLOW_ENRICHMENT_SECONDS = 120.0
 """Enrichment latency in the crash check, so the run is still Running when its runner is killed."""
@@ -81,24 +79,10 @@ def in_process_runner(session: Session, environment: dict[str, str], poll: float
                       tag: str) -> Iterator[tuple[subprocess.Popen[bytes], UUID]]:
     """`python -m bench.intake_runner` (`agentic runner`) in the code snapshot, once it polls: the process and the
     deployment's id, the process stopped by its pid."""
-    log = session.root / f"intake-runner-{tag}.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.intake_runner", str(REPO_ROOT / "prefect.yaml"), "--poll", str(poll)],
-            cwd=session.code, env={**os.environ, **environment,
-                                   "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)},
-            stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while "serving" not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the in-process runner did not start; {log} ends:\n"
-                                   f"{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+    command = [sys.executable, "-m", "bench.intake_runner", str(REPO_ROOT / "prefect.yaml"), "--poll", str(poll)]
+    with ready_child(session, command, {**environment, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)},
+                     f"intake-runner-{tag}.log", "serving") as process:
         yield process, asyncio.run(deployment_of_intake())
-    finally:
-        if process.poll() is None:
-            stop_process(process)
 
 
 async def deployment_of_intake() -> UUID:
